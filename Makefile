@@ -1,0 +1,112 @@
+# SPDX-License-Identifier: Apache-2.0
+#
+# Lamina top-level build.
+#   make            build build/lamina.bin (arm64 Image) and build/lamina.elf
+#   make run        boot Lamina on QEMU's virt board (the reference board)
+#   make test       host unit tests + QEMU boot tests; ends with "N passed, N failed"
+#   make unit       host unit tests only
+#   make V=1        show the commands
+# Every target first checks that the dependencies (scripts/setup-deps.sh) are present.
+
+V ?= 0
+ifeq ($(V),1)
+Q :=
+say := @true
+else
+Q := @
+say := @echo
+endif
+
+CROSS_COMPILE ?= aarch64-linux-gnu-
+CC := $(CROSS_COMPILE)gcc
+OBJCOPY := $(CROSS_COMPILE)objcopy
+READELF := $(CROSS_COMPILE)readelf
+LAMINA_CACHE ?= $(HOME)/.cache/lamina
+export LAMINA_CACHE
+B := build
+
+include configs/qemu-virt.mk
+
+LIBFDT_DIR := $(LAMINA_CACHE)/arm64/libfdt/usr
+LIBFDT_A := $(LIBFDT_DIR)/lib/aarch64-linux-gnu/libfdt.a
+
+HV_CFLAGS := -std=c11 -ffreestanding -nostdlib -fno-common -fpie -fvisibility=hidden \
+	-mgeneral-regs-only -mstrict-align -mno-outline-atomics -march=armv8-a \
+	-fno-omit-frame-pointer -fstack-protector-strong -O2 -g \
+	-Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
+	-Wswitch-default -Wcast-qual -Wvla -Wimplicit-fallthrough \
+	-Ihv/include -Ihv/arch/arm64/include -I$(B)/include -Ihv/include/fdt -isystem $(LIBFDT_DIR)/include \
+	-MMD -MP
+ifneq ($(CONFIG_DEBUG),y)
+HV_CFLAGS += -DNDEBUG
+endif
+HV_ASFLAGS := -D__ASSEMBLY__ -Ihv/include -Ihv/arch/arm64/include -I$(B)/include -MMD -MP
+HV_LDFLAGS := -nostdlib -static-pie -Wl,--no-dynamic-linker -Wl,-z,text -Wl,-z,norelro \
+	-Wl,--build-id=none -Wl,-z,max-page-size=4096 -Wl,--no-undefined
+
+# Kbuild-style object lists: each objects.mk adds hv-y += <path under hv/>.o
+hv-y :=
+include hv/arch/arm64/objects.mk hv/common/objects.mk hv/drivers/objects.mk \
+	hv/lib/objects.mk hv/platform/objects.mk
+HV_OBJS := $(addprefix $(B)/hv/,$(hv-y))
+
+.PHONY: all deps run test unit boot-tests clean check-relocs
+all: $(B)/lamina.bin $(B)/lamina.elf
+
+# Cheap check every time; the full install only when something is missing.
+deps:
+	$(Q)scripts/setup-deps.sh --check || scripts/setup-deps.sh
+
+$(B)/include/generated/config.h: configs/qemu-virt.mk Makefile
+	@mkdir -p $(@D)
+	$(Q){ echo "/* Generated from configs/qemu-virt.mk; do not edit. */"; \
+	  echo "#pragma once"; \
+	  echo "#define CONFIG_NR_CPUS $(CONFIG_NR_CPUS)"; \
+	  echo "#define CONFIG_EARLY_UART_BASE $(CONFIG_EARLY_UART_BASE)"; \
+	  echo "#define LAMINA_VERSION \"$$(git describe --always --dirty 2>/dev/null || echo unknown)\""; \
+	} > $@.tmp && mv $@.tmp $@
+
+$(B)/hv/%.o: hv/%.c $(B)/include/generated/config.h | deps
+	@mkdir -p $(@D)
+	$(say) "  CC      $<"
+	$(Q)$(CC) $(HV_CFLAGS) $(CFLAGS_$(notdir $*)) -c -o $@ $<
+
+$(B)/hv/%.o: hv/%.S $(B)/include/generated/config.h | deps
+	@mkdir -p $(@D)
+	$(say) "  AS      $<"
+	$(Q)$(CC) $(HV_ASFLAGS) -c -o $@ $<
+
+$(B)/hv/lamina.lds: hv/arch/arm64/lamina.lds.S $(B)/include/generated/config.h
+	@mkdir -p $(@D)
+	$(Q)$(CC) -E -P -x c $(HV_ASFLAGS) -o $@ $<
+
+$(B)/lamina.elf: $(HV_OBJS) $(B)/hv/lamina.lds | deps
+	$(say) "  LD      $@"
+	$(Q)$(CC) $(HV_LDFLAGS) -T $(B)/hv/lamina.lds -o $@ $(HV_OBJS) $(LIBFDT_A) -lgcc
+	$(Q)scripts/check-relocs.sh $(READELF) $@
+
+$(B)/lamina.bin: $(B)/lamina.elf
+	$(say) "  OBJCOPY $@"
+	$(Q)$(OBJCOPY) -O binary $< $@
+
+-include $(HV_OBJS:.o=.d)
+
+# ---------------------------------------------------------------- tests
+include tests/unit/unit.mk
+
+unit: deps
+	$(Q)$(MAKE) --no-print-directory unit-build
+	$(Q)python3 scripts/run-tests.py --unit $(UNIT_BINS)
+
+boot-tests: deps all
+	$(Q)python3 scripts/run-tests.py --boot
+
+test: deps
+	$(Q)$(MAKE) --no-print-directory all unit-build
+	$(Q)python3 scripts/run-tests.py --unit $(UNIT_BINS) --boot
+
+run: deps all
+	$(Q)scripts/run-qemu.sh
+
+clean:
+	rm -rf $(B)

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* GICv3 driver interface (hv/drivers/irqchip/gic_v3.c). */
+#pragma once
+
+#include <hv/bootinfo.h>
+
+/* SGIs the hypervisor uses between its own CPUs (INTIDs 0-15). */
+#define SGI_PING 0 /* bring-up check and wake-up */
+#define SGI_TIMER_KICK 1 /* re-evaluate the timer queue */
+#define SGI_STOP 2 /* stop this CPU (panic) */
+
+#define GIC_INTID_SPURIOUS_MIN 1020
+
+int gic_init(const struct boot_gic *g);
+/** Per-CPU: finds and wakes this CPU's redistributor, enables the CPU interface. */
+int gic_cpu_init(void);
+void gic_enable_irq(u32 intid);
+void gic_disable_irq(u32 intid);
+void gic_send_sgi(unsigned int cpu, u32 sgi);
+void gic_send_sgi_others(u32 sgi);
+u32 gic_ack(void);
+void gic_eoi(u32 intid);
+unsigned int gic_nr_lines(void);

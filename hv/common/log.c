@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * The hypervisor log: level filtering and the "(LAM) " line prefix. Lines are
+ * formatted into a local buffer and written with one console_write() under a lock,
+ * so output of two CPUs never interleaves within a line.
+ */
+#include <hv/console.h>
+#include <hv/errno.h>
+#include <hv/log.h>
+#include <hv/spinlock.h>
+
+#define LOG_LINE_MAX 256
+#define LOG_PREFIX "(LAM) "
+
+enum log_level log_threshold = LOG_INFO;
+static spinlock_t log_lock = SPINLOCK_INIT;
+/* True when the last character written ended a line (the next one needs a prefix). */
+static bool log_at_line_start = true;
+
+/** Formats and prints one message if lvl is within the threshold. */
+void log_vprintf(enum log_level lvl, const char *fmt, va_list ap)
+{
+	char buf[LOG_LINE_MAX];
+	unsigned long flags;
+	int n;
+	size_t len, start;
+
+	if (lvl > log_threshold) {
+		return;
+	}
+	n = hv_vsnprintf(buf, sizeof(buf), fmt, ap);
+	len = n < 0 ? 0 : MIN((size_t)n, sizeof(buf) - 1);
+	if ((size_t)n > len && len > 0) {
+		buf[len - 1] = '\n'; /* truncated: still end the line */
+	}
+
+	spin_lock_irqsave(&log_lock, flags);
+	start = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (log_at_line_start) {
+			console_write(LOG_PREFIX, sizeof(LOG_PREFIX) - 1);
+			log_at_line_start = false;
+		}
+		if (buf[i] == '\n') {
+			console_write(buf + start, i + 1 - start);
+			start = i + 1;
+			log_at_line_start = true;
+		}
+	}
+	if (start < len) {
+		console_write(buf + start, len - start);
+	}
+	spin_unlock_irqrestore(&log_lock, flags);
+}
+
+/** printf-style log message at level lvl. */
+void log_printf(enum log_level lvl, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vprintf(lvl, fmt, ap);
+	va_end(ap);
+}
+
+static const struct {
+	const char *name;
+	enum log_level lvl;
+} log_level_names[] = {
+	{ "none", LOG_NONE },	  { "error", LOG_ERR }, { "warning", LOG_WARN },
+	{ "info", LOG_INFO },	  { "debug", LOG_DEBUG }, { "all", LOG_DEBUG },
+};
+
+/** See hv/include/hv/log.h. */
+int log_level_parse(const char *s, enum log_level *out)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(log_level_names); i++) {
+		if (strcmp(s, log_level_names[i].name) == 0) {
+			*out = log_level_names[i].lvl;
+			return 0;
+		}
+	}
+	return -HV_EINVAL;
+}

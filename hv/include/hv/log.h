@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Hypervisor log. Every line the hypervisor prints starts with "(LAM) " so it can be
+ * told apart from guest output on the shared console. Levels follow Xen's loglvl=
+ * names: error, warning, info, debug. Messages above the current level are dropped.
+ */
+#pragma once
+
+#include <hv/lib.h>
+
+enum log_level {
+	LOG_NONE = 0,
+	LOG_ERR = 1,
+	LOG_WARN = 2,
+	LOG_INFO = 3,
+	LOG_DEBUG = 4,
+};
+
+/** Current threshold; set from loglvl= on the command line. */
+extern enum log_level log_threshold;
+
+void log_printf(enum log_level lvl, const char *fmt, ...) __printf(2, 3);
+void log_vprintf(enum log_level lvl, const char *fmt, va_list ap);
+
+#define printk(...) log_printf(LOG_INFO, __VA_ARGS__)
+#define log_err(...) log_printf(LOG_ERR, __VA_ARGS__)
+#define log_warn(...) log_printf(LOG_WARN, __VA_ARGS__)
+#define log_info(...) log_printf(LOG_INFO, __VA_ARGS__)
+#define log_debug(...) log_printf(LOG_DEBUG, __VA_ARGS__)
+
+/** Parses "none|error|warning|info|debug|all"; returns -HV_EINVAL if unknown. */
+int log_level_parse(const char *s, enum log_level *out);

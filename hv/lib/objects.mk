@@ -1,0 +1,1 @@
+hv-y += lib/string.o lib/vsprintf.o

@@ -1,0 +1,1 @@
+hv-y += platform/qemu_virt.o

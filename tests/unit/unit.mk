@@ -1,0 +1,32 @@
+# SPDX-License-Identifier: Apache-2.0
+#
+# Host unit tests (cmocka, ASan+UBSan, fake arch). Each tests/unit/<name>.mk adds
+#   UNIT_TESTS += <name>
+#   <name>_SRCS := tests/unit/test_<name>.c hv/common/foo.c ...
+#   <name>_LIBS := -lfdt            (optional)
+# Every test binary links hv/arch/fake/fake.c and hv/common/log.c + hv/lib/vsprintf.c.
+
+UNIT_CC ?= gcc
+UNIT_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes \
+	-Wstrict-prototypes -Wvla -fno-omit-frame-pointer -fsanitize=address,undefined \
+	-fno-sanitize-recover=all -DUNIT_TEST -Ihv/include -Ihv/arch/fake/include -Itests/unit
+UNIT_LDFLAGS := -fsanitize=address,undefined
+UNIT_COMMON_SRCS := hv/arch/fake/fake.c hv/common/log.c hv/lib/vsprintf.c
+
+UNIT_TESTS :=
+include $(sort $(filter-out tests/unit/unit.mk,$(wildcard tests/unit/*.mk)))
+
+UNIT_OUT := build/unit
+UNIT_BINS := $(addprefix $(UNIT_OUT)/,$(UNIT_TESTS))
+
+define unit_rule
+$(UNIT_OUT)/$(1): $$($(1)_SRCS) $(UNIT_COMMON_SRCS) $$(wildcard hv/include/hv/*.h) tests/unit/$(1).mk
+	@mkdir -p $$(@D)
+	$$(Q)echo "  HOSTCC  $$@"
+	$$(Q)$(UNIT_CC) $(UNIT_CFLAGS) $$($(1)_CFLAGS) -o $$@ $$($(1)_SRCS) $(UNIT_COMMON_SRCS) \
+		$(UNIT_LDFLAGS) $$($(1)_LIBS) -lcmocka
+endef
+$(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
+
+.PHONY: unit-build
+unit-build: $(UNIT_BINS)
