@@ -32,7 +32,7 @@ LIBFDT_A := $(LIBFDT_DIR)/lib/aarch64-linux-gnu/libfdt.a
 
 HV_CFLAGS := -std=c11 -ffreestanding -nostdlib -fno-common -fpie -fvisibility=hidden \
 	-mgeneral-regs-only -mstrict-align -mno-outline-atomics -march=armv8-a \
-	-fno-omit-frame-pointer -fstack-protector-strong -O2 -g \
+	-fno-omit-frame-pointer -mno-omit-leaf-frame-pointer -fstack-protector-strong -O2 -g \
 	-Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
 	-Wswitch-default -Wcast-qual -Wvla -Wimplicit-fallthrough \
 	-Ihv/include -Ihv/arch/arm64/include -I$(B)/include -Ihv/include/fdt -isystem $(LIBFDT_DIR)/include \
@@ -51,7 +51,7 @@ include hv/arch/arm64/objects.mk hv/common/objects.mk hv/drivers/objects.mk \
 HV_OBJS := $(addprefix $(B)/hv/,$(hv-y))
 
 .PHONY: all deps run test unit boot-tests clean check-relocs
-all: $(B)/lamina.bin $(B)/lamina.elf
+all: $(B)/lamina.bin $(B)/lamina.elf $(B)/tests/shim.bin
 
 # Cheap check every time; the full install only when something is missing.
 deps:
@@ -63,6 +63,7 @@ $(B)/include/generated/config.h: configs/qemu-virt.mk Makefile
 	  echo "#pragma once"; \
 	  echo "#define CONFIG_NR_CPUS $(CONFIG_NR_CPUS)"; \
 	  echo "#define CONFIG_EARLY_UART_BASE $(CONFIG_EARLY_UART_BASE)"; \
+	  echo "#define CONFIG_EARLY_GICD_BASE $(CONFIG_EARLY_GICD_BASE)"; \
 	  echo "#define LAMINA_VERSION \"$$(git describe --always --dirty 2>/dev/null || echo unknown)\""; \
 	} > $@.tmp && mv $@.tmp $@
 
@@ -110,3 +111,10 @@ run: deps all
 
 clean:
 	rm -rf $(B)
+
+# Boot shim for the boot tests (tests/boot/shim.S).
+$(B)/tests/shim.bin: tests/boot/shim.S | deps
+	@mkdir -p $(@D)
+	$(say) "  AS      $<"
+	$(Q)$(CC) -nostdlib -static -Wl,-Ttext=0x401F0000 -Wl,--build-id=none -o $(@:.bin=.elf) $<
+	$(Q)$(OBJCOPY) -O binary $(@:.bin=.elf) $@

@@ -64,12 +64,12 @@ static struct slab *heap_partial[HEAP_NR_CLASSES];
 static struct heap_stats heap_st;
 
 /* Reports one of our own bugs found with heap_lock held (dropped first, see page_alloc.c). */
-#define HEAP_BUG_ON_LOCKED(cond, flags)                                       \
-	do {                                                                  \
-		if (unlikely(cond)) {                                         \
-			spin_unlock_irqrestore(&heap_lock, flags);            \
-			__bug(__FILE__, __LINE__, #cond);                     \
-		}                                                             \
+#define HEAP_BUG_ON_LOCKED(cond, flags)                            \
+	do {                                                       \
+		if (unlikely(cond)) {                              \
+			spin_unlock_irqrestore(&heap_lock, flags); \
+			__bug(__FILE__, __LINE__, #cond);          \
+		}                                                  \
 	} while (0)
 
 /** Object size of class cls. */
@@ -182,9 +182,8 @@ static void *slab_alloc(size_t size)
 	/* A corrupt free list means someone wrote to a freed object. */
 	HEAP_BUG_ON_LOCKED(i >= s->nr_objs || s->req[i] != SLAB_OBJ_FREE, flags);
 	obj = obj_link(s, i);
-	HEAP_BUG_ON_LOCKED(*obj != SLAB_NONE &&
-				   (*obj >= s->nr_objs || s->req[*obj] != SLAB_OBJ_FREE),
-			   flags);
+	HEAP_BUG_ON_LOCKED(
+		*obj != SLAB_NONE && (*obj >= s->nr_objs || s->req[*obj] != SLAB_OBJ_FREE), flags);
 	s->free_head = *obj;
 	s->req[i] = (u16)size;
 	s->nr_free--;
@@ -326,8 +325,7 @@ void xfree(void *p)
 	HEAP_BUG_ON_LOCKED(off != sizeof(struct large_hdr), flags);
 	h = (struct large_hdr *)page;
 	pg = paddr_to_page(virt_to_phys(h));
-	HEAP_BUG_ON_LOCKED(!pg || pg->state != PGS_ALLOCATED || h->order > PAGE_MAX_ORDER,
-			   flags);
+	HEAP_BUG_ON_LOCKED(!pg || pg->state != PGS_ALLOCATED || h->order > PAGE_MAX_ORDER, flags);
 	order = h->order;
 	heap_st.bytes_in_use -= h->size;
 	heap_st.nr_allocs--;

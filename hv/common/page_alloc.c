@@ -58,12 +58,12 @@ static struct page_alloc_stats pa_stats;
  * Reports one of our own bugs found while holding page_alloc_lock. The lock is
  * dropped first so that the panic path (console, log) cannot deadlock on it.
  */
-#define PA_BUG_ON_LOCKED(cond, flags)                                         \
-	do {                                                                  \
-		if (unlikely(cond)) {                                         \
-			spin_unlock_irqrestore(&page_alloc_lock, flags);      \
-			__bug(__FILE__, __LINE__, #cond);                     \
-		}                                                             \
+#define PA_BUG_ON_LOCKED(cond, flags)                                    \
+	do {                                                             \
+		if (unlikely(cond)) {                                    \
+			spin_unlock_irqrestore(&page_alloc_lock, flags); \
+			__bug(__FILE__, __LINE__, #cond);                \
+		}                                                        \
 	} while (0)
 
 /** Rounds a range outward to whole frames; false if the range is empty. */
@@ -245,9 +245,8 @@ static bool bank_setup(unsigned int bank_nr, const struct mem_range *bank,
 	struct mem_range ft = { 0, 0 };
 	u64 nr_frames, ft_pages, nr_free = 0;
 
-	start = bank->start > ROUND_DOWN(~(paddr_t)0, PAGE_SIZE) ?
-			~(paddr_t)0 :
-			ROUND_UP(bank->start, PAGE_SIZE);
+	start = bank->start > ROUND_DOWN(~(paddr_t)0, PAGE_SIZE) ? ~(paddr_t)0 :
+								   ROUND_UP(bank->start, PAGE_SIZE);
 	end = ROUND_DOWN(bank->end, PAGE_SIZE);
 	if (start >= end) {
 		log_warn("page_alloc: bank %u [%#llx, %#llx) holds no whole page, ignored\n",
@@ -256,8 +255,8 @@ static bool bank_setup(unsigned int bank_nr, const struct mem_range *bank,
 	}
 	nr_frames = (end - start) >> PAGE_SHIFT;
 	if (nr_frames > PA_MAX_BANK_FRAMES) {
-		log_warn("page_alloc: bank %u is too large, using its first %llu frames\n",
-			 bank_nr, (unsigned long long)PA_MAX_BANK_FRAMES);
+		log_warn("page_alloc: bank %u is too large, using its first %llu frames\n", bank_nr,
+			 (unsigned long long)PA_MAX_BANK_FRAMES);
 		nr_frames = PA_MAX_BANK_FRAMES;
 		end = start + (nr_frames << PAGE_SHIFT);
 	}
@@ -302,8 +301,7 @@ static bool bank_setup(unsigned int bank_nr, const struct mem_range *bank,
 	}
 	pa_stats.frame_table_pages += ft_pages;
 
-	for (pos = start; next_free_run(pos, end, reserved, nr_reserved, &ft, &rs, &re);
-	     pos = re) {
+	for (pos = start; next_free_run(pos, end, reserved, nr_reserved, &ft, &rs, &re); pos = re) {
 		bank_add_free_run(b, rs, re);
 	}
 	pa_nr_banks++;

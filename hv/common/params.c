@@ -26,7 +26,7 @@ struct hv_options hv_opts = {
 
 enum param_type {
 	PARAM_STRING, /* value copied into a char[] field of struct hv_options */
-	PARAM_FLAG, /* "name" alone sets it; "name=<bool>" sets or clears it */
+	PARAM_FLAG,   /* "name" alone sets it; "name=<bool>" sets or clears it */
 	PARAM_CUSTOM, /* value given to the option's parse function */
 };
 
@@ -35,7 +35,7 @@ struct param {
 	const char *name;
 	enum param_type type;
 	size_t offset; /* PARAM_STRING, PARAM_FLAG: field offset in struct hv_options */
-	size_t size; /* PARAM_STRING: field size including the NUL */
+	size_t size;   /* PARAM_STRING: field size including the NUL */
 	/* PARAM_CUSTOM: parses val (NUL-terminated, writable) into o, 0 or -HV_EINVAL. */
 	int (*parse)(char *val, struct hv_options *o);
 	const char *expect; /* the accepted form, quoted in warnings */
@@ -76,12 +76,13 @@ static int param_parse_u64(const char **s, u64 *out)
 }
 
 /**
- * Parses "<number>[K|M|G|T|B]" (binary units, either case; no suffix or B means bytes)
+ * Parses "<number>[B|K|M|G|T]" (binary units, either case). As in Xen, a number with no
+ * suffix counts KiB; B means bytes.
  * into *out. The whole string must be consumed; overflow is an error.
  */
 int params_parse_size(const char *s, u64 *out)
 {
-	unsigned int shift = 0;
+	unsigned int shift = 10;
 	u64 v;
 
 	if (s == NULL || param_parse_u64(&s, &v) != 0) {
@@ -106,6 +107,8 @@ int params_parse_size(const char *s, u64 *out)
 		break;
 	case 'B':
 	case 'b':
+		shift = 0;
+		break;
 	case '\0':
 		break;
 	default:
@@ -257,9 +260,9 @@ static int param_sched(char *val, struct hv_options *o)
 		enum sched_kind kind;
 		bool is_xen_alias;
 	} names[] = {
-		{ "auto", SCHED_AUTO, false },	  { "pinned", SCHED_PINNED, false },
-		{ "rr", SCHED_RR, false },	  { "null", SCHED_PINNED, true },
-		{ "credit", SCHED_RR, true },	  { "credit2", SCHED_RR, true },
+		{ "auto", SCHED_AUTO, false }, { "pinned", SCHED_PINNED, false },
+		{ "rr", SCHED_RR, false },     { "null", SCHED_PINNED, true },
+		{ "credit", SCHED_RR, true },  { "credit2", SCHED_RR, true },
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
@@ -286,30 +289,31 @@ static int param_selftest(char *val, struct hv_options *o)
 	return 0;
 }
 
-#define PARAM_STR(n, field, exp)                                                          \
-	{                                                                                 \
-		.name = (n), .type = PARAM_STRING,                                        \
-		.offset = offsetof(struct hv_options, field),                             \
-		.size = sizeof(((struct hv_options *)0)->field), .expect = (exp),         \
+#define PARAM_STR(n, field, exp)                                                                   \
+	{                                                                                          \
+		.name = (n), .type = PARAM_STRING, .offset = offsetof(struct hv_options, field),   \
+		.size = sizeof(((struct hv_options *)0)->field), .expect = (exp),                  \
 	}
-#define PARAM_BOOL(n, field)                                                              \
-	{                                                                                 \
-		.name = (n), .type = PARAM_FLAG, .offset = offsetof(struct hv_options, field), \
-		.expect = "0|1|no|yes|false|true|off|on",                                 \
+#define PARAM_BOOL(n, field)                                                                       \
+	{                                                                                          \
+		.name = (n), .type = PARAM_FLAG, .offset = offsetof(struct hv_options, field),     \
+		.expect = "0|1|no|yes|false|true|off|on",                                          \
 	}
-#define PARAM_FN(n, fn, exp)                                                              \
-	{                                                                                 \
-		.name = (n), .type = PARAM_CUSTOM, .parse = (fn), .expect = (exp),        \
+#define PARAM_FN(n, fn, exp)                                                                       \
+	{                                                                                          \
+		.name = (n), .type = PARAM_CUSTOM, .parse = (fn), .expect = (exp),                 \
 	}
 
 /** Every option the hypervisor knows; docs/command-line.md documents each one. */
 static const struct param params[] = {
 	PARAM_FN("console", param_console, "dtuart|none"),
 	PARAM_STR("dtuart", dtuart, "a device tree path or alias, e.g. serial0"),
-	PARAM_FN("loglvl", param_loglvl, "<level>[/<level>], level none|error|warning|info|debug|all"),
+	PARAM_FN("loglvl", param_loglvl,
+		 "<level>[/<level>], level none|error|warning|info|debug|all"),
 	PARAM_FN("guest_loglvl", param_guest_loglvl,
 		 "<level>[/<level>], level none|error|warning|info|debug|all"),
-	PARAM_FN("dom0_mem", param_dom0_mem, "<size>[,max:<size>] or max:<size>, size > 0 with K/M/G/T"),
+	PARAM_FN("dom0_mem", param_dom0_mem,
+		 "<size>[,max:<size>] or max:<size>, size > 0 with K/M/G/T"),
 	PARAM_FN("dom0_max_vcpus", param_dom0_max_vcpus, "N or 1-N with 1 <= N <= 128"),
 	PARAM_FN("sched", param_sched, "auto|pinned|rr (Xen's null|credit|credit2 also accepted)"),
 	PARAM_BOOL("noreboot", noreboot),
@@ -363,8 +367,8 @@ static int params_apply(const char *tok, struct hv_options *o)
 	} else if (p->type == PARAM_STRING) {
 		len = strlen(val);
 		if (len >= p->size) {
-			log_warn("command-line option '%s': value '%s' is longer than %zu characters, "
-				 "ignored\n",
+			log_warn("command-line option '%s': value '%s' is longer than %zu "
+				 "characters, ignored\n",
 				 p->name, val, p->size - 1);
 			return 1;
 		}
@@ -378,8 +382,8 @@ static int params_apply(const char *tok, struct hv_options *o)
 			return 0;
 		}
 	}
-	log_warn("command-line option '%s': bad value '%s' (expected %s), ignored\n", p->name,
-		 val, p->expect);
+	log_warn("command-line option '%s': bad value '%s' (expected %s), ignored\n", p->name, val,
+		 p->expect);
 	return 1;
 }
 

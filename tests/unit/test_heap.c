@@ -83,8 +83,8 @@ static int test_setup(void **state)
 
 static void test_every_size_class(void **state)
 {
-	static const size_t sizes[] = { 0,   1,	  8,   15,  16,	  17,	31,   32,   33,
-					63,  64,  65,  127, 128,  129,	255,  256,  257,
+	static const size_t sizes[] = { 0,   1,	  8,   15,   16,   17,	 31,   32,  33,
+					63,  64,  65,  127,  128,  129,	 255,  256, 257,
 					511, 512, 513, 1023, 1024, 1025, 2047, 2048 };
 
 	(void)state;
@@ -128,8 +128,8 @@ static void test_every_size_class(void **state)
 
 static void test_large_allocations(void **state)
 {
-	static const size_t sizes[] = { 2049, 4096 - 16, 4096 - 15, 5000, KiB(64) - 16,
-					KiB(64), MiB(1), MiB(3) + 1 };
+	static const size_t sizes[] = { 2049,	      4096 - 16, 4096 - 15, 5000,
+					KiB(64) - 16, KiB(64),	 MiB(1),    MiB(3) + 1 };
 
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(sizes); i++) {
@@ -280,7 +280,8 @@ static void verify(const struct live *l)
 {
 	for (size_t i = 0; i < l->size; i++) {
 		if (l->p[i] != (u8)(l->tag + i * 7)) {
-			fail_msg("object %p (%zu bytes) corrupted at %zu", (void *)l->p, l->size, i);
+			fail_msg("object %p (%zu bytes) corrupted at %zu", (void *)l->p, l->size,
+				 i);
 		}
 	}
 }
@@ -299,8 +300,9 @@ static void test_stress(void **state)
 
 		if (do_alloc) {
 			u64 r = rng() % 100;
-			size_t sz = r < 60 ? rng() % 129 : r < 90 ? 129 + rng() % 1920
-							       : 2049 + rng() % 30000;
+			size_t sz = r < 60 ? rng() % 129 :
+				    r < 90 ? 129 + rng() % 1920 :
+					     2049 + rng() % 30000;
 			struct live *l = &live[nr_live];
 
 			l->p = xmalloc(sz);

@@ -560,8 +560,10 @@ static void test_random_stress(void **state)
 
 		if (do_alloc && nr_live < ARENA_FRAMES) {
 			u64 r = rng() % 100;
-			unsigned int k = r < 50 ? 0 : r < 75 ? 1 : r < 90 ? (unsigned int)(2 + rng() % 3)
-								 : (unsigned int)(5 + rng() % 6);
+			unsigned int k = r < 50 ? 0 :
+					 r < 75 ? 1 :
+					 r < 90 ? (unsigned int)(2 + rng() % 3) :
+						  (unsigned int)(5 + rng() % 6);
 			struct page_info *pg = page_alloc(k, (rng() & 7) == 0 ? PA_ZERO : 0);
 			paddr_t pa;
 
@@ -595,7 +597,8 @@ static void test_random_stress(void **state)
 				u64 fi = (f - A) >> PAGE_SHIFT;
 
 				assert_int_equal(shadow[fi], v + 1);
-				assert_int_equal(*(u64 *)phys_to_virt(f), f ^ 0x5A5A5A5A5A5A5A5AULL);
+				assert_int_equal(*(u64 *)phys_to_virt(f),
+						 f ^ 0x5A5A5A5A5A5A5A5AULL);
 				shadow[fi] = 0;
 			}
 			page_free(b.pg, b.order);

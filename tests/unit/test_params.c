@@ -93,10 +93,8 @@ static void test_typical_xen_line(void **state)
 static void test_unknown_option(void **state)
 {
 	(void)state;
-	assert_one_warning("bootscrub=0", "unknown command-line option 'bootscrub' ignored",
-			   NULL);
-	assert_one_warning("frobnicate", "unknown command-line option 'frobnicate' ignored",
-			   NULL);
+	assert_one_warning("bootscrub=0", "unknown command-line option 'bootscrub' ignored", NULL);
+	assert_one_warning("frobnicate", "unknown command-line option 'frobnicate' ignored", NULL);
 	assert_one_warning("=5", "unknown command-line option '' ignored", NULL);
 	/* A prefix of a real option is not that option. */
 	assert_one_warning("sche=rr", "'sche'", NULL);
@@ -163,8 +161,8 @@ static void test_loglvl(void **state)
 		const char *name;
 		enum log_level lvl;
 	} cases[] = {
-		{ "none", LOG_NONE },  { "error", LOG_ERR },   { "warning", LOG_WARN },
-		{ "info", LOG_INFO },  { "debug", LOG_DEBUG }, { "all", LOG_DEBUG },
+		{ "none", LOG_NONE }, { "error", LOG_ERR },   { "warning", LOG_WARN },
+		{ "info", LOG_INFO }, { "debug", LOG_DEBUG }, { "all", LOG_DEBUG },
 	};
 	char line[64];
 
@@ -201,21 +199,24 @@ static void test_parse_size(void **state)
 		u64 v;
 	} good[] = {
 		{ "0", 0 },
-		{ "4096", 4096 },
+		{ "4096B", 4096 },
 		{ "1k", 1024 },
 		{ "1K", 1024 },
 		{ "512M", 512ULL << 20 },
 		{ "2g", 2ULL << 30 },
 		{ "1T", 1ULL << 40 },
 		{ "100B", 100 },
-		{ "0x1000", 0x1000 },
+		{ "0x1000", 0x1000ULL << 10 },
+		{ "4096", 4096ULL << 10 },
 		{ "0x10M", 16ULL << 20 },
 		{ "16777215T", 16777215ULL << 40 },
-		{ "18446744073709551615", UINT64_MAX },
+		{ "18446744073709551615B", UINT64_MAX },
+		{ "18014398509481983", 18014398509481983ULL << 10 },
 	};
 	static const char *const bad[] = {
-		"", "M", "1X", "1MB", "1 M", "-1", "0x", "1.5G", "16777216T",
-		"18446744073709551616", "+1",
+		"",   "M",  "1X",   "1MB",	 "1 M",
+		"-1", "0x", "1.5G", "16777216T", "18446744073709551616",
+		"+1", "18014398509481984",
 	};
 	u64 v;
 
@@ -253,17 +254,27 @@ static void test_dom0_mem(void **state)
 	assert_int_equal(opts.dom0_mem_max, 2ULL << 30);
 
 	/* Sizes are rounded up to whole pages. */
-	assert_int_equal(params_parse("dom0_mem=4097", &opts), 0);
+	assert_int_equal(params_parse("dom0_mem=4097B", &opts), 0);
 	assert_int_equal(opts.dom0_mem, 8192);
-	assert_int_equal(params_parse("dom0_mem=1", &opts), 0);
+	assert_int_equal(params_parse("dom0_mem=1B", &opts), 0);
 	assert_int_equal(opts.dom0_mem, 4096);
+	/* No suffix counts KiB, as in Xen. */
+	assert_int_equal(params_parse("dom0_mem=524288", &opts), 0);
+	assert_int_equal(opts.dom0_mem, 512ULL << 20);
 
 	params_defaults(&opts);
 	static const char *const bad[] = {
-		"dom0_mem=0",		 "dom0_mem=max:0",	  "dom0_mem=1G,max:512M",
-		"dom0_mem=lots",	 "dom0_mem=1G,",	  "dom0_mem=,1G",
-		"dom0_mem=1G,1G",	 "dom0_mem=max:1G,max:2G", "dom0_mem=max:1G,512M",
-		"dom0_mem=min:1G",	 "dom0_mem=18446744073709551615",
+		"dom0_mem=0",
+		"dom0_mem=max:0",
+		"dom0_mem=1G,max:512M",
+		"dom0_mem=lots",
+		"dom0_mem=1G,",
+		"dom0_mem=,1G",
+		"dom0_mem=1G,1G",
+		"dom0_mem=max:1G,max:2G",
+		"dom0_mem=max:1G,512M",
+		"dom0_mem=min:1G",
+		"dom0_mem=18446744073709551615",
 		"dom0_mem=",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -287,10 +298,11 @@ static void test_dom0_max_vcpus(void **state)
 	assert_int_equal(opts.dom0_max_vcpus, 1);
 
 	static const char *const bad[] = {
-		"dom0_max_vcpus=0",   "dom0_max_vcpus=129", "dom0_max_vcpus=2-4",
-		"dom0_max_vcpus=1-",  "dom0_max_vcpus=-4",  "dom0_max_vcpus=four",
-		"dom0_max_vcpus=4x",  "dom0_max_vcpus=1-0", "dom0_max_vcpus=1--4",
-		"dom0_max_vcpus=99999999999999999999",
+		"dom0_max_vcpus=0",    "dom0_max_vcpus=129",
+		"dom0_max_vcpus=2-4",  "dom0_max_vcpus=1-",
+		"dom0_max_vcpus=-4",   "dom0_max_vcpus=four",
+		"dom0_max_vcpus=4x",   "dom0_max_vcpus=1-0",
+		"dom0_max_vcpus=1--4", "dom0_max_vcpus=99999999999999999999",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		assert_one_warning(bad[i], "'dom0_max_vcpus'", "1-N");

@@ -120,7 +120,8 @@ static int dt_compatible(struct dt_ctx *c, int node, const char *compat, bool *m
 		return 0;
 	}
 	if (!dt_is_strlist(s, len)) {
-		return dt_fail(c, -HV_EINVAL, "%s: property 'compatible' is not a NUL-terminated string",
+		return dt_fail(c, -HV_EINVAL,
+			       "%s: property 'compatible' is not a NUL-terminated string",
 			       dt_path(c, node));
 	}
 	*match = fdt_stringlist_contains(s, len, compat) != 0;
@@ -162,33 +163,48 @@ static int dt_is_available(struct dt_ctx *c, int node, bool *avail)
 }
 
 /**
- * Reads "#address-cells" and "#size-cells" of bus (the parent of the nodes whose reg is
- * decoded), defaulting to 2 and 1 (DT spec 2.3.5). Only 1 or 2 cells are supported, since
- * addresses and sizes are 64-bit; size_cells may be NULL when only addresses are needed.
+ * Reads cell-count property name ("#address-cells" or "#size-cells") for the children of
+ * bus into *out. When bus lacks it, the nearest ancestor's value applies, then def. The
+ * DT spec (2.3.5) says the value is not inherited, but Linux (of_n_addr_cells()) and Xen
+ * (device_tree_for_each_node()) both inherit it, and QEMU's guest-loader relies on that:
+ * it puts modules with 2 + 2 cells under a /chosen that has no cell properties. Only 1 or
+ * 2 cells are supported, since addresses and sizes are 64-bit.
+ */
+static int dt_get_cell_count(struct dt_ctx *c, int bus, const char *name, u32 def, u32 *out)
+{
+	int node = bus, rc;
+
+	while (node >= 0 && fdt_getprop(c->fdt, node, name, NULL) == NULL) {
+		node = fdt_parent_offset(c->fdt, node);
+	}
+	if (node < 0) {
+		*out = def;
+		return 0;
+	}
+	rc = dt_get_u32(c, node, name, def, out);
+	if (rc != 0) {
+		return rc;
+	}
+	if (*out != 1 && *out != 2) {
+		return dt_fail(c, -HV_EINVAL, "%s: %s = %u is not supported (1 or 2)",
+			       dt_path(c, node), name, *out);
+	}
+	return 0;
+}
+
+/**
+ * Reads the "#address-cells" and "#size-cells" that apply to bus's children (see
+ * dt_get_cell_count()), defaulting to 2 and 1 at the root (DT spec 2.3.5); size_cells may
+ * be NULL when only addresses are needed.
  */
 static int dt_get_cells(struct dt_ctx *c, int bus, u32 *addr_cells, u32 *size_cells)
 {
-	int rc = dt_get_u32(c, bus, "#address-cells", 2, addr_cells);
+	int rc = dt_get_cell_count(c, bus, "#address-cells", 2, addr_cells);
 
-	if (rc != 0) {
+	if (rc != 0 || size_cells == NULL) {
 		return rc;
 	}
-	if (*addr_cells != 1 && *addr_cells != 2) {
-		return dt_fail(c, -HV_EINVAL, "%s: #address-cells = %u is not supported (1 or 2)",
-			       dt_path(c, bus), *addr_cells);
-	}
-	if (size_cells == NULL) {
-		return 0;
-	}
-	rc = dt_get_u32(c, bus, "#size-cells", 1, size_cells);
-	if (rc != 0) {
-		return rc;
-	}
-	if (*size_cells != 1 && *size_cells != 2) {
-		return dt_fail(c, -HV_EINVAL, "%s: #size-cells = %u is not supported (1 or 2)",
-			       dt_path(c, bus), *size_cells);
-	}
-	return 0;
+	return dt_get_cell_count(c, bus, "#size-cells", 1, size_cells);
 }
 
 /** Reads n (1 or 2) big-endian cells as one number; the caller has bounds-checked them. */
@@ -237,7 +253,7 @@ static int dt_get_reg(struct dt_ctx *c, int node, struct dt_reg *reg, bool *pres
 	entry = (reg->ac + reg->sc) * (u32)sizeof(fdt32_t);
 	if (len <= 0 || (u32)len % entry != 0) {
 		return dt_fail(c, -HV_EINVAL,
-			       "%s: property 'reg' has length %d, not a multiple of %u "
+			       "%s: property 'reg' has length %d, not a non-zero multiple of %u "
 			       "(#address-cells = %u, #size-cells = %u)",
 			       dt_path(c, node), len, entry, reg->ac, reg->sc);
 	}
@@ -260,7 +276,8 @@ static int dt_check_range(struct dt_ctx *c, int node, u64 start, u64 size)
 {
 	if (start + size < start) {
 		return dt_fail(c, -HV_EINVAL, "%s: reg range 0x%llx + 0x%llx overflows",
-			       dt_path(c, node), (unsigned long long)start, (unsigned long long)size);
+			       dt_path(c, node), (unsigned long long)start,
+			       (unsigned long long)size);
 	}
 	return 0;
 }
@@ -339,26 +356,27 @@ static int dt_get_gic_irq(struct dt_ctx *c, int node, int i, u32 *intid)
 }
 
 /**
- * Finds the first available node compatible with compat, or returns a negative value
- * (-FDT_ERR_NOTFOUND if there is none, -HV_Exxx with c->err set if a candidate is malformed).
+ * Sets *out to the first available node compatible with compat, or -1 if there is none.
+ * Returns 0, or -HV_EINVAL (c->err set) if a candidate's status is malformed.
  */
-static int dt_find_compatible(struct dt_ctx *c, const char *compat)
+static int dt_find_compatible(struct dt_ctx *c, const char *compat, int *out)
 {
 	int node, rc;
 	bool avail;
 
-	node = fdt_node_offset_by_compatible(c->fdt, -1, compat);
-	while (node >= 0) {
+	*out = -1;
+	for (node = fdt_node_offset_by_compatible(c->fdt, -1, compat); node >= 0;
+	     node = fdt_node_offset_by_compatible(c->fdt, node, compat)) {
 		rc = dt_is_available(c, node, &avail);
 		if (rc != 0) {
 			return rc;
 		}
 		if (avail) {
-			return node;
+			*out = node;
+			return 0;
 		}
-		node = fdt_node_offset_by_compatible(c->fdt, node, compat);
 	}
-	return -FDT_ERR_NOTFOUND;
+	return 0;
 }
 
 /* ---- memory and reserved ranges ---------------------------------------------------- */
@@ -483,7 +501,7 @@ static int dt_parse_reserved(struct dt_ctx *c, struct boot_info *bi)
 	if (parent < 0) {
 		return 0;
 	}
-	fdt_for_each_subnode(node, c->fdt, parent) {
+	fdt_for_each_subnode (node, c->fdt, parent) {
 		rc = dt_get_reg(c, node, &reg, &present);
 		if (rc != 0) {
 			return rc;
@@ -521,8 +539,7 @@ static const struct {
  * kind its compatible list names (BOOTMOD_UNKNOWN for a generic module). The specific
  * strings are looked for first, so the order within the property does not matter.
  */
-static int dt_module_kind(struct dt_ctx *c, int node, bool *is_module,
-			  enum boot_module_kind *kind)
+static int dt_module_kind(struct dt_ctx *c, int node, bool *is_module, enum boot_module_kind *kind)
 {
 	const char *s;
 	int len;
@@ -534,7 +551,8 @@ static int dt_module_kind(struct dt_ctx *c, int node, bool *is_module,
 		return 0;
 	}
 	if (!dt_is_strlist(s, len)) {
-		return dt_fail(c, -HV_EINVAL, "%s: property 'compatible' is not a NUL-terminated string",
+		return dt_fail(c, -HV_EINVAL,
+			       "%s: property 'compatible' is not a NUL-terminated string",
 			       dt_path(c, node));
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(dt_module_compats); i++) {
@@ -624,15 +642,15 @@ static void dt_guess_module_kinds(struct boot_info *bi, unsigned int first,
 }
 
 /** Adds the module children of parent (/chosen or a "xen,domain" node), then guesses kinds. */
-static int dt_parse_module_list(struct dt_ctx *c, int parent, int domain_node,
-				struct boot_info *bi, bool *explicit_kind)
+static int dt_parse_module_list(struct dt_ctx *c, int parent, int domain_node, struct boot_info *bi,
+				bool *explicit_kind)
 {
 	enum boot_module_kind kind;
 	unsigned int first = bi->nr_modules;
 	bool is_module;
 	int node, rc;
 
-	fdt_for_each_subnode(node, c->fdt, parent) {
+	fdt_for_each_subnode (node, c->fdt, parent) {
 		rc = dt_module_kind(c, node, &is_module, &kind);
 		if (rc != 0) {
 			return rc;
@@ -661,7 +679,7 @@ static int dt_parse_modules(struct dt_ctx *c, int chosen, struct boot_info *bi)
 	if (rc != 0) {
 		return rc;
 	}
-	fdt_for_each_subnode(node, c->fdt, chosen) {
+	fdt_for_each_subnode (node, c->fdt, chosen) {
 		rc = dt_compatible(c, node, "xen,domain", &is_domain);
 		if (rc != 0) {
 			return rc;
@@ -683,11 +701,14 @@ static int dt_parse_modules(struct dt_ctx *c, int chosen, struct boot_info *bi)
  * and "xen,dom0-bootargs" is Dom0's; plain "bootargs" is ours when there is no
  * "xen,xen-bootargs" but Dom0 has a command line from elsewhere, else it is Dom0's.
  * The Dom0 kernel module's own "bootargs" wins over "xen,dom0-bootargs".
+ * Lamina's one extension: with no Dom0 kernel module at all and no Xen-specific
+ * property, plain "bootargs" is ours (there is no Dom0 to give it to), so
+ * "qemu -kernel lamina.bin -append ..." works.
  */
 static int dt_parse_cmdlines(struct dt_ctx *c, int chosen, struct boot_info *bi)
 {
 	const char *xen_args, *dom0_args, *args, *kernel_args = NULL;
-	bool args_for_xen;
+	bool args_for_xen, has_kernel = false;
 	int rc;
 
 	rc = dt_get_string(c, chosen, "xen,xen-bootargs", &xen_args);
@@ -704,6 +725,7 @@ static int dt_parse_cmdlines(struct dt_ctx *c, int chosen, struct boot_info *bi)
 		const struct boot_module *m = &bi->modules[i];
 
 		if (m->kind == BOOTMOD_KERNEL && m->domain_node < 0) {
+			has_kernel = true;
 			if (m->bootargs != NULL && m->bootargs[0] != '\0') {
 				kernel_args = m->bootargs;
 			}
@@ -711,7 +733,8 @@ static int dt_parse_cmdlines(struct dt_ctx *c, int chosen, struct boot_info *bi)
 		}
 	}
 
-	args_for_xen = xen_args == NULL && (dom0_args != NULL || kernel_args != NULL);
+	args_for_xen =
+		xen_args == NULL && (dom0_args != NULL || kernel_args != NULL || !has_kernel);
 	if (xen_args != NULL) {
 		bi->hv_cmdline = xen_args;
 	} else if (args_for_xen && args != NULL) {
@@ -751,7 +774,7 @@ static int dt_parse_cpus(struct dt_ctx *c, struct boot_info *bi)
 	if (rc != 0) {
 		return rc;
 	}
-	fdt_for_each_subnode(node, c->fdt, cpus) {
+	fdt_for_each_subnode (node, c->fdt, cpus) {
 		rc = dt_get_string(c, node, "device_type", &type);
 		if (rc != 0) {
 			return rc;
@@ -769,8 +792,8 @@ static int dt_parse_cpus(struct dt_ctx *c, struct boot_info *bi)
 		p = fdt_getprop(c->fdt, node, "reg", &len);
 		if (p == NULL || len != (int)(ac * sizeof(fdt32_t))) {
 			return dt_fail(c, -HV_EINVAL,
-				       "%s: property 'reg' missing or not %u cell(s) (/cpus "
-				       "#address-cells)",
+				       "%s: property 'reg' missing or not %u cell(s) "
+				       "(/cpus #address-cells)",
 				       dt_path(c, node), ac);
 		}
 		if (bi->nr_cpus == BOOT_MAX_CPUS) {
@@ -794,21 +817,21 @@ static int dt_parse_psci(struct dt_ctx *c, struct boot_info *bi)
 		unsigned int major;
 	} compats[] = { { "arm,psci-1.0", 2 }, { "arm,psci-0.2", 2 }, { "arm,psci", 1 } };
 	const char *method;
-	int node = -FDT_ERR_NOTFOUND, rc;
+	int node = -1, rc;
 	size_t i;
 
 	bi->psci.method = PSCI_METHOD_NONE;
 	for (i = 0; i < ARRAY_SIZE(compats); i++) {
-		node = dt_find_compatible(c, compats[i].compat);
-		if (node >= 0 || node != -FDT_ERR_NOTFOUND) {
+		rc = dt_find_compatible(c, compats[i].compat, &node);
+		if (rc != 0) {
+			return rc;
+		}
+		if (node >= 0) {
 			break;
 		}
 	}
-	if (node == -FDT_ERR_NOTFOUND) {
-		return 0;
-	}
 	if (node < 0) {
-		return node;
+		return 0;
 	}
 	rc = dt_get_string(c, node, "method", &method);
 	if (rc != 0) {
@@ -863,12 +886,9 @@ static int dt_parse_gic(struct dt_ctx *c, struct boot_info *bi)
 
 	gic->version = 0;
 	gic->node = -1;
-	node = dt_find_compatible(c, "arm,gic-v3");
-	if (node == -FDT_ERR_NOTFOUND) {
-		return 0;
-	}
-	if (node < 0) {
-		return node;
+	rc = dt_find_compatible(c, "arm,gic-v3", &node);
+	if (rc != 0 || node < 0) {
+		return rc;
 	}
 	rc = dt_get_u32(c, node, "#redistributor-regions", 1, &nr_redist);
 	if (rc != 0) {
@@ -923,12 +943,9 @@ static int dt_parse_timer(struct dt_ctx *c, struct boot_info *bi)
 	int node, len, rc;
 
 	t->node = -1;
-	node = dt_find_compatible(c, "arm,armv8-timer");
-	if (node == -FDT_ERR_NOTFOUND) {
-		return 0;
-	}
-	if (node < 0) {
-		return node;
+	rc = dt_find_compatible(c, "arm,armv8-timer", &node);
+	if (rc != 0 || node < 0) {
+		return rc;
 	}
 	if (fdt_getprop(c->fdt, node, "interrupts", &len) != NULL &&
 	    len < TIMER_NR_IRQS * 3 * (int)sizeof(fdt32_t)) {
@@ -977,8 +994,8 @@ static int dt_resolve_path(struct dt_ctx *c, const char *spec, int len)
 		return -HV_ENOENT;
 	}
 	if (!dt_is_strlist(target, tlen) || target[0] != '/') {
-		return dt_fail(c, -HV_EINVAL, "/aliases: property '%.*s' is not a path",
-			       len - rest, spec);
+		return dt_fail(c, -HV_EINVAL, "/aliases: property '%.*s' is not a path", len - rest,
+			       spec);
 	}
 	node = fdt_path_offset(c->fdt, target);
 	/* Walk the rest ("/a/b") one component at a time below the alias's node. */
@@ -1101,7 +1118,8 @@ static int dt_check_blob(struct dt_ctx *c, size_t max_size)
 			       fdt_magic(c->fdt), FDT_MAGIC);
 	}
 	if (fdt_totalsize(c->fdt) > max_size) {
-		return dt_fail(c, -HV_E2BIG, "device tree truncated: totalsize %u > %zu bytes available",
+		return dt_fail(c, -HV_E2BIG,
+			       "device tree truncated: totalsize %u > %zu bytes available",
 			       fdt_totalsize(c->fdt), max_size);
 	}
 	rc = fdt_check_header(c->fdt);
@@ -1110,7 +1128,8 @@ static int dt_check_blob(struct dt_ctx *c, size_t max_size)
 	}
 	rc = fdt_check_full(c->fdt, fdt_totalsize(c->fdt));
 	if (rc != 0) {
-		return dt_fail(c, -HV_EINVAL, "corrupt device tree structure: %s", fdt_strerror(rc));
+		return dt_fail(c, -HV_EINVAL, "corrupt device tree structure: %s",
+			       fdt_strerror(rc));
 	}
 	return 0;
 }

@@ -38,7 +38,7 @@ void params_defaults(struct hv_options *o);
  */
 int params_parse(const char *cmdline, struct hv_options *o);
 
-/** Parses a size with optional K/M/G/T suffix (binary units, default bytes). */
+/** Parses a size with optional B/K/M/G/T suffix (binary units; no suffix = KiB, as Xen). */
 int params_parse_size(const char *s, u64 *out);
 
 extern struct hv_options hv_opts;

@@ -42,6 +42,16 @@ from_el3:
 	mov	x0, #0xf		/* ICC_SRE_EL3: SRE, DFB, DIB, Enable */
 	msr	S3_6_C12_C12_5, x0
 	msr	cptr_el3, xzr
+	/*
+	 * With no firmware at EL3 nobody has set the GIC up for the non-secure world:
+	 * switch the distributor to a single security state (GICD_CTLR.DS, IHI 0069
+	 * 12.9.4) so EL2 can configure every interrupt. Platform address from the config.
+	 */
+	ldr	x1, =CONFIG_EARLY_GICD_BASE
+	ldr	w0, [x1]
+	orr	w0, w0, #(1 << 6)
+	str	w0, [x1]
+	dsb	sy
 	ldr	x0, =SCTLR_EL2_RES1
 	msr	sctlr_el2, x0
 	mov	x0, #SPSR_EL2H_MASKED

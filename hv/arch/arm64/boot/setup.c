@@ -183,7 +183,7 @@ static const struct boot_module *report_modules(const struct boot_info *bi)
 	return kernel;
 }
 
-static void selftest_fault(void)
+static __attribute__((noinline)) void selftest_fault(void)
 {
 	/* Deliberately read an address that is never mapped (developer self-test of the
 	 * crash path: registers, ESR/FAR/ELR and backtrace must be printed). */

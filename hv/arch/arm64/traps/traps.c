@@ -69,7 +69,7 @@ static bool in_image_text(u64 pc)
 }
 
 /* Walks the frame-pointer chain, trusting only records on this CPU's stack. */
-static void backtrace(u64 fp, u64 pc)
+static void backtrace(u64 fp, u64 pc, u64 lr)
 {
 	extern char boot_stacks[];
 	u64 lo = (u64)(uintptr_t)boot_stacks;
@@ -78,6 +78,11 @@ static void backtrace(u64 fp, u64 pc)
 	log_err("Backtrace (runtime address / lamina.elf address):\n");
 	log_err("  [<%016llx>] %08llx\n", (unsigned long long)pc,
 		(unsigned long long)(pc - load_offset()));
+	/* A leaf function has no frame record of its own: its caller is only in LR. */
+	if (in_image_text(lr) && lr != pc) {
+		log_err("  [<%016llx>] %08llx (lr)\n", (unsigned long long)lr,
+			(unsigned long long)(lr - load_offset()));
+	}
 	for (int depth = 0; depth < 32; depth++) {
 		u64 next_fp, ret;
 
@@ -88,6 +93,10 @@ static void backtrace(u64 fp, u64 pc)
 		ret = ((u64 *)(uintptr_t)fp)[1];
 		if (ret == 0 || !in_image_text(ret)) {
 			break;
+		}
+		if (depth == 0 && ret == lr) {
+			fp = next_fp;
+			continue;
 		}
 		log_err("  [<%016llx>] %08llx\n", (unsigned long long)ret,
 			(unsigned long long)(ret - load_offset()));
@@ -121,7 +130,7 @@ static void __noreturn fatal(const char *what, struct cpu_regs *r)
 	log_err("  ELR_EL2 %016llx (lamina.elf 0x%llx)\n", (unsigned long long)r->pc,
 		(unsigned long long)(r->pc - load_offset()));
 	dump_regs(r);
-	backtrace(r->x[29], r->pc);
+	backtrace(r->x[29], r->pc, r->x[30]);
 	panic("unexpected exception at EL2");
 }
 

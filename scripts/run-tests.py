@@ -1,0 +1,101 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
+"""Lamina's test runner: host unit tests (cmocka, TAP output) and QEMU boot tests.
+
+Prints one line per test case and ends with the line "N passed, N failed".
+  run-tests.py --unit build/unit/*        run the cmocka binaries
+  run-tests.py --boot [-k PATTERN]        run the QEMU boot tests (tests/boot/cases.py)
+Logs of the boot tests go to build/test-logs/<name>.log.
+"""
+import argparse
+import concurrent.futures
+import os
+import re
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tests", "boot"))
+
+
+def run_unit(binaries):
+    results = []
+    for b in binaries:
+        name = os.path.basename(b)
+        env = dict(os.environ, CMOCKA_MESSAGE_OUTPUT="TAP")
+        try:
+            p = subprocess.run([b], env=env, capture_output=True, text=True, timeout=300)
+            out = p.stdout + p.stderr
+        except subprocess.TimeoutExpired as e:
+            out = (e.stdout or b"").decode(errors="replace") if isinstance(e.stdout, bytes) else (e.stdout or "")
+            results.append((f"unit/{name}", False, "timed out after 300 s"))
+            continue
+        seen = 0
+        detail = []
+        for line in out.splitlines():
+            m = re.match(r"^(not ok|ok) \d+ - (\S+)", line)
+            if m:
+                seen += 1
+                ok = m.group(1) == "ok"
+                # cmocka prints a failure's messages before its "not ok" line
+                results.append((f"unit/{name}/{m.group(2)}", ok, "" if ok else "\n".join(detail)))
+                detail = []
+            elif line.startswith("#") and results and not results[-1][1]:
+                results[-1] = (results[-1][0], False, results[-1][2] + "\n" + line)
+            elif not line.startswith("1.."):
+                detail.append(line)
+        if p.returncode != 0 and seen == 0:
+            results.append((f"unit/{name}", False, f"exit code {p.returncode}:\n{out[-3000:]}"))
+        elif p.returncode != 0 and all(ok for n, ok, _ in results if n.startswith(f"unit/{name}/")):
+            # crashed (ASan/UBSan) after the last reported case
+            results.append((f"unit/{name}", False, f"exit code {p.returncode}:\n{out[-3000:]}"))
+        if p.returncode != 0:
+            log = os.path.join(ROOT, "build", "test-logs", f"unit-{name}.log")
+            os.makedirs(os.path.dirname(log), exist_ok=True)
+            with open(log, "w") as f:
+                f.write(out)
+    return results
+
+
+def run_boot(pattern, jobs):
+    import cases
+    selected = [c for c in cases.CASES if not pattern or re.search(pattern, c.name)]
+    results = []
+    with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as ex:
+        futs = {ex.submit(c.run): c for c in selected}
+        for f in concurrent.futures.as_completed(futs):
+            c = futs[f]
+            try:
+                ok, why = f.result()
+            except Exception as e:  # a bug in the test itself is a failure too
+                ok, why = False, f"runner error: {e!r}"
+            results.append((f"boot/{c.name}", ok, why))
+            print(("ok     " if ok else "FAIL   ") + f"boot/{c.name}", flush=True)
+    return results
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--unit", nargs="*", default=None)
+    ap.add_argument("--boot", action="store_true")
+    ap.add_argument("-k", dest="pattern", default=None)
+    ap.add_argument("-j", dest="jobs", type=int, default=max(1, os.cpu_count() or 1))
+    a = ap.parse_args()
+    results = []
+    if a.unit is not None:
+        r = run_unit(a.unit)
+        for name, ok, _ in r:
+            print(("ok     " if ok else "FAIL   ") + name)
+        results += r
+    if a.boot:
+        results += run_boot(a.pattern, a.jobs)
+    failed = [(n, why) for n, ok, why in results if not ok]
+    for n, why in failed:
+        print(f"\n--- {n} failed ---\n{why}")
+    npass = len(results) - len(failed)
+    print(f"\n{npass} passed, {len(failed)} failed")
+    return 1 if failed or not results else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
