@@ -50,7 +50,7 @@ include hv/arch/arm64/objects.mk hv/common/objects.mk hv/drivers/objects.mk \
 	hv/lib/objects.mk hv/platform/objects.mk
 HV_OBJS := $(addprefix $(B)/hv/,$(hv-y))
 
-.PHONY: all deps run test unit boot-tests clean check-relocs
+.PHONY: all deps run test unit boot-tests check clean
 all: $(B)/lamina.bin $(B)/lamina.elf $(B)/tests/shim.bin
 
 # Cheap check every time; the full install only when something is missing.
@@ -99,12 +99,16 @@ unit: deps
 	$(Q)$(MAKE) --no-print-directory unit-build
 	$(Q)python3 scripts/run-tests.py --unit $(UNIT_BINS)
 
+check: deps
+	$(Q)$(MAKE) --no-print-directory unit-build
+	$(Q)python3 scripts/run-tests.py --static --unit $(UNIT_BINS)
+
 boot-tests: deps all
 	$(Q)python3 scripts/run-tests.py --boot
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory all unit-build
-	$(Q)python3 scripts/run-tests.py --unit $(UNIT_BINS) --boot
+	$(Q)python3 scripts/run-tests.py --static --unit $(UNIT_BINS) --boot
 
 run: deps all
 	$(Q)scripts/run-qemu.sh

@@ -57,6 +57,16 @@ def run_unit(binaries):
     return results
 
 
+def run_static():
+    """The formatter is the authority on layout (STYLE.md section 8)."""
+    files = subprocess.run(["git", "ls-files", "*.c", "*.h"], cwd=ROOT, capture_output=True,
+                           text=True).stdout.split()
+    p = subprocess.run(["clang-format", "--dry-run", "-Werror"] + files, cwd=ROOT,
+                       capture_output=True, text=True)
+    why = "" if p.returncode == 0 else (p.stderr[-4000:] + "\nfix with: clang-format -i FILE")
+    return [("static/clang-format", p.returncode == 0, why)]
+
+
 def run_boot(pattern, jobs):
     import cases
     selected = [c for c in cases.CASES if not pattern or re.search(pattern, c.name)]
@@ -78,12 +88,18 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--unit", nargs="*", default=None)
     ap.add_argument("--boot", action="store_true")
+    ap.add_argument("--static", action="store_true")
     ap.add_argument("-k", dest="pattern", default=None)
     ap.add_argument("-j", dest="jobs", type=int, default=max(1, os.cpu_count() or 1))
     a = ap.parse_args()
     results = []
     if a.unit is not None:
         r = run_unit(a.unit)
+        for name, ok, _ in r:
+            print(("ok     " if ok else "FAIL   ") + name)
+        results += r
+    if a.static:
+        r = run_static()
         for name, ok, _ in r:
             print(("ok     " if ok else "FAIL   ") + name)
         results += r

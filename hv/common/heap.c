@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: Apache-2.0
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Hypervisor heap: xmalloc()/xfree() on top of the page allocator.
  *
@@ -34,16 +34,16 @@
 #define DEAD_MAGIC 0xDEADB10Cu /* written over a header when its page is released */
 
 #define SLAB_OBJ_FREE 0xFFFFu /* slab->req[] of a free object */
-#define SLAB_NONE 0xFFFFu /* end of a slab's free list */
+#define SLAB_NONE 0xFFFFu     /* end of a slab's free list */
 
 /** Header at the start of every slab page. */
 struct slab {
-	u32 magic; /* SLAB_MAGIC */
-	u16 cls; /* size class index: object size is 16 << cls */
-	u16 nr_objs; /* objects in this slab */
-	u16 nr_free; /* free objects */
-	u16 free_head; /* index of the first free object, or SLAB_NONE */
-	u32 obj_offset; /* offset of object 0 from the page start, HEAP_ALIGN-aligned */
+	u32 magic;	   /* SLAB_MAGIC */
+	u16 cls;	   /* size class index: object size is 16 << cls */
+	u16 nr_objs;	   /* objects in this slab */
+	u16 nr_free;	   /* free objects */
+	u16 free_head;	   /* index of the first free object, or SLAB_NONE */
+	u32 obj_offset;	   /* offset of object 0 from the page start, HEAP_ALIGN-aligned */
 	struct slab *next; /* partial list of the class; NULL when full */
 	struct slab *prev;
 	u16 req[]; /* per object: requested bytes, or SLAB_OBJ_FREE */
@@ -53,7 +53,7 @@ struct slab {
 struct large_hdr {
 	u32 magic; /* LARGE_MAGIC */
 	u32 order; /* the block is 2^order pages */
-	u64 size; /* requested bytes */
+	u64 size;  /* requested bytes */
 };
 
 _Static_assert(sizeof(struct large_hdr) == HEAP_ALIGN, "large payload must stay aligned");

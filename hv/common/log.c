@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: Apache-2.0
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The hypervisor log: level filtering and the "(LAM) " line prefix. Lines are
  * formatted into a local buffer and written with one console_write() under a lock,
@@ -67,8 +67,8 @@ static const struct {
 	const char *name;
 	enum log_level lvl;
 } log_level_names[] = {
-	{ "none", LOG_NONE },	  { "error", LOG_ERR }, { "warning", LOG_WARN },
-	{ "info", LOG_INFO },	  { "debug", LOG_DEBUG }, { "all", LOG_DEBUG },
+	{ "none", LOG_NONE }, { "error", LOG_ERR },   { "warning", LOG_WARN },
+	{ "info", LOG_INFO }, { "debug", LOG_DEBUG }, { "all", LOG_DEBUG },
 };
 
 /** See hv/include/hv/log.h. */

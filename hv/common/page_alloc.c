@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: Apache-2.0
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Physical page allocator: a binary buddy allocator per RAM bank.
  *
@@ -31,9 +31,9 @@
 _Static_assert(sizeof(struct page_info) == 16, "struct page_info must stay 16 bytes");
 
 /* Link values of frames that are not on a free list (all above any frame index). */
-#define PA_LINK_NONE 0xFFFFFFFFu /* end of a free list; prev of a free tail */
-#define PA_LINK_FREE_TAIL 0xFFFFFFFEu /* next of a non-head frame of a free block */
-#define PA_LINK_ALLOC_TAIL 0xFFFFFFFDu /* next of a non-head frame of an allocated block */
+#define PA_LINK_NONE 0xFFFFFFFFu	    /* end of a free list; prev of a free tail */
+#define PA_LINK_FREE_TAIL 0xFFFFFFFEu	    /* next of a non-head frame of a free block */
+#define PA_LINK_ALLOC_TAIL 0xFFFFFFFDu	    /* next of a non-head frame of an allocated block */
 #define PA_LINK_ALLOC_HEAD_BASE 0xFFFFFF00u /* next of an allocated head: base | order */
 #define PA_LINK_ALLOC_HEAD(order) (PA_LINK_ALLOC_HEAD_BASE | (u32)(order))
 
@@ -44,7 +44,7 @@ _Static_assert(sizeof(struct page_info) == 16, "struct page_info must stay 16 by
 struct pa_bank {
 	u64 base_mfn; /* MFN of frames[0] */
 	u64 nr_frames;
-	struct page_info *frames; /* the frame table, inside the bank */
+	struct page_info *frames;	   /* the frame table, inside the bank */
 	u32 free_head[PAGE_MAX_ORDER + 1]; /* first free block of each order, or NONE */
 };
 
@@ -245,8 +245,8 @@ static bool bank_setup(unsigned int bank_nr, const struct mem_range *bank,
 	struct mem_range ft = { 0, 0 };
 	u64 nr_frames, ft_pages, nr_free = 0;
 
-	start = bank->start > ROUND_DOWN(~(paddr_t)0, PAGE_SIZE) ? ~(paddr_t)0 :
-								   ROUND_UP(bank->start, PAGE_SIZE);
+	start = bank->start > ROUND_DOWN(~(paddr_t)0, PAGE_SIZE) ? ~(paddr_t)0
+								 : ROUND_UP(bank->start, PAGE_SIZE);
 	end = ROUND_DOWN(bank->end, PAGE_SIZE);
 	if (start >= end) {
 		log_warn("page_alloc: bank %u [%#llx, %#llx) holds no whole page, ignored\n",

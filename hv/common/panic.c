@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: Apache-2.0
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * panic(): the end of the line for boot-time failures and hypervisor bugs. Prints the
  * reason framed so it stands out, stops the other CPUs, then resets the machine after

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: Apache-2.0
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Hypervisor command line (docs/command-line.md). Options are described by one const
  * table; each is either a string copied into a fixed buffer, a boolean flag, or a value
@@ -289,19 +289,19 @@ static int param_selftest(char *val, struct hv_options *o)
 	return 0;
 }
 
-#define PARAM_STR(n, field, exp)                                                                   \
-	{                                                                                          \
-		.name = (n), .type = PARAM_STRING, .offset = offsetof(struct hv_options, field),   \
-		.size = sizeof(((struct hv_options *)0)->field), .expect = (exp),                  \
+#define PARAM_STR(n, field, exp)                                                                 \
+	{                                                                                        \
+		.name = (n), .type = PARAM_STRING, .offset = offsetof(struct hv_options, field), \
+		.size = sizeof(((struct hv_options *)0)->field), .expect = (exp),                \
 	}
-#define PARAM_BOOL(n, field)                                                                       \
-	{                                                                                          \
-		.name = (n), .type = PARAM_FLAG, .offset = offsetof(struct hv_options, field),     \
-		.expect = "0|1|no|yes|false|true|off|on",                                          \
+#define PARAM_BOOL(n, field)                                                                   \
+	{                                                                                      \
+		.name = (n), .type = PARAM_FLAG, .offset = offsetof(struct hv_options, field), \
+		.expect = "0|1|no|yes|false|true|off|on",                                      \
 	}
-#define PARAM_FN(n, fn, exp)                                                                       \
-	{                                                                                          \
-		.name = (n), .type = PARAM_CUSTOM, .parse = (fn), .expect = (exp),                 \
+#define PARAM_FN(n, fn, exp)                                                       \
+	{                                                                          \
+		.name = (n), .type = PARAM_CUSTOM, .parse = (fn), .expect = (exp), \
 	}
 
 /** Every option the hypervisor knows; docs/command-line.md documents each one. */

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: Apache-2.0
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Per-CPU timer queues (see hv/include/hv/timer.h). A queue is a list sorted by
  * expiry; the arch keeps the CPU's hardware comparator on the head.

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: Apache-2.0
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * String and memory functions for the freestanding hypervisor (also what libfdt.a
  * links against). Simple byte loops with a word-sized fast path for the big copies.

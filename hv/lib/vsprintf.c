@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: Apache-2.0
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * A small, bounded printf formatter for the hypervisor. No floating point, no %n.
  * Conversions: d i u x X o c s p %; flags - 0 + space #; width and precision

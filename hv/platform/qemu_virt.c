@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: Apache-2.0
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * QEMU "virt" (the reference board). Everything Lamina needs is in the device tree;
  * the only platform fact used before it is read is the early UART address, which

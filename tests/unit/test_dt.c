@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: Apache-2.0
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Unit tests for the boot device tree parser (hv/drivers/fdt/dt.c). Every blob is built at
  * run time with libfdt's sequential-write API, so the tests need no dtc. The base tree

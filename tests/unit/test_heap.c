@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: Apache-2.0
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Unit tests of the hypervisor heap (hv/common/heap.c) over the real page allocator,
  * which manages a 16 MiB host arena (host addresses serve as physical addresses).
@@ -300,9 +300,9 @@ static void test_stress(void **state)
 
 		if (do_alloc) {
 			u64 r = rng() % 100;
-			size_t sz = r < 60 ? rng() % 129 :
-				    r < 90 ? 129 + rng() % 1920 :
-					     2049 + rng() % 30000;
+			size_t sz = r < 60   ? rng() % 129
+				    : r < 90 ? 129 + rng() % 1920
+					     : 2049 + rng() % 30000;
 			struct live *l = &live[nr_live];
 
 			l->p = xmalloc(sz);

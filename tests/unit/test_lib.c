@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: Apache-2.0
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of the formatter (hv/lib/vsprintf.c) and the log (hv/common/log.c). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,13 +13,13 @@
 #include <hv/log.h>
 
 /* Compares our formatter against the C library's for one format and arguments. */
-#define CHECK_FMT(...)                                                     \
-	do {                                                               \
-		char ours[128], libc[128];                                 \
-		int a = hv_snprintf(ours, sizeof(ours), __VA_ARGS__);      \
-		int b = snprintf(libc, sizeof(libc), __VA_ARGS__);         \
-		assert_string_equal(ours, libc);                           \
-		assert_int_equal(a, b);                                    \
+#define CHECK_FMT(...)                                                \
+	do {                                                          \
+		char ours[128], libc[128];                            \
+		int a = hv_snprintf(ours, sizeof(ours), __VA_ARGS__); \
+		int b = snprintf(libc, sizeof(libc), __VA_ARGS__);    \
+		assert_string_equal(ours, libc);                      \
+		assert_int_equal(a, b);                               \
 	} while (0)
 
 static void test_format_matches_libc(void **state)
@@ -34,8 +34,8 @@ static void test_format_matches_libc(void **state)
 		  0x123456789abcdefULL);
 	CHECK_FMT("%ld %lu %zu %zx", -1L, 3UL, (size_t)77, (size_t)0xff);
 	CHECK_FMT("%hhd %hd %hhu %hu", 300, 70000, 300, 70000);
-	CHECK_FMT("[%s] [%10s] [%-10s] [%.2s] [%*s] [%-*d]", "abc", "abc", "abc", "abc", 4, "x",
-		  4, 1);
+	CHECK_FMT("[%s] [%10s] [%-10s] [%.2s] [%*s] [%-*d]", "abc", "abc", "abc", "abc", 4, "x", 4,
+		  1);
 	CHECK_FMT("%c%c%% [%3c]", 'o', 'k', 'z');
 	CHECK_FMT("%#018llx", 0xffff000012345678ULL);
 }

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: Apache-2.0
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Unit tests of the buddy page allocator (hv/common/page_alloc.c). "Physical memory"
  * is a 64 MiB host arena aligned to 64 MiB whose host addresses serve as physical
@@ -560,10 +560,10 @@ static void test_random_stress(void **state)
 
 		if (do_alloc && nr_live < ARENA_FRAMES) {
 			u64 r = rng() % 100;
-			unsigned int k = r < 50 ? 0 :
-					 r < 75 ? 1 :
-					 r < 90 ? (unsigned int)(2 + rng() % 3) :
-						  (unsigned int)(5 + rng() % 6);
+			unsigned int k = r < 50	  ? 0
+					 : r < 75 ? 1
+					 : r < 90 ? (unsigned int)(2 + rng() % 3)
+						  : (unsigned int)(5 + rng() % 6);
 			struct page_info *pg = page_alloc(k, (rng() & 7) == 0 ? PA_ZERO : 0);
 			paddr_t pa;
 

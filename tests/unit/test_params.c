@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: Apache-2.0
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Unit tests for the hypervisor command-line parser (hv/common/params.c): every option's
  * accepted forms, and that each bad value or unknown option warns and changes nothing.
@@ -214,9 +214,12 @@ static void test_parse_size(void **state)
 		{ "18014398509481983", 18014398509481983ULL << 10 },
 	};
 	static const char *const bad[] = {
-		"",   "M",  "1X",   "1MB",	 "1 M",
-		"-1", "0x", "1.5G", "16777216T", "18446744073709551616",
-		"+1", "18014398509481984",
+		"",	     "M",
+		"1X",	     "1MB",
+		"1 M",	     "-1",
+		"0x",	     "1.5G",
+		"16777216T", "18446744073709551616",
+		"+1",	     "18014398509481984",
 	};
 	u64 v;
 

@@ -22,7 +22,7 @@
 #define POISON 0xA5
 
 /* Expected descriptor bits (Arm ARM D8.3.2 and D8.4), spelled out independently of pt.c. */
-#define D_PAGE 0x3ull /* bits[1:0] = 0b11 at L3 */
+#define D_PAGE 0x3ull  /* bits[1:0] = 0b11 at L3 */
 #define D_BLOCK 0x1ull /* bits[1:0] = 0b01 at L1/L2 */
 #define D_TABLE 0x3ull /* bits[1:0] = 0b11 at L0-L2 */
 #define D_AP1 (1ull << 6)

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: Apache-2.0
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Stack-protector support (our code is built with -fstack-protector-strong, and so is
  * Debian's libfdt.a). head.S seeds the canary from the counter before any C runs.

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: Apache-2.0
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The generic timer (Arm ARM D11): the system counter gives now_ns(), and the EL2
  * physical timer (CNTHP_*_EL2, PPI 26 on most boards) drives the timer queues.
@@ -64,8 +64,8 @@ void time_init(const struct boot_timer *t)
 			 "%u\n",
 			 hyp_timer_irq);
 	}
-	log_info("timer: %llu kHz, hypervisor timer INTID %u\n",
-		 (unsigned long long)cntfrq / 1000, hyp_timer_irq);
+	log_info("timer: %llu kHz, hypervisor timer INTID %u\n", (unsigned long long)cntfrq / 1000,
+		 hyp_timer_irq);
 }
 
 /** Per CPU: disables the EL2 timer and enables its interrupt. */

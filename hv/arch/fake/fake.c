@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: Apache-2.0
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The fake architecture for host unit tests (Hafnium's src/arch/fake idea): the
  * console is a buffer the tests can inspect, and panic()/BUG() become cmocka

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: Apache-2.0
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Boot device tree parser: turns the blob the boot loader hands us into a struct boot_info
  * (memory, reserved ranges, boot modules, CPUs, PSCI, GIC, timer, console UART, command

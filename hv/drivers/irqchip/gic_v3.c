@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: Apache-2.0
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * GICv3 driver (Arm IHI 0069, "GICv3 and GICv4 Architecture Specification"):
  * distributor, one redistributor per CPU, and the system-register CPU interface.
@@ -105,7 +105,8 @@ int gic_init(const struct boot_gic *g)
 		return -HV_ENOMEM;
 	}
 	for (unsigned int i = 0; i < g->nr_redist; i++) {
-		gicr_regions[i] = ioremap(g->redist[i].start, g->redist[i].end - g->redist[i].start);
+		gicr_regions[i] =
+			ioremap(g->redist[i].start, g->redist[i].end - g->redist[i].start);
 		if (gicr_regions[i] == NULL) {
 			return -HV_ENOMEM;
 		}

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: Apache-2.0
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * PL011 UART console (Arm PrimeCell UART TRM DDI 0183). Output only for now; the
  * firmware or QEMU has already set the baud rate. Until the device tree has been

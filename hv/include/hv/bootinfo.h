@@ -26,8 +26,8 @@ struct boot_module {
 	paddr_t start;
 	u64 size;
 	const char *bootargs; /* the module's own "bootargs", or NULL */
-	const char *name; /* DT node name, e.g. "module@50000000" */
-	int node; /* DT offset of the module node */
+	const char *name;     /* DT node name, e.g. "module@50000000" */
+	int node;	      /* DT offset of the module node */
 	/* "xen,domain" node the module belongs to (dom0less), or -1 for /chosen. */
 	int domain_node;
 };
@@ -53,7 +53,7 @@ struct boot_gic {
 	unsigned int nr_redist;
 	struct mem_range redist[BOOT_MAX_REDIST_REGIONS];
 	u64 redist_stride; /* "redistributor-stride", 0 if absent */
-	u32 maint_irq; /* INTID of the vGIC maintenance interrupt (PPI), 0 if absent */
+	u32 maint_irq;	   /* INTID of the vGIC maintenance interrupt (PPI), 0 if absent */
 };
 
 struct boot_timer {
@@ -69,7 +69,7 @@ struct boot_timer {
 struct boot_uart {
 	paddr_t base;
 	u64 size;
-	u32 irq; /* INTID, 0 if absent */
+	u32 irq;  /* INTID, 0 if absent */
 	int node; /* -1 if none found */
 	const char *path;
 };
@@ -95,7 +95,7 @@ struct boot_info {
 	struct boot_timer timer;
 	struct boot_uart uart; /* from stdout-path (or dtuart= later) */
 
-	const char *hv_cmdline; /* never NULL ("" if none) */
+	const char *hv_cmdline;	  /* never NULL ("" if none) */
 	const char *dom0_cmdline; /* NULL if none found */
 };
 

@@ -12,11 +12,11 @@ void panic(const char *fmt, ...) __printf(1, 2) __noreturn;
 void __bug(const char *file, int line, const char *expr) __noreturn;
 
 #define BUG() __bug(__FILE__, __LINE__, "BUG")
-#define BUG_ON(cond)                                          \
-	do {                                                  \
-		if (unlikely(cond)) {                         \
-			__bug(__FILE__, __LINE__, #cond);     \
-		}                                             \
+#define BUG_ON(cond)                                      \
+	do {                                              \
+		if (unlikely(cond)) {                     \
+			__bug(__FILE__, __LINE__, #cond); \
+		}                                         \
 	} while (0)
 
 #ifdef NDEBUG

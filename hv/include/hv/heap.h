@@ -17,7 +17,7 @@ void xfree(void *p);
 
 struct heap_stats {
 	u64 bytes_in_use; /* sum of requested sizes of live allocations */
-	u64 nr_allocs; /* live allocations */
+	u64 nr_allocs;	  /* live allocations */
 	u64 pages_in_use; /* pages currently held from the page allocator */
 };
 void heap_get_stats(struct heap_stats *st);

@@ -16,22 +16,22 @@
 #define PAGE_MAX_ORDER 18
 
 /* page_info.state */
-#define PGS_RESERVED 0 /* not managed: hole, firmware, image, frame table */
-#define PGS_FREE 1 /* in the buddy allocator (head or tail of a free block) */
+#define PGS_RESERVED 0	/* not managed: hole, firmware, image, frame table */
+#define PGS_FREE 1	/* in the buddy allocator (head or tail of a free block) */
 #define PGS_ALLOCATED 2 /* handed out by page_alloc() */
 
 /* Owner values for page_info.owner. */
 #define PAGE_OWNER_NONE 0xFFFFu /* free or reserved */
-#define PAGE_OWNER_HV 0x7FF0u /* hypervisor (page tables, heap, ...) */
+#define PAGE_OWNER_HV 0x7FF0u	/* hypervisor (page tables, heap, ...) */
 
 /** Per-frame metadata (16 bytes). */
 struct page_info {
-	u32 next; /* free list: index of the next free block head in the bank, or ~0 */
-	u32 prev; /* free list: index of the previous one, or ~0 */
+	u32 next;  /* free list: index of the next free block head in the bank, or ~0 */
+	u32 prev;  /* free list: index of the previous one, or ~0 */
 	u32 count; /* references held by the owner (later: mappings, grants) */
 	u16 owner; /* domid or PAGE_OWNER_* */
-	u8 state; /* PGS_* */
-	u8 order; /* order of the free block this page heads (valid for free heads) */
+	u8 state;  /* PGS_* */
+	u8 order;  /* order of the free block this page heads (valid for free heads) */
 };
 
 /** Page allocator flags. */
@@ -63,9 +63,9 @@ struct page_info *paddr_to_page(paddr_t pa);
 struct page_info *mfn_to_page(mfn_t mfn);
 
 struct page_alloc_stats {
-	u64 total_pages; /* frames in all banks, reserved ones included */
-	u64 managed_pages; /* frames the allocator ever got (not reserved) */
-	u64 free_pages; /* frames free now */
+	u64 total_pages;       /* frames in all banks, reserved ones included */
+	u64 managed_pages;     /* frames the allocator ever got (not reserved) */
+	u64 free_pages;	       /* frames free now */
 	u64 frame_table_pages; /* frames used by the frame tables */
 };
 void page_alloc_get_stats(struct page_alloc_stats *st);

@@ -10,21 +10,21 @@
 #include <hv/types.h>
 
 enum sched_kind {
-	SCHED_AUTO, /* pinned when vCPUs <= pCPUs, else rr */
+	SCHED_AUTO,   /* pinned when vCPUs <= pCPUs, else rr */
 	SCHED_PINNED, /* one vCPU per pCPU (Xen's "null") */
-	SCHED_RR, /* weighted round-robin with a time slice */
+	SCHED_RR,     /* weighted round-robin with a time slice */
 };
 
 struct hv_options {
-	char console[32]; /* "dtuart" (default) or "none" */
-	char dtuart[128]; /* DT path or alias of the console UART, "" = stdout-path */
-	enum log_level loglvl; /* default LOG_INFO */
+	char console[32];	     /* "dtuart" (default) or "none" */
+	char dtuart[128];	     /* DT path or alias of the console UART, "" = stdout-path */
+	enum log_level loglvl;	     /* default LOG_INFO */
 	enum log_level guest_loglvl; /* default LOG_WARN */
-	u64 dom0_mem; /* bytes, 0 = automatic */
-	u64 dom0_mem_max; /* bytes, 0 = same as dom0_mem */
-	u32 dom0_max_vcpus; /* 0 = one per pCPU */
+	u64 dom0_mem;		     /* bytes, 0 = automatic */
+	u64 dom0_mem_max;	     /* bytes, 0 = same as dom0_mem */
+	u32 dom0_max_vcpus;	     /* 0 = one per pCPU */
 	enum sched_kind sched;
-	bool noreboot; /* on panic, halt instead of resetting the machine */
+	bool noreboot;	   /* on panic, halt instead of resetting the machine */
 	char selftest[16]; /* developer self-tests: "fault" */
 };
 

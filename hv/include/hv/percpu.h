@@ -13,11 +13,11 @@
 
 struct pcpu {
 	unsigned int id; /* logical index; 0 = boot CPU */
-	u64 mpidr; /* affinity (MPIDR_EL1 without the U/MT bits) */
-	bool online; /* written once by the CPU itself, read by others */
+	u64 mpidr;	 /* affinity (MPIDR_EL1 without the U/MT bits) */
+	bool online;	 /* written once by the CPU itself, read by others */
 	struct timer_queue timers;
-	void *redist; /* this CPU's GIC redistributor (RD_base) */
-	u64 nr_irqs; /* interrupts taken */
+	void *redist;	  /* this CPU's GIC redistributor (RD_base) */
+	u64 nr_irqs;	  /* interrupts taken */
 	u64 nr_sgis_seen; /* SGIs taken (bring-up check) */
 };
 

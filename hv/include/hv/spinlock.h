@@ -6,15 +6,18 @@
  */
 #pragma once
 
-#include <hv/types.h>
 #include <asm/irq.h>
+#include <hv/types.h>
 
 typedef struct {
 	u16 next;
 	u16 owner;
 } spinlock_t;
 
-#define SPINLOCK_INIT { 0, 0 }
+#define SPINLOCK_INIT \
+	{             \
+		0, 0  \
+	}
 
 static inline void spin_lock_init(spinlock_t *l)
 {
@@ -43,14 +46,14 @@ static inline bool spin_is_locked(spinlock_t *l)
 	       __atomic_load_n(&l->next, __ATOMIC_RELAXED);
 }
 
-#define spin_lock_irqsave(l, flags)                \
-	do {                                       \
-		(flags) = arch_local_irq_save();   \
-		spin_lock(l);                      \
+#define spin_lock_irqsave(l, flags)              \
+	do {                                     \
+		(flags) = arch_local_irq_save(); \
+		spin_lock(l);                    \
 	} while (0)
 
-#define spin_unlock_irqrestore(l, flags)           \
-	do {                                       \
-		spin_unlock(l);                    \
-		arch_local_irq_restore(flags);     \
+#define spin_unlock_irqrestore(l, flags)       \
+	do {                                   \
+		spin_unlock(l);                \
+		arch_local_irq_restore(flags); \
 	} while (0)

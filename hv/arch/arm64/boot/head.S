@@ -120,6 +120,25 @@ at_el2:
 	mov	x0, x20
 	mov	x1, x19
 	bl	early_mmu_init		/* returns TTBR0_EL2 value */
+	/*
+	 * Everything written so far (relocations, .bss, page tables) went to memory with
+	 * the caches off; drop any stale lines for the image before they are turned on.
+	 */
+	mov	x21, x0
+	mrs	x3, ctr_el0		/* DminLine, bits 19:16: log2(words) of the line */
+	ubfx	x3, x3, #16, #4
+	mov	x4, #4
+	lsl	x3, x4, x3		/* smallest D-cache line in bytes */
+	adrp	x1, _start
+	add	x1, x1, :lo12:_start
+	adrp	x2, _end
+	add	x2, x2, :lo12:_end
+5:	dc	ivac, x1
+	add	x1, x1, x3
+	cmp	x1, x2
+	b.lo	5b
+	dsb	sy
+	mov	x0, x21
 	bl	mmu_enable
 	mov	x0, x19
 	mov	x1, x20

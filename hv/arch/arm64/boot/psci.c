@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: Apache-2.0
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Calls to the firmware's PSCI (Arm DEN0022, "Power State Coordination Interface").
  * The hypervisor can only use the SMC conduit: an HVC at EL2 would trap to itself.

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: Apache-2.0
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The boot CPU's path from head.S to a running system: device tree, command line,
  * console, memory map, page allocator and heap, GIC, timer, secondary CPUs, then the
@@ -107,8 +107,8 @@ static bool ranges_overlap(paddr_t a, paddr_t b, paddr_t c, paddr_t d)
 }
 
 /* Everything the page allocator must not hand out. */
-static unsigned int collect_reserved(const struct boot_info *bi, paddr_t dtb,
-				     struct mem_range *out, unsigned int max)
+static unsigned int collect_reserved(const struct boot_info *bi, paddr_t dtb, struct mem_range *out,
+				     unsigned int max)
 {
 	unsigned int n = 0;
 
@@ -146,8 +146,7 @@ static void check_modules(const struct boot_info *bi)
 		bool in_ram = false;
 
 		for (unsigned int b = 0; b < bi->nr_mem; b++) {
-			if (m->start >= bi->mem[b].start &&
-			    m->start + m->size <= bi->mem[b].end) {
+			if (m->start >= bi->mem[b].start && m->start + m->size <= bi->mem[b].end) {
 				in_ram = true;
 			}
 		}
@@ -157,8 +156,7 @@ static void check_modules(const struct boot_info *bi)
 		}
 		if (ranges_overlap(m->start, m->start + m->size, image_start(), image_end())) {
 			panic("boot module %s overlaps the Lamina image at 0x%llx-0x%llx", m->name,
-			      (unsigned long long)image_start(),
-			      (unsigned long long)image_end());
+			      (unsigned long long)image_start(), (unsigned long long)image_end());
 		}
 	}
 }

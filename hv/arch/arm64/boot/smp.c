@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: Apache-2.0
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Secondary CPU bring-up through PSCI CPU_ON, and the SGIs the hypervisor's CPUs
  * send each other. A CPU counts as online only after it has proven that its
@@ -17,7 +17,7 @@
 #include <hv/smp.h>
 
 #define CPU_ON_TIMEOUT_NS 2000000000ull /* TCG is slow: allow 2 s per CPU */
-#define SELFCHECK_TIMER_NS 1000000ull /* 1 ms */
+#define SELFCHECK_TIMER_NS 1000000ull	/* 1 ms */
 #define SELFCHECK_TIMEOUT_NS 1000000000ull
 
 struct pcpu pcpus[NR_CPUS];

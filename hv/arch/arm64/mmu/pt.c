@@ -47,11 +47,11 @@
 /* Stage-1 leaf attributes (Arm ARM D8.3.2 lower/upper attributes, D8.4 permissions). */
 #define DESC_ATTRIDX_SHIFT 2 /* AttrIndx[2:0] at bits[4:2]: MAIR_EL2 byte index */
 #define DESC_ATTRIDX_MASK (0x7ull << DESC_ATTRIDX_SHIFT)
-#define DESC_AP1 (1ull << 6) /* AP[1]: RES1 in the single-range EL2 regime */
-#define DESC_AP2_RO (1ull << 7) /* AP[2]: 1 = read-only */
+#define DESC_AP1 (1ull << 6)	    /* AP[1]: RES1 in the single-range EL2 regime */
+#define DESC_AP2_RO (1ull << 7)	    /* AP[2]: 1 = read-only */
 #define DESC_SH_INNER (0x3ull << 8) /* SH[1:0] at bits[9:8]: 0b11 Inner Shareable */
-#define DESC_AF (1ull << 10) /* Access flag; set so no Access flag fault is taken */
-#define DESC_XN (1ull << 54) /* XN for the single-range EL2 regime */
+#define DESC_AF (1ull << 10)	    /* Access flag; set so no Access flag fault is taken */
+#define DESC_XN (1ull << 54)	    /* XN for the single-range EL2 regime */
 
 /* Flags pt_map() accepts. */
 #define PT_FLAGS_VALID (PT_MEM_MASK | PT_RO | PT_EXEC | PT_NO_BLOCK)

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: Apache-2.0
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Builds and extends the hypervisor's EL2 stage-1 identity map. early_mmu_init() runs
  * with the MMU off (the file is built with -mstrict-align like all of the hypervisor,
@@ -101,8 +101,9 @@ u64 early_mmu_init(paddr_t load, paddr_t dtb)
 	rc = rc ?: pt_map(&hv_pt, text, text, etext - text, PT_MEM_NORMAL | PT_RO | PT_EXEC);
 	rc = rc ?: pt_map(&hv_pt, etext, etext, erodata - etext, PT_MEM_NORMAL | PT_RO);
 	rc = rc ?: pt_map(&hv_pt, erodata, erodata, end - erodata, PT_MEM_NORMAL);
-	rc = rc ?: pt_map(&hv_pt, CONFIG_EARLY_UART_BASE, CONFIG_EARLY_UART_BASE, PAGE_SIZE,
-			  PT_MEM_DEVICE);
+	rc = rc
+		     ?: pt_map(&hv_pt, CONFIG_EARLY_UART_BASE, CONFIG_EARLY_UART_BASE, PAGE_SIZE,
+			       PT_MEM_DEVICE);
 	if (rc != 0) {
 		early_fail();
 	}

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: Apache-2.0
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Exceptions taken at EL2. A synchronous exception or SError here is a hypervisor
  * bug: print everything needed to find it (ESR, FAR, ELR, registers, backtrace) and
@@ -110,8 +110,8 @@ static void backtrace(u64 fp, u64 pc, u64 lr)
 static void dump_regs(const struct cpu_regs *r)
 {
 	for (int i = 0; i < 30; i += 2) {
-		log_err("  x%-2d %016llx   x%-2d %016llx\n", i, (unsigned long long)r->x[i],
-			i + 1, (unsigned long long)r->x[i + 1]);
+		log_err("  x%-2d %016llx   x%-2d %016llx\n", i, (unsigned long long)r->x[i], i + 1,
+			(unsigned long long)r->x[i + 1]);
 	}
 	log_err("  x30 %016llx   sp  %016llx\n", (unsigned long long)r->x[30],
 		(unsigned long long)r->sp);
@@ -148,9 +148,11 @@ void do_bad_vector(struct cpu_regs *regs, u64 which)
 {
 	static const char *const names[] = { "sync", "IRQ", "FIQ", "SError" };
 
-	log_err("FATAL: exception through unused vector %llu (%s, %s)\n",
-		(unsigned long long)which, which < 4 ? "EL2 with SP_EL0" :
-		which < 8 ? "EL2" : which < 12 ? "lower EL AArch64" : "lower EL AArch32",
+	log_err("FATAL: exception through unused vector %llu (%s, %s)\n", (unsigned long long)which,
+		which < 4    ? "EL2 with SP_EL0"
+		: which < 8  ? "EL2"
+		: which < 12 ? "lower EL AArch64"
+			     : "lower EL AArch32",
 		names[which & 3]);
 	fatal("unexpected exception", regs);
 }
@@ -171,8 +173,8 @@ void do_hyp_irq(struct cpu_regs *regs)
 		} else if (intid == hyp_timer_irq) {
 			timer_run_expired();
 		} else {
-			log_warn("CPU%u: unexpected interrupt %u, disabling it\n",
-				 this_pcpu()->id, intid);
+			log_warn("CPU%u: unexpected interrupt %u, disabling it\n", this_pcpu()->id,
+				 intid);
 			gic_disable_irq(intid);
 		}
 		gic_eoi(intid);

@@ -5,9 +5,9 @@
 #include <hv/bootinfo.h>
 
 /* SGIs the hypervisor uses between its own CPUs (INTIDs 0-15). */
-#define SGI_PING 0 /* bring-up check and wake-up */
+#define SGI_PING 0	 /* bring-up check and wake-up */
 #define SGI_TIMER_KICK 1 /* re-evaluate the timer queue */
-#define SGI_STOP 2 /* stop this CPU (panic) */
+#define SGI_STOP 2	 /* stop this CPU (panic) */
 
 #define GIC_INTID_SPURIOUS_MIN 1020
 

@@ -12,7 +12,7 @@
 /* Attribute flags for pt_map(): memory type (one of) ... */
 #define PT_MEM_NORMAL 0x0u /* Normal, Inner/Outer WB, inner-shareable */
 #define PT_MEM_DEVICE 0x1u /* Device-nGnRE */
-#define PT_MEM_NC 0x2u /* Normal non-cacheable */
+#define PT_MEM_NC 0x2u	   /* Normal non-cacheable */
 #define PT_MEM_MASK 0x3u
 /* ... plus permissions. Default is read/write, non-executable. */
 #define PT_RO (1u << 2)
@@ -23,7 +23,7 @@
 /* MAIR_EL2 indices the descriptors use (asm/sysregs init must program MAIR to match). */
 #define MAIR_IDX_NORMAL 0 /* 0xFF: Normal, Inner/Outer WB RW-allocate */
 #define MAIR_IDX_DEVICE 1 /* 0x04: Device-nGnRE */
-#define MAIR_IDX_NC 2 /* 0x44: Normal, Inner/Outer non-cacheable */
+#define MAIR_IDX_NC 2	  /* 0x44: Normal, Inner/Outer non-cacheable */
 /*
  * Arm ARM D17.2 MAIR_EL2: Attr<n> is byte n, so Attr0 = 0xFF (Normal, Inner/Outer
  * Write-Back non-transient, read/write-allocate), Attr1 = 0x04 (Device-nGnRE),
@@ -54,7 +54,7 @@ typedef paddr_t (*pt_alloc_fn)(void *ctx);
 typedef void (*pt_free_fn)(void *ctx, paddr_t table);
 
 struct pt {
-	paddr_t root; /* PA of the level-0 table */
+	paddr_t root;	      /* PA of the level-0 table */
 	unsigned int va_bits; /* input address size: 48 (4 levels) */
 	pt_alloc_fn alloc;
 	pt_free_fn free;
@@ -85,8 +85,7 @@ int pt_unmap(struct pt *pt, vaddr_t va, u64 size);
  * Translates va. Returns 0 with the PA, the flags it was mapped with and the size of
  * the mapping granule (4 KiB, 2 MiB or 1 GiB), or -HV_ENOENT if unmapped.
  */
-int pt_lookup(const struct pt *pt, vaddr_t va, paddr_t *pa, unsigned int *flags,
-	      u64 *granule);
+int pt_lookup(const struct pt *pt, vaddr_t va, paddr_t *pa, unsigned int *flags, u64 *granule);
 
 /** Frees every table page (the mappings' targets are untouched). */
 void pt_destroy(struct pt *pt);

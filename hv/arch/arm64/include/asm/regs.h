@@ -2,7 +2,7 @@
 /* The register frame entry code saves on an exception (layout used by vectors.S). */
 #pragma once
 
-#define REGS_X(n) ((n) * 8)
+#define REGS_X(n) ((n)*8)
 #define REGS_SP (31 * 8)
 #define REGS_PC (32 * 8)
 #define REGS_PSTATE (33 * 8)
@@ -15,8 +15,8 @@
 
 struct cpu_regs {
 	u64 x[31];
-	u64 sp; /* SP at the time of the exception */
-	u64 pc; /* ELR_EL2 */
+	u64 sp;	    /* SP at the time of the exception */
+	u64 pc;	    /* ELR_EL2 */
 	u64 pstate; /* SPSR_EL2 */
 	u64 esr;
 	u64 far;

@@ -21,7 +21,6 @@
 #define TCR_EL2_BASE ((1ul << 31) | (1ul << 23) | (3ul << 12) | (1ul << 10) | (1ul << 8) | 16ul)
 #define TCR_EL2_PS_SHIFT 16
 
-
 /* HCR_EL2 (D17.2.48): RW = EL1 is AArch64; FMO/IMO/AMO route physical FIQ, IRQ and
  * SError to EL2 (without IMO, a physical IRQ is never taken while at EL2). */
 #define HCR_EL2_RW (1ul << 31)
@@ -43,16 +42,16 @@
 #ifndef __ASSEMBLY__
 #include <hv/types.h>
 
-#define read_sysreg(r)                                                   \
-	({                                                               \
-		u64 v_;                                                  \
-		__asm__ volatile("mrs %0, " STR(r) : "=r"(v_));          \
-		v_;                                                      \
+#define read_sysreg(r)                                          \
+	({                                                      \
+		u64 v_;                                         \
+		__asm__ volatile("mrs %0, " STR(r) : "=r"(v_)); \
+		v_;                                             \
 	})
-#define write_sysreg(v, r)                                               \
-	do {                                                             \
-		u64 w_ = (u64)(v);                                       \
-		__asm__ volatile("msr " STR(r) ", %0" : : "r"(w_));      \
+#define write_sysreg(v, r)                                          \
+	do {                                                        \
+		u64 w_ = (u64)(v);                                  \
+		__asm__ volatile("msr " STR(r) ", %0" : : "r"(w_)); \
 	} while (0)
 
 static inline void isb(void)
