@@ -47,7 +47,7 @@ HV_LDFLAGS := -nostdlib -static-pie -Wl,--no-dynamic-linker -Wl,-z,text -Wl,-z,n
 # Kbuild-style object lists: each objects.mk adds hv-y += <path under hv/>.o
 hv-y :=
 include hv/arch/arm64/objects.mk hv/common/objects.mk hv/drivers/objects.mk \
-	hv/lib/objects.mk hv/platform/objects.mk
+	hv/lib/objects.mk hv/platform/objects.mk hv/common/vgic/objects.mk
 HV_OBJS := $(addprefix $(B)/hv/,$(hv-y))
 
 .PHONY: all deps run test unit boot-tests check clean
@@ -94,6 +94,7 @@ $(B)/lamina.bin: $(B)/lamina.elf
 
 # ---------------------------------------------------------------- tests
 include tests/unit/unit.mk
+include tests/guest/guest.mk
 
 unit: deps
 	$(Q)$(MAKE) --no-print-directory unit-build
@@ -108,7 +109,7 @@ boot-tests: deps all
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory all unit-build
-	$(Q)python3 scripts/run-tests.py --static --unit $(UNIT_BINS) --boot
+	$(Q)python3 scripts/run-tests.py --static --unit $(UNIT_BINS) --boot --guest
 
 run: deps all
 	$(Q)scripts/run-qemu.sh

@@ -5,7 +5,10 @@
 Prints one line per test case and ends with the line "N passed, N failed".
   run-tests.py --unit build/unit/*        run the cmocka binaries
   run-tests.py --boot [-k PATTERN]        run the QEMU boot tests (tests/boot/cases.py)
-Logs of the boot tests go to build/test-logs/<name>.log.
+  run-tests.py --guest [-k PATTERN]       run the guest tests: build/tests/guest.bin as dom0less
+                                          domUs of Lamina (tests/guest/scenarios.py)
+  run-tests.py --guest-native             the guest runtime's own suites on QEMU without Lamina
+Logs of the boot and guest tests go to build/test-logs/<name>.log.
 """
 import argparse
 import concurrent.futures
@@ -16,6 +19,7 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests", "boot"))
+sys.path.insert(0, os.path.join(ROOT, "tests", "guest"))
 
 
 def run_unit(binaries):
@@ -84,11 +88,34 @@ def run_boot(pattern, jobs):
     return results
 
 
+def run_guest(pattern, native, jobs):
+    """Guest scenarios, two QEMU runs at a time; one result per test inside each run."""
+    import scenarios
+    todo = scenarios.NATIVE_SCENARIOS if native else scenarios.SCENARIOS
+    selected = [s for s in todo if not pattern or re.search(pattern, s.name)]
+    results = []
+    with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as ex:
+        futs = {ex.submit(s.run): s for s in selected}
+        for f in concurrent.futures.as_completed(futs):
+            s = futs[f]
+            try:
+                r = f.result()
+            except Exception as e:  # a bug in the test itself is a failure too
+                r = [(f"guest/{s.name}", False, f"runner error: {e!r}")]
+            for name, ok, _ in r:
+                print(("ok     " if ok else "FAIL   ") + name, flush=True)
+            results += r
+    return results
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--unit", nargs="*", default=None)
     ap.add_argument("--boot", action="store_true")
     ap.add_argument("--static", action="store_true")
+    ap.add_argument("--guest", action="store_true")
+    ap.add_argument("--guest-native", action="store_true")
+    ap.add_argument("--guest-jobs", type=int, default=2)
     ap.add_argument("-k", dest="pattern", default=None)
     ap.add_argument("-j", dest="jobs", type=int, default=max(1, os.cpu_count() or 1))
     a = ap.parse_args()
@@ -105,6 +132,10 @@ def main():
         results += r
     if a.boot:
         results += run_boot(a.pattern, a.jobs)
+    if a.guest:
+        results += run_guest(a.pattern, False, a.guest_jobs)
+    if a.guest_native:
+        results += run_guest(a.pattern, True, a.guest_jobs)
     failed = [(n, why) for n, ok, why in results if not ok]
     for n, why in failed:
         print(f"\n--- {n} failed ---\n{why}")

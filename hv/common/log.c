@@ -13,6 +13,7 @@
 #define LOG_PREFIX "(LAM) "
 
 enum log_level log_threshold = LOG_INFO;
+enum log_level hv_guest_loglvl = LOG_WARN;
 static spinlock_t log_lock = SPINLOCK_INIT;
 /* True when the last character written ended a line (the next one needs a prefix). */
 static bool log_at_line_start = true;
@@ -50,6 +51,31 @@ void log_vprintf(enum log_level lvl, const char *fmt, va_list ap)
 	if (start < len) {
 		console_write(buf + start, len - start);
 	}
+	spin_unlock_irqrestore(&log_lock, flags);
+}
+
+/** See hv/log.h. Non-printable characters are shown as '?'. */
+void log_guest_line(const char *tag, const char *line, size_t n)
+{
+	char buf[LOG_LINE_MAX];
+	size_t len = 0;
+	unsigned long flags;
+
+	for (const char *t = tag; *t && len < sizeof(buf) - 2; t++) {
+		buf[len++] = *t;
+	}
+	for (size_t i = 0; i < n && len < sizeof(buf) - 2; i++) {
+		char c = line[i];
+
+		buf[len++] = (c == '\t' || (c >= 0x20 && c < 0x7f)) ? c : '?';
+	}
+	buf[len++] = '\n';
+	spin_lock_irqsave(&log_lock, flags);
+	if (!log_at_line_start) {
+		console_write("\n", 1);
+		log_at_line_start = true;
+	}
+	console_write(buf, len);
 	spin_unlock_irqrestore(&log_lock, flags);
 }
 

@@ -18,6 +18,11 @@ enum log_level {
 
 /** Current threshold; set from loglvl= on the command line. */
 extern enum log_level log_threshold;
+/** Threshold for messages about guest misbehaviour (guest_loglvl=). */
+extern enum log_level hv_guest_loglvl;
+
+/** Prints one line of guest output as "<tag><line>\n", without the "(LAM) " prefix. */
+void log_guest_line(const char *tag, const char *line, size_t n);
 
 void log_printf(enum log_level lvl, const char *fmt, ...) __printf(2, 3);
 void log_vprintf(enum log_level lvl, const char *fmt, va_list ap);

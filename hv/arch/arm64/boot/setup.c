@@ -22,7 +22,10 @@
 #include <hv/page_alloc.h>
 #include <hv/params.h>
 #include <hv/percpu.h>
+#include <hv/dom0less.h>
+#include <hv/sched.h>
 #include <hv/smp.h>
+#include <hv/vgic.h>
 #include <hv/uart.h>
 
 #define DTB_MAX_SIZE MiB(2)
@@ -199,7 +202,7 @@ void start_hv(paddr_t dtb, paddr_t load)
 	struct page_alloc_stats st;
 	const struct boot_module *kernel;
 	char err[160];
-	unsigned int nr_res, online;
+	unsigned int nr_res, online, nr_domains;
 	int rc;
 
 	pcpus[0].id = 0;
@@ -255,6 +258,10 @@ void start_hv(paddr_t dtb, paddr_t load)
 		panic("GICv3 initialisation failed (%d)", rc);
 	}
 	time_init(&bi->timer);
+	if (bi->gic.maint_irq >= 16 && bi->gic.maint_irq < 32) {
+		vgic_maint_irq = bi->gic.maint_irq;
+	}
+	sched_init();
 	if (!cpu_local_init(0)) {
 		panic("the boot CPU cannot take interrupts (GIC redistributor or timer)");
 	}
@@ -272,13 +279,17 @@ void start_hv(paddr_t dtb, paddr_t load)
 	if (strcmp(hv_opts.selftest, "fault") == 0) {
 		selftest_fault();
 	}
-	if (kernel == NULL) {
-		printk("no Dom0 kernel among the boot modules (a /chosen node compatible "
-		       "\"multiboot,kernel\"): nothing to run, powering off\n");
-	} else {
-		printk("Dom0 kernel found at 0x%llx, but starting domains is not implemented "
-		       "yet: powering off\n",
-		       (unsigned long long)kernel->start);
+	if (kernel != NULL) {
+		log_warn("Dom0 kernel found at 0x%llx, but Dom0 is not supported yet: it is "
+			 "not started\n",
+			 (unsigned long long)kernel->start);
 	}
-	machine_power_off();
+	nr_domains = dom0less_create_all(bi);
+	if (nr_domains == 0) {
+		printk("no domain to run (no Dom0 and no \"xen,domain\" node under /chosen): "
+		       "powering off\n");
+		machine_power_off();
+	}
+	printk("%u boot-time domain(s) started\n", nr_domains);
+	sched_idle_loop();
 }

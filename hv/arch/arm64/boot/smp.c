@@ -14,10 +14,16 @@
 #include <asm/time.h>
 #include <hv/log.h>
 #include <hv/percpu.h>
+#include <asm/p2m.h>
+#include <hv/sched.h>
 #include <hv/smp.h>
+#include <hv/vgic.h>
+#include <public/xen.h>
 
-#define CPU_ON_TIMEOUT_NS 2000000000ull /* TCG is slow: allow 2 s per CPU */
-#define SELFCHECK_TIMER_NS 1000000ull	/* 1 ms */
+extern char boot_stacks[];
+
+#define CPU_ON_TIMEOUT_NS 10000000000ull /* TCG on a loaded host is slow: 10 s */
+#define SELFCHECK_TIMER_NS 1000000ull	 /* 1 ms */
 #define SELFCHECK_TIMEOUT_NS 1000000000ull
 
 struct pcpu pcpus[NR_CPUS];
@@ -69,13 +75,24 @@ bool cpu_local_init(unsigned int id)
 	struct pcpu *c = &pcpus[id];
 
 	write_sysreg((uintptr_t)c, tpidr_el2);
+	c->stack_top = (u64)(uintptr_t)boot_stacks + ((u64)id + 1) * BOOT_STACK_SIZE;
+	c->boot_stage = 1;
 	if (gic_cpu_init() != 0) {
 		return false;
 	}
+	c->boot_stage = 2;
 	time_cpu_init();
+	c->boot_stage = 3;
+	p2m_cpu_init();
+	vgic_hw_cpu_init();
+	c->boot_stage = 4;
 	gic_enable_irq(SGI_PING);
 	gic_enable_irq(SGI_TIMER_KICK);
 	gic_enable_irq(SGI_STOP);
+	gic_enable_irq(SGI_KICK);
+	gic_enable_irq(GUEST_VTIMER_PPI);
+	gic_enable_irq(vgic_maint_irq);
+	c->boot_stage = 5;
 	if (!cpu_timer_selfcheck()) {
 		log_err("CPU%u: the hypervisor timer interrupt never arrived\n", id);
 		return false;
@@ -92,11 +109,7 @@ void secondary_start(u64 id)
 		machine_halt_cpu();
 	}
 	__atomic_store_n(&c->online, true, __ATOMIC_RELEASE);
-	/* Idle: everything happens in interrupt handlers for now. */
-	arch_local_irq_enable();
-	for (;;) {
-		wfi();
-	}
+	sched_idle_loop();
 }
 
 static void clean_to_poc(const void *p, size_t n)
@@ -174,8 +187,10 @@ unsigned int smp_bring_up(const struct boot_info *bi)
 			continue;
 		}
 		if (!wait_for(&c->online, CPU_ON_TIMEOUT_NS)) {
-			log_warn("CPU%u (MPIDR 0x%llx) did not come online\n", next,
-				 (unsigned long long)mpidr);
+			log_warn("CPU%u (MPIDR 0x%llx) did not come online (reached stage %u, "
+				 "%llu interrupts taken)\n",
+				 next, (unsigned long long)mpidr, c->boot_stage,
+				 (unsigned long long)c->nr_irqs);
 			next++;
 			continue;
 		}
@@ -201,6 +216,9 @@ void smp_handle_sgi(u32 sgi)
 		break;
 	case SGI_TIMER_KICK:
 		arch_timer_kick(this_pcpu()->id);
+		break;
+	case SGI_KICK:
+		sched_kick_handler();
 		break;
 	case SGI_STOP:
 		gic_eoi(sgi);

@@ -5,6 +5,7 @@
  * fatal hypervisor bugs, IRQs are the hypervisor's own (timer, SGIs). Entries for
  * lower ELs come with guests.
  */
+#include <asm/domain.h>
 #include <asm/regs.h>
 
 /* Saves x0-x30, the interrupted SP, ELR, SPSR, ESR and FAR into a frame on the stack. */
@@ -98,11 +99,23 @@ hyp_vectors:
 	bl	do_hyp_serror
 	b	halt
 
-	/* Lower EL, AArch64 (guests): come with the domain support. */
-	bad_entry 8
-	bad_entry 9
-	bad_entry 10
-	bad_entry 11
+	/* Lower EL, AArch64: a guest's exceptions (entry.S saves it into its vCPU). */
+	.balign	128
+	stp	x0, x1, [sp, #-16]!
+	mov	x1, #GUEST_EXIT_SYNC
+	b	guest_exit
+	.balign	128
+	stp	x0, x1, [sp, #-16]!
+	mov	x1, #GUEST_EXIT_IRQ
+	b	guest_exit
+	.balign	128
+	stp	x0, x1, [sp, #-16]!
+	mov	x1, #GUEST_EXIT_FIQ
+	b	guest_exit
+	.balign	128
+	stp	x0, x1, [sp, #-16]!
+	mov	x1, #GUEST_EXIT_SERROR
+	b	guest_exit
 
 	/* Lower EL, AArch32: Lamina runs no 32-bit guests. */
 	bad_entry 12

@@ -53,6 +53,15 @@
 #define DESC_AF (1ull << 10)	    /* Access flag; set so no Access flag fault is taken */
 #define DESC_XN (1ull << 54)	    /* XN for the single-range EL2 regime */
 
+/* Stage-2 leaf attributes (Arm ARM D8.3.2, D8.5.5 stage 2 memory type, D8.4.2 S2AP). */
+#define DESC_S2_MEMATTR_SHIFT 2 /* MemAttr[3:0] at bits[5:2] */
+#define DESC_S2_MEMATTR_MASK (0xfull << DESC_S2_MEMATTR_SHIFT)
+#define S2_MEMATTR_NORMAL_WB 0xfull /* Normal, Outer and Inner Write-Back */
+#define S2_MEMATTR_NORMAL_NC 0x5ull /* Normal, Outer and Inner Non-cacheable */
+#define S2_MEMATTR_DEVICE 0x1ull    /* Device-nGnRE */
+#define DESC_S2AP_R (1ull << 6)	    /* S2AP[0]: reads allowed */
+#define DESC_S2AP_W (1ull << 7)	    /* S2AP[1]: writes allowed */
+
 /* Flags pt_map() accepts. */
 #define PT_FLAGS_VALID (PT_MEM_MASK | PT_RO | PT_EXEC | PT_NO_BLOCK)
 
@@ -165,6 +174,65 @@ u64 pt_s1_leaf(paddr_t pa, unsigned int flags, unsigned int level)
 	return desc;
 }
 
+/**
+ * Encodes a stage-2 leaf: memory type in MemAttr (no MAIR at stage 2), S2AP read and
+ * (unless PT_RO) write, XN (bit 54, execute-never at EL1/EL0) unless PT_EXEC.
+ */
+u64 pt_s2_leaf(paddr_t pa, unsigned int flags, unsigned int level)
+{
+	u64 desc = (pa & DESC_OA_MASK) | DESC_AF | DESC_S2AP_R;
+	u64 attr;
+
+	ASSERT(level >= 1 && level <= PT_LAST_LEVEL);
+	desc |= level == PT_LAST_LEVEL ? DESC_TYPE_PAGE : DESC_TYPE_BLOCK;
+	switch (flags & PT_MEM_MASK) {
+	case PT_MEM_NORMAL:
+		attr = S2_MEMATTR_NORMAL_WB;
+		desc |= DESC_SH_INNER;
+		break;
+	case PT_MEM_NC:
+		attr = S2_MEMATTR_NORMAL_NC;
+		desc |= DESC_SH_INNER;
+		break;
+	case PT_MEM_DEVICE:
+	default:
+		attr = S2_MEMATTR_DEVICE;
+		break;
+	}
+	desc |= attr << DESC_S2_MEMATTR_SHIFT;
+	if (!(flags & PT_RO)) {
+		desc |= DESC_S2AP_W;
+	}
+	if (!(flags & PT_EXEC)) {
+		desc |= DESC_XN;
+	}
+	return desc;
+}
+
+static unsigned int leaf_flags_s2(u64 desc)
+{
+	unsigned int flags;
+
+	switch ((desc & DESC_S2_MEMATTR_MASK) >> DESC_S2_MEMATTR_SHIFT) {
+	case S2_MEMATTR_NORMAL_WB:
+		flags = PT_MEM_NORMAL;
+		break;
+	case S2_MEMATTR_NORMAL_NC:
+		flags = PT_MEM_NC;
+		break;
+	default:
+		flags = PT_MEM_DEVICE;
+		break;
+	}
+	if (!(desc & DESC_S2AP_W)) {
+		flags |= PT_RO;
+	}
+	if (!(desc & DESC_XN)) {
+		flags |= PT_EXEC;
+	}
+	return flags;
+}
+
 /** Decodes the pt_map() flags of a leaf made by pt_s1_leaf() (never PT_NO_BLOCK). */
 static unsigned int leaf_flags(u64 desc)
 {
@@ -262,7 +330,8 @@ static int map_range(struct pt *pt, paddr_t table, unsigned int level, vaddr_t v
 		if (level == PT_LAST_LEVEL ||
 		    (level >= 1 && whole && IS_ALIGNED(pa, size) && !(flags & PT_NO_BLOCK))) {
 			ASSERT(!(desc_read(slot) & DESC_VALID));
-			desc_write(slot, pt_s1_leaf(pa, flags, level));
+			desc_write(slot, pt->stage2 ? pt_s2_leaf(pa, flags, level)
+						    : pt_s1_leaf(pa, flags, level));
 		} else {
 			u64 desc = desc_read(slot);
 			int ret;
@@ -405,6 +474,7 @@ int pt_init(struct pt *pt, unsigned int va_bits, pt_alloc_fn alloc, pt_free_fn f
 	pt->alloc = alloc;
 	pt->free = free;
 	pt->ctx = ctx;
+	pt->stage2 = false;
 	return 0;
 }
 
@@ -485,7 +555,7 @@ int pt_lookup(const struct pt *pt, vaddr_t va, paddr_t *pa, unsigned int *flags,
 			*pa = desc_addr(desc) + (va & (size - 1));
 		}
 		if (flags) {
-			*flags = leaf_flags(desc);
+			*flags = pt->stage2 ? leaf_flags_s2(desc) : leaf_flags(desc);
 		}
 		if (granule) {
 			*granule = size;

@@ -13,6 +13,9 @@
 #include <hv/percpu.h>
 #include <hv/smp.h>
 #include <hv/timer.h>
+#include <hv/domain.h>
+#include <hv/vgic.h>
+#include <hv/vtimer.h>
 
 #define ESR_EC(esr) (((esr) >> 26) & 0x3f)
 
@@ -73,7 +76,7 @@ static void backtrace(u64 fp, u64 pc, u64 lr)
 {
 	extern char boot_stacks[];
 	u64 lo = (u64)(uintptr_t)boot_stacks;
-	u64 hi = lo + (u64)NR_CPUS * 16384;
+	u64 hi = lo + (u64)NR_CPUS * BOOT_STACK_SIZE;
 
 	log_err("Backtrace (runtime address / lamina.elf address):\n");
 	log_err("  [<%016llx>] %08llx\n", (unsigned long long)pc,
@@ -172,6 +175,14 @@ void do_hyp_irq(struct cpu_regs *regs)
 			smp_handle_sgi(intid);
 		} else if (intid == hyp_timer_irq) {
 			timer_run_expired();
+		} else if (intid == GUEST_VTIMER_PPI) {
+			struct vcpu *v = current_vcpu();
+
+			if (v != NULL) {
+				vtimer_hw_interrupt(v);
+			}
+		} else if (intid == vgic_maint_irq) {
+			/* List-register underflow: the exit itself refills them. */
 		} else {
 			log_warn("CPU%u: unexpected interrupt %u, disabling it\n", this_pcpu()->id,
 				 intid);

@@ -8,6 +8,7 @@
 #define SGI_PING 0	 /* bring-up check and wake-up */
 #define SGI_TIMER_KICK 1 /* re-evaluate the timer queue */
 #define SGI_STOP 2	 /* stop this CPU (panic) */
+#define SGI_KICK 3	 /* reschedule / re-enter the guest with new interrupts */
 
 #define GIC_INTID_SPURIOUS_MIN 1020
 

@@ -59,6 +59,7 @@ struct pt {
 	pt_alloc_fn alloc;
 	pt_free_fn free;
 	void *ctx;
+	bool stage2; /* stage-2 descriptors (set by the caller after pt_init) */
 };
 
 /** Creates an empty table (allocates the root). 0 or -HV_ENOMEM. */
@@ -92,3 +93,5 @@ void pt_destroy(struct pt *pt);
 
 /** Encodes a stage-1 EL2 leaf descriptor (exposed for tests). level 1, 2 or 3. */
 u64 pt_s1_leaf(paddr_t pa, unsigned int flags, unsigned int level);
+/** Encodes a stage-2 leaf descriptor (exposed for tests). level 1, 2 or 3. */
+u64 pt_s2_leaf(paddr_t pa, unsigned int flags, unsigned int level);

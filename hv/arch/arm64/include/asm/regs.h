@@ -30,3 +30,9 @@ void do_hyp_irq(struct cpu_regs *regs);
 void do_hyp_serror(struct cpu_regs *regs);
 void do_bad_vector(struct cpu_regs *regs, u64 which);
 #endif
+
+/* Kinds of guest exit passed from vectors.S to do_guest_exit(). */
+#define GUEST_EXIT_SYNC 0
+#define GUEST_EXIT_IRQ 1
+#define GUEST_EXIT_FIQ 2
+#define GUEST_EXIT_SERROR 3

@@ -1,0 +1,465 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Domains: creation with memory and vCPUs, the domain list, references, shutdown,
+ * crash, and destruction with every page returned.
+ *
+ * Lock order: domlist_lock, then d->lock, then sched locks, d->vgic.lock,
+ * d->arch.p2m_lock, page_alloc's lock (see hv/domain.h).
+ */
+#include <asm/mm.h>
+#include <asm/p2m.h>
+#include <asm/pt.h>
+#include <asm/sysregs.h>
+#include <hv/bug.h>
+#include <asm/vcpu.h>
+#include <hv/dom0less.h>
+#include <hv/domain.h>
+#include <hv/errno.h>
+#include <hv/heap.h>
+#include <hv/log.h>
+#include <hv/page_alloc.h>
+#include <hv/percpu.h>
+#include <hv/sched.h>
+#include <hv/vgic.h>
+#include <hv/vtimer.h>
+
+#define GUEST_NR_SPIS 64  /* SPIs of an emulated DomU distributor */
+#define RAM_CHUNK_ORDER 9 /* allocate guest RAM in 2 MiB blocks where possible */
+
+static spinlock_t domlist_lock = SPINLOCK_INIT;
+static struct domain *domain_list;
+static unsigned int nr_domains;
+
+/** Memory blocks a domain owns: kept to return them at the same orders. */
+struct ram_block {
+	paddr_t pa;
+	unsigned int order;
+};
+
+struct vcpu *current_vcpu(void)
+{
+	return this_pcpu()->current;
+}
+
+unsigned int domain_count(void)
+{
+	return __atomic_load_n(&nr_domains, __ATOMIC_ACQUIRE);
+}
+
+void domain_get(struct domain *d)
+{
+	__atomic_fetch_add(&d->refcnt, 1, __ATOMIC_ACQ_REL);
+}
+
+/** See hv/domain.h. */
+struct domain *domain_get_by_id(domid_t domid)
+{
+	struct domain *d;
+	unsigned long flags;
+
+	spin_lock_irqsave(&domlist_lock, flags);
+	for (d = domain_list; d != NULL; d = d->next) {
+		if (d->domid == domid && !d->is_dying) {
+			domain_get(d);
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&domlist_lock, flags);
+	return d;
+}
+
+/** See hv/mmio.h. */
+int mmio_register(struct domain *d, gpaddr_t base, u64 size, const struct mmio_ops *ops, void *priv)
+{
+	if (size == 0 || base + size < base) {
+		return -HV_EINVAL;
+	}
+	if (d->nr_mmio >= DOMAIN_MAX_MMIO) {
+		return -HV_ENOSPC;
+	}
+	for (unsigned int i = 0; i < d->nr_mmio; i++) {
+		if (base < d->mmio[i].base + d->mmio[i].size && d->mmio[i].base < base + size) {
+			return -HV_EEXIST;
+		}
+	}
+	d->mmio[d->nr_mmio++] = (struct mmio_region){ base, size, ops, priv };
+	return 0;
+}
+
+/** See hv/mmio.h. */
+const struct mmio_region *mmio_find(const struct domain *d, gpaddr_t gpa)
+{
+	for (unsigned int i = 0; i < d->nr_mmio; i++) {
+		if (gpa >= d->mmio[i].base && gpa - d->mmio[i].base < d->mmio[i].size) {
+			return &d->mmio[i];
+		}
+	}
+	return NULL;
+}
+
+/* Frees the RAM blocks recorded for d. */
+static void domain_free_ram(struct domain *d)
+{
+	struct ram_block *blocks = d->ram_blocks;
+
+	for (unsigned int i = 0; i < d->nr_ram_blocks; i++) {
+		page_free(paddr_to_page(blocks[i].pa), blocks[i].order);
+	}
+	xfree(blocks);
+	d->ram_blocks = NULL;
+	d->nr_ram_blocks = 0;
+	d->tot_pages = 0;
+}
+
+/*
+ * Gives d 'bytes' of zeroed RAM at 'gpa', in the largest naturally aligned blocks
+ * available (2 MiB preferred, smaller when memory is fragmented).
+ */
+static int domain_alloc_ram(struct domain *d, gpaddr_t gpa, u64 bytes)
+{
+	u64 pages = bytes >> PAGE_SHIFT;
+	unsigned int max_blocks = (unsigned int)(pages >> RAM_CHUNK_ORDER) + 64;
+	struct ram_block *blocks = xzalloc_array(max_blocks, sizeof(*blocks));
+	u64 done = 0;
+	int rc = 0;
+
+	if (blocks == NULL) {
+		return -HV_ENOMEM;
+	}
+	d->ram_blocks = blocks;
+	while (done < pages) {
+		unsigned int order = RAM_CHUNK_ORDER;
+		struct page_info *pg = NULL;
+
+		while (order > 0 && ((1ull << order) > pages - done ||
+				     !IS_ALIGNED(gpa + (done << PAGE_SHIFT), PAGE_SIZE << order))) {
+			order--;
+		}
+		for (;; order--) {
+			pg = page_alloc(order, PA_ZERO);
+			if (pg != NULL || order == 0) {
+				break;
+			}
+		}
+		if (pg == NULL) {
+			rc = -HV_ENOMEM;
+			break;
+		}
+		if (d->nr_ram_blocks == max_blocks) {
+			/* Memory this fragmented is not worth a bigger table: give up. */
+			page_free(pg, order);
+			rc = -HV_ENOMEM;
+			break;
+		}
+		for (u64 i = 0; i < (1ull << order); i++) {
+			pg[i].owner = d->domid;
+		}
+		blocks[d->nr_ram_blocks++] = (struct ram_block){ page_to_paddr(pg), order };
+		rc = p2m_map(d, gpa + (done << PAGE_SHIFT), page_to_paddr(pg), PAGE_SIZE << order,
+			     PT_MEM_NORMAL | PT_EXEC);
+		if (rc != 0) {
+			break;
+		}
+		done += 1ull << order;
+		d->tot_pages = done;
+	}
+	return rc;
+}
+
+static void vcpu_free(struct vcpu *v)
+{
+	if (v == NULL) {
+		return;
+	}
+	vtimer_vcpu_destroy(v);
+	sched_remove_vcpu(v);
+	xfree(v);
+}
+
+/* Frees everything of d; nothing may reference it any more. */
+static void domain_free(struct domain *d)
+{
+	u64 pages = d->tot_pages;
+	domid_t domid = d->domid;
+	unsigned int reason = d->shutdown_reason;
+	bool privileged = d->privileged;
+	struct page_alloc_stats st;
+
+	for (unsigned int i = 0; i < d->nr_vcpus && d->vcpus; i++) {
+		vcpu_free(d->vcpus[i]);
+	}
+	xfree(d->vcpus);
+	vgic_domain_destroy(d);
+	p2m_domain_destroy(d);
+	domain_free_ram(d);
+	xfree(d);
+	page_alloc_get_stats(&st);
+	log_info("d%u: destroyed, %llu pages returned; %llu pages free\n", domid,
+		 (unsigned long long)pages, (unsigned long long)st.free_pages);
+	domain_on_destroyed(domid, reason, privileged);
+}
+
+/** Drops a reference; the last one frees the domain. */
+void domain_put(struct domain *d)
+{
+	if (__atomic_sub_fetch(&d->refcnt, 1, __ATOMIC_ACQ_REL) == 0) {
+		domain_free(d);
+	}
+}
+
+static const char *shutdown_reason_name(unsigned int r)
+{
+	switch (r) {
+	case SHUTDOWN_poweroff:
+		return "power off";
+	case SHUTDOWN_reboot:
+		return "reboot";
+	case SHUTDOWN_suspend:
+		return "suspend";
+	case SHUTDOWN_crash:
+		return "crash";
+	case SHUTDOWN_watchdog:
+		return "watchdog";
+	default:
+		return "unknown reason";
+	}
+}
+
+/** See hv/domain.h. */
+void domain_shutdown(struct domain *d, unsigned int reason)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&domlist_lock, flags);
+	if (d->is_dying) {
+		spin_unlock_irqrestore(&domlist_lock, flags);
+		return;
+	}
+	d->is_dying = true;
+	d->shutdown_reason = reason;
+	for (struct domain **pp = &domain_list; *pp; pp = &(*pp)->next) {
+		if (*pp == d) {
+			*pp = d->next;
+			break;
+		}
+	}
+	nr_domains--;
+	spin_unlock_irqrestore(&domlist_lock, flags);
+
+	log_info("d%u (%s): shutting down (%s)\n", d->domid, d->name, shutdown_reason_name(reason));
+	for (unsigned int i = 0; i < d->nr_vcpus; i++) {
+		vcpu_offline(d->vcpus[i]);
+	}
+	domain_put(d); /* the domain list's reference */
+}
+
+static void dump_guest_regs(const struct vcpu *v)
+{
+	const struct guest_regs *r = &v->arch.regs;
+
+	for (int i = 0; i < 30; i += 2) {
+		log_warn("  x%-2d %016llx   x%-2d %016llx\n", i, (unsigned long long)r->x[i], i + 1,
+			 (unsigned long long)r->x[i + 1]);
+	}
+	log_warn("  x30 %016llx   pc  %016llx   pstate %08llx\n", (unsigned long long)r->x[30],
+		 (unsigned long long)r->pc, (unsigned long long)r->pstate);
+}
+
+/** See hv/domain.h. */
+void domain_crash(struct domain *d, struct vcpu *v, const char *why)
+{
+	if (d->is_dying) {
+		return;
+	}
+	log_warn("d%u (%s): crashed: %s\n", d->domid, d->name, why);
+	if (v != NULL) {
+		log_warn("d%uv%u registers:\n", d->domid, v->id);
+		dump_guest_regs(v);
+	}
+	domain_shutdown(d, SHUTDOWN_crash);
+}
+
+/** See hv/domain.h. */
+int domain_create(domid_t domid, const struct domain_config *cfg, struct domain **out)
+{
+	struct domain *d;
+	unsigned long flags;
+	int rc;
+
+	if (cfg->nr_vcpus == 0 || cfg->nr_vcpus > MAX_VCPUS_PER_DOMAIN) {
+		return -HV_EINVAL;
+	}
+	if (cfg->mem_bytes == 0 || !IS_ALIGNED(cfg->mem_bytes, PAGE_SIZE) ||
+	    cfg->mem_bytes > GUEST_RAM0_SIZE) {
+		return -HV_EINVAL;
+	}
+	d = xzalloc(sizeof(*d));
+	if (d == NULL) {
+		return -HV_ENOMEM;
+	}
+	d->domid = domid;
+	memcpy(d->name, cfg->name, sizeof(d->name));
+	d->name[sizeof(d->name) - 1] = '\0';
+	d->refcnt = 1;
+	d->privileged = cfg->privileged;
+	spin_lock_init(&d->lock);
+	spin_lock_init(&d->cons_lock);
+	d->arch.cntvoff = read_sysreg(cntpct_el0);
+
+	rc = p2m_domain_init(d);
+	if (rc != 0) {
+		goto out_free;
+	}
+	d->vcpus = xzalloc_array(cfg->nr_vcpus, sizeof(*d->vcpus));
+	if (d->vcpus == NULL) {
+		rc = -HV_ENOMEM;
+		goto out_free;
+	}
+	d->nr_vcpus = cfg->nr_vcpus;
+	rc = vgic_domain_init(d, GUEST_NR_SPIS, GUEST_GICV3_GICD_BASE, GUEST_GICV3_GICR0_BASE);
+	if (rc != 0) {
+		goto out_free;
+	}
+	for (unsigned int i = 0; i < d->nr_vcpus; i++) {
+		struct vcpu *v = xzalloc(sizeof(*v));
+
+		if (v == NULL) {
+			rc = -HV_ENOMEM;
+			goto out_free;
+		}
+		v->id = i;
+		v->domain = d;
+		v->weight = cfg->weight;
+		d->vcpus[i] = v;
+		arch_vcpu_init(v);
+		sched_add_vcpu(v);
+		vtimer_vcpu_init(v);
+		rc = vgic_vcpu_init(v);
+		if (rc != 0) {
+			goto out_free;
+		}
+	}
+	d->ram.start = GUEST_RAM0_BASE;
+	d->ram.end = GUEST_RAM0_BASE + cfg->mem_bytes;
+	rc = domain_alloc_ram(d, GUEST_RAM0_BASE, cfg->mem_bytes);
+	if (rc != 0) {
+		goto out_free;
+	}
+
+	spin_lock_irqsave(&domlist_lock, flags);
+	d->next = domain_list;
+	domain_list = d;
+	nr_domains++;
+	spin_unlock_irqrestore(&domlist_lock, flags);
+	*out = d;
+	return 0;
+
+out_free:
+	for (unsigned int i = 0; i < d->nr_vcpus && d->vcpus; i++) {
+		vcpu_free(d->vcpus[i]);
+	}
+	xfree(d->vcpus);
+	vgic_domain_destroy(d);
+	p2m_domain_destroy(d);
+	domain_free_ram(d);
+	xfree(d);
+	return rc;
+}
+
+/** See hv/domain.h. */
+int vcpu_power_on(struct vcpu *v, u64 entry, u64 ctx)
+{
+	arch_vcpu_init(v);
+	v->arch.regs.pc = entry;
+	v->arch.regs.x[0] = ctx;
+	vcpu_online(v);
+	return 0;
+}
+
+/* Machine address of guest-physical gpa if it is RAM owned by d. */
+static paddr_t guest_ram_pa(struct domain *d, gpaddr_t gpa)
+{
+	struct page_info *pg;
+	unsigned int flags;
+	paddr_t pa;
+
+	if (p2m_lookup(d, gpa, &pa, &flags) != 0 || (flags & PT_MEM_MASK) != PT_MEM_NORMAL) {
+		return INVALID_PADDR;
+	}
+	pg = paddr_to_page(pa);
+	if (pg == NULL || pg->owner != d->domid || pg->state != PGS_ALLOCATED) {
+		return INVALID_PADDR;
+	}
+	return pa;
+}
+
+/* Copies between hypervisor memory and d's RAM, page by page; to_guest picks the way. */
+static int copy_guest_phys(struct domain *d, gpaddr_t gpa, void *buf, u64 len, bool to_guest)
+{
+	u8 *p = buf;
+
+	while (len > 0) {
+		u64 chunk = MIN(len, PAGE_SIZE - (gpa & (PAGE_SIZE - 1)));
+		paddr_t pa = guest_ram_pa(d, gpa);
+
+		if (pa == INVALID_PADDR) {
+			return -HV_EFAULT;
+		}
+		if (to_guest) {
+			memcpy(phys_to_virt(pa), p, chunk);
+		} else {
+			memcpy(p, phys_to_virt(pa), chunk);
+		}
+		p += chunk;
+		gpa += chunk;
+		len -= chunk;
+	}
+	return 0;
+}
+
+int copy_from_guest_phys(struct domain *d, void *dst, gpaddr_t gpa, u64 len)
+{
+	return copy_guest_phys(d, gpa, dst, len, false);
+}
+
+int copy_to_guest_phys(struct domain *d, gpaddr_t gpa, const void *src, u64 len)
+{
+	return copy_guest_phys(d, gpa, (void *)(uintptr_t)src, len, true);
+}
+
+/* Same through the running vCPU's stage 1: each page translated with AT. */
+static int copy_guest_va(struct vcpu *v, u64 va, void *buf, u64 len, bool to_guest)
+{
+	struct domain *d = v->domain;
+	u8 *p = buf;
+
+	while (len > 0) {
+		u64 chunk = MIN(len, PAGE_SIZE - (va & (PAGE_SIZE - 1)));
+		paddr_t pa = p2m_translate_va(v, va, to_guest);
+		struct page_info *pg = pa == INVALID_PADDR ? NULL : paddr_to_page(pa);
+
+		/* Only the domain's own RAM: never device memory it might have mapped. */
+		if (pg == NULL || pg->owner != d->domid || pg->state != PGS_ALLOCATED) {
+			return -HV_EFAULT;
+		}
+		if (to_guest) {
+			memcpy(phys_to_virt(pa), p, chunk);
+		} else {
+			memcpy(p, phys_to_virt(pa), chunk);
+		}
+		p += chunk;
+		va += chunk;
+		len -= chunk;
+	}
+	return 0;
+}
+
+int copy_from_guest_va(struct vcpu *v, void *dst, u64 va, u64 len)
+{
+	return copy_guest_va(v, va, dst, len, false);
+}
+
+int copy_to_guest_va(struct vcpu *v, u64 va, const void *src, u64 len)
+{
+	return copy_guest_va(v, va, (void *)(uintptr_t)src, len, true);
+}

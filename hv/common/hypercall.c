@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Xen hypercalls: HVC #0xEA1, number in x16, arguments x0-x4, result in x0 (Xen's
+ * public/arch-arm.h). One switch of direct calls; every unsupported call returns
+ * -ENOSYS and is reported once per domain. Pointers are guest virtual addresses,
+ * copied through copy_{from,to}_guest_va(): a bad pointer is -EFAULT.
+ */
+#include <hv/domain.h>
+#include <hv/errno.h>
+#include <hv/hypercall.h>
+#include <hv/log.h>
+#include <hv/sched.h>
+
+#define CONSOLE_MAX_WRITE 16384 /* bytes taken per console_io write */
+#define XEN_COMPAT_MAJOR 4
+#define XEN_COMPAT_MINOR 17
+
+/* Appends guest console output; complete lines go out tagged "(dN) ". */
+static void console_put(struct domain *d, const char *s, size_t n)
+{
+	char tag[16];
+	unsigned long flags;
+
+	hv_snprintf(tag, sizeof(tag), "(d%u) ", d->domid);
+	spin_lock_irqsave(&d->cons_lock, flags);
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+
+		if (c == '\r') {
+			continue;
+		}
+		if (c != '\n') {
+			d->cons_buf[d->cons_len++] = c;
+		}
+		if (c == '\n' || d->cons_len == sizeof(d->cons_buf)) {
+			log_guest_line(tag, d->cons_buf, d->cons_len);
+			d->cons_len = 0;
+		}
+	}
+	spin_unlock_irqrestore(&d->cons_lock, flags);
+}
+
+static long do_console_io(struct vcpu *v, u64 cmd, u64 count, u64 buf)
+{
+	char chunk[256];
+	u64 done = 0;
+
+	switch (cmd) {
+	case CONSOLEIO_write:
+		count = MIN(count, (u64)CONSOLE_MAX_WRITE);
+		while (done < count) {
+			u64 n = MIN(count - done, (u64)sizeof(chunk));
+
+			if (copy_from_guest_va(v, chunk, buf + done, n) != 0) {
+				return -HV_EFAULT;
+			}
+			console_put(v->domain, chunk, n);
+			done += n;
+		}
+		return 0;
+	case CONSOLEIO_read:
+		return 0; /* no console input for guests yet */
+	default:
+		return -HV_EINVAL;
+	}
+}
+
+static long do_sched_op(struct vcpu *v, u64 cmd, u64 arg)
+{
+	struct sched_shutdown sd;
+
+	switch (cmd) {
+	case SCHEDOP_yield:
+		vcpu_yield_current();
+		return 0;
+	case SCHEDOP_block:
+		vcpu_block_current();
+		return 0;
+	case SCHEDOP_shutdown:
+		if (copy_from_guest_va(v, &sd, arg, sizeof(sd)) != 0) {
+			return -HV_EFAULT;
+		}
+		if (sd.reason > SHUTDOWN_watchdog) {
+			return -HV_EINVAL;
+		}
+		domain_shutdown(v->domain, sd.reason);
+		return 0;
+	default:
+		return -HV_ENOSYS;
+	}
+}
+
+/*
+ * XENFEAT bits (public/features.h): what Lamina offers. Unlike Xen 4.18+, no
+ * memory_op_vnode (13) or runstate_phys_area (18): Lamina does not implement them.
+ */
+#define XENFEAT_writable_page_tables 0
+#define XENFEAT_auto_translated_physmap 2
+#define XENFEAT_dom0 11
+#define XENFEAT_ARM_SMCCC_supported 14
+#define XENFEAT_not_direct_mapped 16
+#define XENFEAT_direct_mapped 17
+
+static u32 xen_features(const struct domain *d)
+{
+	u32 f = (1u << XENFEAT_writable_page_tables) | (1u << XENFEAT_auto_translated_physmap) |
+		(1u << XENFEAT_ARM_SMCCC_supported);
+
+	if (d->privileged) {
+		f |= (1u << XENFEAT_dom0) | (1u << XENFEAT_direct_mapped);
+	} else {
+		f |= 1u << XENFEAT_not_direct_mapped;
+	}
+	return f;
+}
+
+static long do_xen_version(struct vcpu *v, u64 cmd, u64 arg)
+{
+	static const char extraversion[16] = ".0-lamina";
+	static const char capabilities[1024] = "xen-3.0-aarch64 ";
+	struct xen_feature_info fi;
+
+	switch (cmd) {
+	case XENVER_version:
+		return (XEN_COMPAT_MAJOR << 16) | XEN_COMPAT_MINOR;
+	case XENVER_extraversion:
+		return copy_to_guest_va(v, arg, extraversion, sizeof(extraversion)) ? -HV_EFAULT
+										    : 0;
+	case XENVER_capabilities:
+		return copy_to_guest_va(v, arg, capabilities, sizeof(capabilities)) ? -HV_EFAULT
+										    : 0;
+	case XENVER_get_features:
+		if (copy_from_guest_va(v, &fi, arg, sizeof(fi)) != 0) {
+			return -HV_EFAULT;
+		}
+		if (fi.submap_idx != 0) {
+			return -HV_EINVAL;
+		}
+		fi.submap = xen_features(v->domain);
+		return copy_to_guest_va(v, arg, &fi, sizeof(fi)) ? -HV_EFAULT : 0;
+	case XENVER_pagesize:
+		return PAGE_SIZE;
+	default:
+		return -HV_ENOSYS;
+	}
+}
+
+/* Reports an unsupported hypercall once per domain and number. */
+static long unsupported(struct vcpu *v, u64 nr, u64 cmd)
+{
+	struct domain *d = v->domain;
+
+	if (nr >= 64 || !(d->warned_hcalls & (1ull << nr))) {
+		if (nr < 64) {
+			d->warned_hcalls |= 1ull << nr;
+		}
+		log_info("d%u: hypercall %llu (op %llu) is not supported: -ENOSYS\n", d->domid,
+			 (unsigned long long)nr, (unsigned long long)cmd);
+	}
+	return -HV_ENOSYS;
+}
+
+/** See hv/hypercall.h. */
+void do_trap_hypercall(struct vcpu *v)
+{
+	struct guest_regs *r = &v->arch.regs;
+	u64 nr = r->x[16];
+	long ret;
+
+	switch (nr) {
+	case __HYPERVISOR_console_io:
+		ret = do_console_io(v, r->x[0], r->x[1], r->x[2]);
+		break;
+	case __HYPERVISOR_sched_op:
+		ret = do_sched_op(v, r->x[0], r->x[1]);
+		break;
+	case __HYPERVISOR_xen_version:
+		ret = do_xen_version(v, r->x[0], r->x[1]);
+		break;
+	default:
+		ret = -HV_ENOSYS;
+		break;
+	}
+	if (ret == -HV_ENOSYS) {
+		ret = unsupported(v, nr, r->x[0]);
+	}
+	r->x[0] = (u64)ret;
+}

@@ -1,0 +1,354 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The scheduler. Every vCPU is placed on one pCPU (the least loaded at creation) and
+ * stays there. A pCPU runs the vCPU at the head of its run queue; when others wait,
+ * the running one is preempted at the end of its time slice (SCHED_SLICE_NS scaled
+ * by weight/256) and goes to the tail. With one vCPU per pCPU this is exactly a
+ * pinned scheduler. Idle pCPUs wait in WFI.
+ *
+ * Locking: pcpus[n].sched.lock guards the run queue of pCPU n and the state, on_rq
+ * and rq_next of every vCPU placed on it. Taken with IRQs masked. Order: a sched lock,
+ * then d->vgic.lock (vgic_vcpu_has_pending() is called with it held).
+ */
+#include <asm/gic.h>
+#include <asm/irq.h>
+#include <asm/sysregs.h>
+#include <hv/bug.h>
+#include <asm/vcpu.h>
+#include <hv/domain.h>
+#include <hv/log.h>
+#include <hv/percpu.h>
+#include <hv/sched.h>
+#include <hv/smp.h>
+
+static struct sched_pcpu *rq_of(const struct vcpu *v)
+{
+	return &pcpus[v->pcpu].sched;
+}
+
+static void rq_push(struct sched_pcpu *rq, struct vcpu *v)
+{
+	ASSERT(!v->on_rq);
+	v->rq_next = NULL;
+	if (rq->rq_tail) {
+		rq->rq_tail->rq_next = v;
+	} else {
+		rq->rq_head = v;
+	}
+	rq->rq_tail = v;
+	v->on_rq = true;
+}
+
+static struct vcpu *rq_pop(struct sched_pcpu *rq)
+{
+	struct vcpu *v = rq->rq_head;
+
+	if (v) {
+		rq->rq_head = v->rq_next;
+		if (rq->rq_head == NULL) {
+			rq->rq_tail = NULL;
+		}
+		v->rq_next = NULL;
+		v->on_rq = false;
+	}
+	return v;
+}
+
+static void rq_remove(struct sched_pcpu *rq, struct vcpu *v)
+{
+	struct vcpu **pp = &rq->rq_head, *prev = NULL;
+
+	while (*pp && *pp != v) {
+		prev = *pp;
+		pp = &(*pp)->rq_next;
+	}
+	if (*pp == v) {
+		*pp = v->rq_next;
+		if (rq->rq_tail == v) {
+			rq->rq_tail = prev;
+		}
+		v->rq_next = NULL;
+		v->on_rq = false;
+	}
+}
+
+static void slice_expired(void *data)
+{
+	struct sched_pcpu *rq = data;
+
+	/* Runs on the pCPU itself, in IRQ context; the IRQ exit path reschedules. */
+	rq->need_resched = true;
+}
+
+void sched_init(void)
+{
+	for (unsigned int i = 0; i < NR_CPUS; i++) {
+		struct sched_pcpu *rq = &pcpus[i].sched;
+
+		spin_lock_init(&rq->lock);
+		rq->rq_head = rq->rq_tail = NULL;
+		timer_init(&rq->slice_timer, slice_expired, rq, i);
+	}
+}
+
+/** See hv/sched.h. Placement: the online pCPU with the fewest vCPUs. */
+void sched_add_vcpu(struct vcpu *v)
+{
+	unsigned int best = 0;
+	unsigned long flags;
+
+	for (unsigned int i = 0; i < NR_CPUS; i++) {
+		if (pcpus[i].online && pcpus[i].sched.nr_assigned < pcpus[best].sched.nr_assigned) {
+			best = i;
+		}
+	}
+	v->pcpu = best;
+	v->state = VCPU_OFFLINE;
+	if (v->weight == 0) {
+		v->weight = SCHED_DEFAULT_WEIGHT;
+	}
+	spin_lock_irqsave(&pcpus[best].sched.lock, flags);
+	pcpus[best].sched.nr_assigned++;
+	spin_unlock_irqrestore(&pcpus[best].sched.lock, flags);
+}
+
+/** See hv/sched.h. */
+void sched_remove_vcpu(struct vcpu *v)
+{
+	struct sched_pcpu *rq = rq_of(v);
+	unsigned long flags;
+
+	spin_lock_irqsave(&rq->lock, flags);
+	BUG_ON(v->loaded);
+	rq_remove(rq, v);
+	v->state = VCPU_OFFLINE;
+	rq->nr_assigned--;
+	spin_unlock_irqrestore(&rq->lock, flags);
+}
+
+/* Asks v's pCPU to reconsider: an SGI unless it is this pCPU. */
+static void poke_pcpu(unsigned int cpu)
+{
+	if (cpu == this_pcpu()->id) {
+		pcpus[cpu].sched.need_resched = true;
+	} else {
+		gic_send_sgi(cpu, SGI_KICK);
+	}
+}
+
+/** See hv/sched.h. */
+void vcpu_wake(struct vcpu *v)
+{
+	struct sched_pcpu *rq = rq_of(v);
+	unsigned long flags;
+	bool poke = false;
+
+	spin_lock_irqsave(&rq->lock, flags);
+	if (v->state == VCPU_BLOCKED) {
+		if (v->loaded) {
+			/* Still on its pCPU, on the way out: just let it continue. */
+			v->state = VCPU_RUNNING;
+		} else {
+			v->state = VCPU_RUNNABLE;
+			rq_push(rq, v);
+		}
+		poke = true;
+	}
+	spin_unlock_irqrestore(&rq->lock, flags);
+	if (poke) {
+		poke_pcpu(v->pcpu);
+	}
+}
+
+/** See hv/sched.h. */
+void vcpu_online(struct vcpu *v)
+{
+	struct sched_pcpu *rq = rq_of(v);
+	unsigned long flags;
+
+	spin_lock_irqsave(&rq->lock, flags);
+	if (v->state == VCPU_OFFLINE && !v->domain->is_dying) {
+		v->state = VCPU_RUNNABLE;
+		rq_push(rq, v);
+	}
+	spin_unlock_irqrestore(&rq->lock, flags);
+	poke_pcpu(v->pcpu);
+}
+
+/** See hv/sched.h. */
+void vcpu_offline(struct vcpu *v)
+{
+	struct sched_pcpu *rq = rq_of(v);
+	unsigned long flags;
+	bool loaded;
+
+	spin_lock_irqsave(&rq->lock, flags);
+	rq_remove(rq, v);
+	v->state = VCPU_OFFLINE;
+	loaded = v->loaded;
+	spin_unlock_irqrestore(&rq->lock, flags);
+	if (loaded) {
+		poke_pcpu(v->pcpu);
+	}
+}
+
+/** See hv/sched.h. */
+void vcpu_kick(struct vcpu *v)
+{
+	struct sched_pcpu *rq = rq_of(v);
+	unsigned long flags;
+	enum vcpu_state st;
+	bool loaded;
+
+	spin_lock_irqsave(&rq->lock, flags);
+	st = v->state;
+	loaded = v->loaded;
+	spin_unlock_irqrestore(&rq->lock, flags);
+	if (st == VCPU_BLOCKED) {
+		vcpu_wake(v);
+	} else if (loaded && v->pcpu != this_pcpu()->id) {
+		/* Running elsewhere: make it exit so the new interrupt is listed. */
+		gic_send_sgi(v->pcpu, SGI_KICK);
+	}
+}
+
+/** See hv/sched.h. Called on the vCPU's own pCPU from a trap. */
+void vcpu_block_current(void)
+{
+	struct vcpu *v = current_vcpu();
+	struct sched_pcpu *rq = rq_of(v);
+	unsigned long flags;
+
+	spin_lock_irqsave(&rq->lock, flags);
+	if (v->state == VCPU_RUNNING && !vgic_vcpu_has_pending(v)) {
+		v->state = VCPU_BLOCKED;
+	}
+	spin_unlock_irqrestore(&rq->lock, flags);
+}
+
+void vcpu_yield_current(void)
+{
+	struct vcpu *v = current_vcpu();
+	struct sched_pcpu *rq = rq_of(v);
+	unsigned long flags;
+
+	spin_lock_irqsave(&rq->lock, flags);
+	if (rq->rq_head) {
+		rq->need_resched = true;
+		rq->slice_end = 0;
+	}
+	spin_unlock_irqrestore(&rq->lock, flags);
+}
+
+void sched_kick_handler(void)
+{
+	this_pcpu()->sched.need_resched = true;
+}
+
+static u64 slice_for(const struct vcpu *v)
+{
+	return SCHED_SLICE_NS * v->weight / SCHED_DEFAULT_WEIGHT;
+}
+
+/* Loads next on this pCPU (prev already saved). Called with IRQs masked. */
+static void switch_in(struct sched_pcpu *rq, struct vcpu *next)
+{
+	struct pcpu *c = this_pcpu();
+
+	domain_get(next->domain);
+	next->loaded = true;
+	next->last_start_ns = now_ns();
+	c->current = next;
+	arch_vcpu_load(next);
+	rq->slice_end = now_ns() + slice_for(next);
+	if (rq->rq_head) {
+		timer_set(&rq->slice_timer, rq->slice_end);
+	} else {
+		timer_stop(&rq->slice_timer);
+	}
+}
+
+static void switch_out(struct vcpu *prev)
+{
+	struct pcpu *c = this_pcpu();
+
+	arch_vcpu_save(prev);
+	prev->runtime_ns += now_ns() - prev->last_start_ns;
+	c->current = NULL;
+	/* The pCPU's lock is not held: domain_put() may free the domain. */
+	__atomic_store_n(&prev->loaded, false, __ATOMIC_RELEASE);
+	domain_put(prev->domain);
+}
+
+/** See hv/sched.h. IRQs are masked. */
+struct vcpu *sched_exit_to(struct vcpu *prev)
+{
+	struct sched_pcpu *rq = &this_pcpu()->sched;
+	struct vcpu *next;
+	unsigned long flags;
+
+	ASSERT(prev != NULL && prev == this_pcpu()->current);
+	spin_lock_irqsave(&rq->lock, flags);
+	if (prev->state == VCPU_RUNNING) {
+		if (rq->rq_head == NULL || (!rq->need_resched && now_ns() < rq->slice_end)) {
+			if (rq->rq_head && !rq->slice_timer.active) {
+				timer_set(&rq->slice_timer, rq->slice_end);
+			}
+			rq->need_resched = false;
+			spin_unlock_irqrestore(&rq->lock, flags);
+			return prev;
+		}
+		prev->state = VCPU_RUNNABLE;
+		rq_push(rq, prev);
+	}
+	rq->need_resched = false;
+	next = rq_pop(rq);
+	if (next == prev) {
+		prev->state = VCPU_RUNNING;
+		rq->slice_end = now_ns() + slice_for(prev);
+		spin_unlock_irqrestore(&rq->lock, flags);
+		return prev;
+	}
+	if (next) {
+		next->state = VCPU_RUNNING;
+	}
+	spin_unlock_irqrestore(&rq->lock, flags);
+
+	switch_out(prev);
+	if (next == NULL) {
+		sched_idle_loop();
+	}
+	switch_in(rq, next);
+	return next;
+}
+
+/** See hv/sched.h. Runs on the pCPU's stack, reset by the caller. */
+void sched_idle_loop(void)
+{
+	struct sched_pcpu *rq = &this_pcpu()->sched;
+
+	this_pcpu()->current = NULL;
+	timer_stop(&rq->slice_timer);
+	for (;;) {
+		struct vcpu *next;
+		unsigned long flags;
+
+		arch_local_irq_disable();
+		spin_lock_irqsave(&rq->lock, flags);
+		next = rq_pop(rq);
+		if (next) {
+			next->state = VCPU_RUNNING;
+		}
+		rq->need_resched = false;
+		spin_unlock_irqrestore(&rq->lock, flags);
+		if (next) {
+			switch_in(rq, next);
+			arch_vcpu_prepare_entry(next);
+			guest_enter(next);
+		}
+		/* WFI wakes on a pending interrupt even while they are masked. */
+		wfi();
+		arch_local_irq_enable();
+		isb();
+	}
+}

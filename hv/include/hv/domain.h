@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Domains and vCPUs (hv/common/domain.c). Domains are refcounted: the domain list
+ * holds one reference, every vCPU loaded on a pCPU one more, and any hypercall that
+ * names another domain takes one with domain_get_by_id() for its duration. The
+ * domain is freed, with all its memory, when the last reference goes.
+ *
+ * Lock order: domlist_lock, then d->lock, then a pCPU's sched lock, then
+ * d->vgic.lock, then d->arch.p2m_lock, then page_alloc's lock.
+ */
+#pragma once
+
+#include <asm/domain.h>
+#include <hv/mmio.h>
+#include <hv/spinlock.h>
+#include <hv/types.h>
+#include <hv/vgic.h>
+#include <public/xen.h>
+
+#define MAX_VCPUS_PER_DOMAIN 128
+#define DOMAIN_NAME_LEN 32
+
+enum vcpu_state {
+	VCPU_OFFLINE,  /* never started, or PSCI CPU_OFF, or its domain is dying */
+	VCPU_RUNNABLE, /* waiting on its pCPU's run queue */
+	VCPU_RUNNING,  /* loaded on its pCPU */
+	VCPU_BLOCKED,  /* WFI / SCHEDOP_block: waits for an interrupt */
+};
+
+struct ram_block;
+
+struct vcpu {
+	struct arch_vcpu arch; /* must stay first (entry.S) */
+	unsigned int id;
+	struct domain *domain;
+	struct vgic_cpu vgic;
+
+	/* Scheduling; guarded by the sched lock of pcpus[pcpu]. */
+	enum vcpu_state state;
+	unsigned int pcpu; /* the pCPU it runs on */
+	struct vcpu *rq_next;
+	bool on_rq;
+	bool loaded; /* its state is on pcpus[pcpu] right now */
+	u64 runtime_ns;
+	u64 last_start_ns;
+	u32 weight;
+
+	/* PSCI CPU_ON parameters (taken when it goes from OFFLINE to RUNNABLE). */
+	bool online_pending;
+	u64 on_entry, on_ctx;
+};
+
+struct domain_config {
+	char name[DOMAIN_NAME_LEN];
+	unsigned int nr_vcpus;
+	u64 mem_bytes;	 /* RAM at GUEST_RAM0_BASE */
+	u32 weight;	 /* scheduler weight, default 256 */
+	bool privileged; /* the hardware domain (Dom0) */
+};
+
+struct domain {
+	domid_t domid;
+	char name[DOMAIN_NAME_LEN];
+	u32 refcnt; /* atomic */
+	spinlock_t lock;
+	struct arch_domain arch;
+	struct vgic_dist vgic;
+
+	unsigned int nr_vcpus;
+	struct vcpu **vcpus;
+
+	struct mmio_region mmio[DOMAIN_MAX_MMIO];
+	unsigned int nr_mmio;
+
+	u64 tot_pages;		      /* RAM pages it owns */
+	struct ram_block *ram_blocks; /* how its RAM was allocated (domain.c) */
+	unsigned int nr_ram_blocks;
+	struct mem_range ram; /* guest-physical RAM (bank 0) */
+	bool privileged;
+	bool is_dying;
+	unsigned int shutdown_reason; /* SHUTDOWN_* once dying */
+
+	/* console_io output, assembled into lines tagged "(dN)". */
+	char cons_buf[160];
+	unsigned int cons_len;
+	spinlock_t cons_lock;
+	/* hypercalls already reported as unsupported (bit = hypercall number) */
+	u64 warned_hcalls;
+	/* rate limit of guest-misbehaviour messages: a budget per second */
+	u64 log_window_ns;
+	unsigned int log_budget;
+
+	struct domain *next; /* domain list */
+};
+
+/** Creates a domain with its vCPUs (all offline) and zeroed RAM. 0 or -errno. */
+int domain_create(domid_t domid, const struct domain_config *cfg, struct domain **out);
+/** Takes a reference to the domain with this ID (NULL if none or dying). */
+struct domain *domain_get_by_id(domid_t domid);
+void domain_get(struct domain *d);
+void domain_put(struct domain *d);
+/** Ends the domain: its vCPUs stop, it leaves the domain list, memory is freed when
+ * the last reference goes. Safe to call from any of its own vCPUs. */
+void domain_shutdown(struct domain *d, unsigned int reason);
+/** A guest did something fatal: log (with v's registers if given) and shut it down. */
+void domain_crash(struct domain *d, struct vcpu *v, const char *why);
+/** Number of live domains. */
+unsigned int domain_count(void);
+
+/** Starts vCPU v at entry with x0 = ctx (boot vCPU and PSCI CPU_ON). */
+int vcpu_power_on(struct vcpu *v, u64 entry, u64 ctx);
+/** Puts the guest page [gpa, gpa+len) in a hypervisor buffer; -HV_EFAULT if not RAM. */
+int copy_from_guest_phys(struct domain *d, void *dst, gpaddr_t gpa, u64 len);
+int copy_to_guest_phys(struct domain *d, gpaddr_t gpa, const void *src, u64 len);
+/** Copies from a guest virtual address of the running vCPU v (stage 1 + 2). */
+int copy_from_guest_va(struct vcpu *v, void *dst, u64 va, u64 len);
+int copy_to_guest_va(struct vcpu *v, u64 va, const void *src, u64 len);
+
+/** The vCPU running on this pCPU, or NULL in the idle loop. */
+struct vcpu *current_vcpu(void);

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Guest calls into the hypervisor: Xen hypercalls, SMCCC/PSCI, trapped registers. */
+#pragma once
+
+#include <hv/types.h>
+
+struct vcpu;
+
+/** HVC #0xEA1 from v: number in x16, arguments x0-x4, result in x0. */
+void do_trap_hypercall(struct vcpu *v);
+/** HVC #0 / SMC #0 from v: SMCCC function ID in w0 (PSCI, SMCCC features). */
+void do_trap_smccc(struct vcpu *v);
+/** Trapped MSR/MRS; 0 if emulated, -1 to inject an undefined instruction. */
+int do_trap_sysreg(struct vcpu *v, u64 esr);
+void inject_undef(struct vcpu *v);
+void inject_dabt(struct vcpu *v, u64 va, bool write);
