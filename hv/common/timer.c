@@ -14,6 +14,7 @@ void timer_queue_init(struct timer_queue *q)
 {
 	spin_lock_init(&q->lock);
 	q->head = NULL;
+	q->running = NULL;
 }
 
 void timer_init(struct timer *t, void (*fn)(void *data), void *data, unsigned int cpu)
@@ -95,6 +96,17 @@ bool timer_stop(struct timer *t)
 	return was_active;
 }
 
+/** See hv/timer.h. */
+void timer_kill(struct timer *t)
+{
+	struct timer_queue *q = &pcpus[t->cpu].timers;
+
+	timer_stop(t);
+	while (__atomic_load_n(&q->running, __ATOMIC_ACQUIRE) == t) {
+		arch_cpu_relax();
+	}
+}
+
 /** See hv/timer.h. Called on the queue's own CPU with IRQs masked. */
 void timer_run_expired(void)
 {
@@ -111,9 +123,11 @@ void timer_run_expired(void)
 		q->head = t->next;
 		t->next = NULL;
 		t->active = false;
+		q->running = t;
 		spin_unlock_irqrestore(&q->lock, flags);
 		t->fn(t->data);
 		spin_lock_irqsave(&q->lock, flags);
+		q->running = NULL;
 	}
 	arch_timer_program(q->head ? q->head->expires : 0);
 	spin_unlock_irqrestore(&q->lock, flags);

@@ -63,8 +63,8 @@ void vtimer_vcpu_init(struct vcpu *v)
 
 void vtimer_vcpu_destroy(struct vcpu *v)
 {
-	timer_stop(&v->arch.vtimer.t);
-	timer_stop(&v->arch.vtimer.pt);
+	timer_kill(&v->arch.vtimer.t);
+	timer_kill(&v->arch.vtimer.pt);
 }
 
 /** v is switched out: keep its virtual timer running in software. */

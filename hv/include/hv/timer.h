@@ -24,6 +24,7 @@ struct timer {
 struct timer_queue {
 	spinlock_t lock;
 	struct timer *head;
+	struct timer *running; /* the timer whose callback runs now, or NULL */
 };
 
 /** Nanoseconds since the counter started (monotonic). */
@@ -36,6 +37,11 @@ void timer_init(struct timer *t, void (*fn)(void *data), void *data, unsigned in
 void timer_set(struct timer *t, u64 expires);
 /** Disarms t; returns true if it was armed. */
 bool timer_stop(struct timer *t);
+/**
+ * Disarms t and waits until its callback is not running on any pCPU, so the memory
+ * of t and of its data can be freed. Must not be called from t's own callback.
+ */
+void timer_kill(struct timer *t);
 /** Runs every expired timer of this CPU and reprograms the hardware (timer IRQ). */
 void timer_run_expired(void);
 
