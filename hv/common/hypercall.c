@@ -149,13 +149,14 @@ static long do_xen_version(struct vcpu *v, u64 cmd, u64 arg)
 static long unsupported(struct vcpu *v, u64 nr, u64 cmd)
 {
 	struct domain *d = v->domain;
+	/* One bit per hypercall number below 63; bit 63 stands for all larger ones. */
+	u64 bit = 1ull << MIN(nr, 63ull);
 
-	if (nr >= 64 || !(d->warned_hcalls & (1ull << nr))) {
-		if (nr < 64) {
-			d->warned_hcalls |= 1ull << nr;
-		}
-		log_info("d%u: hypercall %llu (op %llu) is not supported: -ENOSYS\n", d->domid,
-			 (unsigned long long)nr, (unsigned long long)cmd);
+	if (!(d->warned_hcalls & bit)) {
+		d->warned_hcalls |= bit;
+		log_info("d%u: hypercall %llu%s (op %llu) is not supported: -ENOSYS\n", d->domid,
+			 (unsigned long long)nr, nr >= 63 ? " (and any other above 62)" : "",
+			 (unsigned long long)cmd);
 	}
 	return -HV_ENOSYS;
 }

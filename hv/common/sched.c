@@ -145,13 +145,14 @@ void vcpu_wake(struct vcpu *v)
 
 	spin_lock_irqsave(&rq->lock, flags);
 	if (v->state == VCPU_BLOCKED) {
-		if (v->loaded) {
-			/* Still on its pCPU, on the way out: just let it continue. */
-			v->state = VCPU_RUNNING;
-		} else {
-			v->state = VCPU_RUNNABLE;
-			rq_push(rq, v);
-		}
+		/*
+		 * Queued even if it is still loaded on its pCPU (blocked but not yet switched
+		 * out): that pCPU's next decision finds it on the queue and either keeps it
+		 * running or switches it out and back in later. Only that pCPU takes vCPUs
+		 * off its queue, after any switch-out has completed.
+		 */
+		v->state = VCPU_RUNNABLE;
+		rq_push(rq, v);
 		poke = true;
 	}
 	spin_unlock_irqrestore(&rq->lock, flags);

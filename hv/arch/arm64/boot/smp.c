@@ -60,9 +60,10 @@ static bool cpu_timer_selfcheck(void)
 
 	timer_init(&t, selfcheck_fired, &fired, this_pcpu()->id);
 	timer_set(&t, now_ns() + SELFCHECK_TIMER_NS);
+	/* Polled, not WFI: a lost interrupt must end in a message, not a hang. */
 	arch_local_irq_enable();
 	while (!__atomic_load_n(&fired, __ATOMIC_ACQUIRE) && now_ns() < deadline) {
-		wfi();
+		arch_cpu_relax();
 	}
 	arch_local_irq_disable();
 	timer_stop(&t);
@@ -94,7 +95,10 @@ bool cpu_local_init(unsigned int id)
 	gic_enable_irq(vgic_maint_irq);
 	c->boot_stage = 5;
 	if (!cpu_timer_selfcheck()) {
-		log_err("CPU%u: the hypervisor timer interrupt never arrived\n", id);
+		log_err("CPU%u: the hypervisor timer interrupt never arrived (CNTHP_CTL 0x%llx, "
+			"%llu interrupts taken)\n",
+			id, (unsigned long long)read_sysreg(cnthp_ctl_el2),
+			(unsigned long long)c->nr_irqs);
 		return false;
 	}
 	return true;

@@ -94,7 +94,9 @@ static s64 psci_affinity_info(struct vcpu *v, u64 target, u64 level)
 	if (t == NULL) {
 		return PSCI_INVALID_PARAMETERS;
 	}
-	return (t->state == VCPU_OFFLINE && !t->online_pending) ? AFFINITY_OFF : AFFINITY_ON;
+	/* Still loaded means still on its way off: ON until it is really stopped. */
+	return (t->state == VCPU_OFFLINE && !t->online_pending && !t->loaded) ? AFFINITY_OFF
+										: AFFINITY_ON;
 }
 
 static bool psci_fn_supported(u32 fn)
@@ -112,6 +114,7 @@ static bool psci_fn_supported(u32 fn)
 	case PSCI_SYSTEM_OFF:
 	case PSCI_SYSTEM_RESET:
 	case PSCI_FEATURES:
+	case SMCCC_VERSION:
 		return true;
 	default:
 		return false;

@@ -1,0 +1,183 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Guest-test scenarios: build/tests/guest.bin booted as dom0less domUs of Lamina under QEMU
+(one or more domains per QEMU run), or directly by QEMU at EL1 to check the runtime itself.
+
+Each domain prints "[ RUN ] suite.name" and "[ OK ]" / "[ FAIL ] suite.name: reason" per test
+and ends with "FINISHED: N passed, M failed"; Lamina tags its lines "(d<domid>) ".
+"""
+import os
+import re
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                "boot"))
+import qemu  # noqa: E402
+from qemu import BUILD, MACHINE, Case, dump_dtb  # noqa: E402
+from cases import fdtput  # noqa: E402
+
+# LAMINA_BIN=path runs the scenarios on another build of the hypervisor.
+if os.environ.get("LAMINA_BIN"):
+    qemu.LAMINA_BIN = os.environ["LAMINA_BIN"]
+
+GUEST_BIN = os.environ.get("LAMINA_GUEST_BIN", os.path.join(BUILD, "tests", "guest.bin"))
+# Host addresses of the domains' kernel modules (QEMU loads them; Lamina copies them).
+MODULE_ADDRS = [0x50000000, 0x51000000, 0x52000000, 0x53000000]  # QEMU puts its DTB at 0x48000000
+NO_HV_ERRORS = [r"\(LAM\) .*(FATAL|Panic)"]
+NATIVE_MACHINE = "virt,gic-version=3"
+RESULT = re.compile(r"\[ (RUN|OK|FAIL|SKIP) \] ([\w.-]+)(?::\s*(.*))?$")
+
+
+class Domain:
+    """One domU: the suites it runs (comma-separated), its vCPUs, RAM and extra bootargs."""
+
+    def __init__(self, suites, vcpus=1, mem_mib=64, args=""):
+        self.suites, self.vcpus, self.mem_mib, self.args = suites, vcpus, mem_mib, args
+
+    def bootargs(self):
+        return f"suite={self.suites} {self.args}".strip()
+
+
+def add_domains(dtb, domains, image_size):
+    """Adds /chosen/domU<N> nodes (Xen's dom0less bindings) for domains to dtb. fdtput puts
+    a new node before its siblings, so they are added last first: domU1 comes first in the
+    tree and becomes d1."""
+    for i, d in reversed(list(enumerate(domains, 1))):
+        node = f"/chosen/domU{i}"
+        addr = MODULE_ADDRS[i - 1]
+        fdtput("-p", "-t", "s", dtb, node, "compatible", "xen,domain")
+        fdtput("-t", "i", dtb, node, "#address-cells", "1")
+        fdtput("-t", "i", dtb, node, "#size-cells", "1")
+        fdtput("-t", "i", dtb, node, "memory", "0", str(d.mem_mib * 1024))
+        fdtput("-t", "i", dtb, node, "cpus", str(d.vcpus))
+        mod = f"{node}/module@{addr:x}"
+        fdtput("-p", "-t", "s", dtb, mod, "compatible", "multiboot,kernel", "multiboot,module")
+        fdtput("-t", "x", dtb, mod, "reg", f"{addr:x}", f"{image_size:x}")
+        fdtput("-t", "s", dtb, mod, "bootargs", d.bootargs())
+
+
+def parse_results(out, tag):
+    """Per-test results from the lines tagged tag ("(d1) ", or "" without Lamina):
+    a list of (test, ok, why); skipped tests are left out."""
+    results = {}
+    order = []
+    lines = [ln for ln in out.splitlines() if tag in ln]
+    for ln in lines:
+        m = RESULT.search(ln[ln.index(tag) + len(tag):] if tag else ln)
+        if not m:
+            continue
+        kind, test, why = m.group(1), m.group(2), m.group(3) or ""
+        if kind == "RUN":
+            if test not in results:
+                order.append(test)
+            results[test] = None
+        elif kind == "OK":
+            results[test] = (True, "")
+        elif kind == "FAIL":
+            results[test] = (False, why)
+        else:
+            results[test] = "skip"
+    out_list = []
+    for test in order:
+        r = results[test]
+        if r == "skip":
+            continue
+        if r is None:
+            tail = "\n".join(lines[-15:])
+            r = (False, f"started but never finished (domain crashed, hung or timed out)\n{tail}")
+        out_list.append((test, r[0], r[1]))
+    return out_list
+
+
+def tagged_text(out, tag):
+    """The domain's console output with Lamina's tags and line breaks removed."""
+    return "".join(ln[ln.index(tag) + len(tag):] for ln in out.splitlines() if tag in ln)
+
+
+class Scenario:
+    """One QEMU run. native: no Lamina; QEMU boots guest.bin at EL1 (one 'domain')."""
+
+    def __init__(self, name, domains, smp=2, mem=2048, timeout=90, native=False,
+                 check_text=()):
+        self.name, self.domains = name, domains
+        self.smp, self.mem, self.timeout, self.native = smp, mem, timeout, native
+        self.check_text = list(check_text)  # (tag index, regex) on tagged_text()
+
+    def tags(self):
+        return [""] if self.native else [f"(d{i}) " for i in range(1, len(self.domains) + 1)]
+
+    def _check(self, out):
+        for i, pat in self.check_text:
+            if not re.search(pat, tagged_text(out, self.tags()[i])):
+                return f"domain {i + 1}: output lacks /{pat}/"
+        return None
+
+    def case(self):
+        finished = [re.escape(t) + r"FINISHED: \d+ passed, 0 failed" for t in self.tags()]
+        if self.native:
+            d = self.domains[0]
+            return Case("guest-" + self.name, smp=self.smp, mem=self.mem,
+                        machine=NATIVE_MACHINE, use_kernel=False, timeout=self.timeout,
+                        qemu_args=["-kernel", GUEST_BIN, "-append",
+                                   d.bootargs() + " console=pl011"],
+                        expect=finished, forbid=[r"UNEXPECTED EXCEPTION", r"CRASH:"],
+                        check=self._check)
+
+        def prepare(workdir):
+            dtb = os.path.join(workdir, "board.dtb")
+            dump_dtb(dtb, self.smp, self.mem)
+            add_domains(dtb, self.domains, os.path.getsize(GUEST_BIN))
+            args = ["-dtb", dtb]
+            for i in range(len(self.domains)):
+                args += ["-device", f"loader,file={GUEST_BIN},addr={MODULE_ADDRS[i]:#x},force-raw=on"]
+            return args
+
+        # Stop once every domain has printed its FINISHED line (Lamina keeps running).
+        stop = r"\A" + "".join(f"(?=[\\s\\S]*{re.escape(t)}FINISHED: )" for t in self.tags())
+        return Case("guest-" + self.name, smp=self.smp, mem=self.mem, machine=MACHINE,
+                    timeout=self.timeout, prepare=prepare, stop_on=stop, expect=finished,
+                    forbid=NO_HV_ERRORS + [r"UNEXPECTED EXCEPTION", r"CRASH:"],
+                    check=self._check)
+
+    def run(self):
+        """Runs QEMU once; returns [(result name, ok, why)]: the scenario, then each test."""
+        case = self.case()
+        ok, why = case.run()
+        results = [(f"guest/{self.name}", ok, why)]
+        log = os.path.join(BUILD, "test-logs", case.name + ".log")
+        out = open(log, errors="replace").read() if os.path.exists(log) else ""
+        for i, tag in enumerate(self.tags()):
+            prefix = f"guest/{self.name}/" + (f"d{i + 1}/" if len(self.domains) > 1 else "")
+            for test, tok, twhy in parse_results(out, tag):
+                results.append((prefix + test, tok, twhy + (f"\n(log: {log})" if not tok else "")))
+        return results
+
+
+LONG_LINE = "LONGLINE:" + "".join(f"{i:02d}-abcdefgh" for i in range(40)) + ":END"
+CONSOLE_CHECKS = [(0, re.escape(LONG_LINE)), (0, "BIGWRITE:x{1000}")]
+NATIVE_SUITES = "runtime,console,psci,timer,sgi,wfi,smp-overcommit"
+
+SCENARIOS = [
+    Scenario("console", [Domain("console,runtime", vcpus=2)], check_text=CONSOLE_CHECKS),
+    Scenario("psci", [Domain("psci", vcpus=4)], smp=4),
+    Scenario("timer", [Domain("timer", vcpus=1)]),
+    Scenario("sgi", [Domain("sgi", vcpus=2)]),
+    Scenario("wfi", [Domain("wfi", vcpus=2)]),
+    Scenario("smp-overcommit", [Domain("smp-overcommit", vcpus=4)], smp=2),
+    Scenario("isolation", [Domain("isolation", vcpus=1)]),
+    Scenario("hostile", [Domain("hostile", vcpus=2)]),
+    Scenario("mmu-off", [Domain("console,psci,timer,sgi,wfi,isolation", vcpus=2,
+                                args="mmu=off")]),
+    Scenario("two-hostile-counter", [Domain("hostile", vcpus=2), Domain("counter")]),
+    Scenario("two-isolation-counter", [Domain("isolation"), Domain("counter")]),
+    # Two domains sharing two physical CPUs, both taking timer interrupts and SGIs.
+    Scenario("two-irq", [Domain("timer,sgi,wfi", vcpus=2, args="slack_ms=200"),
+                         Domain("timer,sgi,wfi", vcpus=2, args="slack_ms=200")]),
+]
+
+NATIVE_SCENARIOS = [
+    Scenario("native", [Domain(NATIVE_SUITES)], smp=4, mem=512, native=True,
+             check_text=[(0, re.escape(LONG_LINE))]),
+    Scenario("native-mmu-off", [Domain(NATIVE_SUITES, args="mmu=off")], smp=4, mem=512,
+             native=True),
+    Scenario("native-smp1", [Domain("runtime,psci,timer,wfi")], smp=1, mem=256, native=True),
+]

@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Suites "smp_overcommit" (every vCPU makes progress when there are more vCPUs than
+ * physical CPUs) and "counter" (a well-behaved domain printing progress, run next to a
+ * hostile one).
+ */
+#include "guest.h"
+
+#define WINDOWS 6
+#define WINDOW_US 500000
+
+static volatile unsigned long work[MAX_CPUS];
+static volatile bool stop_work;
+
+static void timer_quiet(unsigned int intid)
+{
+	(void)intid;
+	WRITE_SYSREG(cntv_ctl_el0, 0);
+	isb();
+}
+
+/* Even vCPUs yield (sched_op yield, or plain spinning without Xen); odd ones sleep in WFI. */
+static void worker(void *arg)
+{
+	unsigned int me = cpu_id();
+	bool sleeper = (me & 1) != 0;
+
+	(void)arg;
+	gic_enable_private(PPI_VTIMER, timer_quiet);
+	irq_enable();
+	while (!READ_ONCE(stop_work)) {
+		for (unsigned int i = 0; i < 2000; i++) {
+			work[me]++;
+		}
+		if (sleeper) {
+			irq_disable();
+			WRITE_SYSREG(cntv_cval_el0, timer_now() + us_to_ticks(1000));
+			WRITE_SYSREG(cntv_ctl_el0, 1);
+			isb();
+			wfi();
+			irq_enable();
+			isb();
+		} else if (plat.xen) {
+			xen_sched_yield();
+		}
+	}
+}
+
+TEST_F(smp_overcommit, all_progress, TF_SMP2)
+{
+	unsigned long last[MAX_CPUS], stalls[MAX_CPUS];
+	unsigned int n = plat.nr_cpus;
+
+	stop_work = false;
+	for (unsigned int i = 0; i < n; i++) {
+		work[i] = 0;
+		stalls[i] = 0;
+	}
+	for (unsigned int i = 1; i < n; i++) {
+		ASSERT_EQ(cpu_start(i, worker, NULL), 0);
+	}
+	for (unsigned int i = 1; i < n; i++) {
+		ASSERT(cpu_wait_started(i, 5000000));
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		last[i] = work[i];
+	}
+	for (unsigned int w = 0; w < WINDOWS; w++) {
+		uint64_t end = timer_now() + us_to_ticks(WINDOW_US);
+
+		while (timer_now() < end) {
+			for (unsigned int i = 0; i < 2000; i++) {
+				work[0]++;
+			}
+			if (plat.xen) {
+				xen_sched_yield();
+			}
+		}
+		printf("window %u:", w);
+		for (unsigned int i = 0; i < n; i++) {
+			unsigned long now = work[i];
+
+			printf(" %lu", now - last[i]);
+			if (now == last[i]) {
+				stalls[i]++;
+			}
+			last[i] = now;
+		}
+		printf("\n");
+	}
+	stop_work = true;
+	for (unsigned int i = 0; i < n; i++) {
+		printf("vCPU %u: %lu timer interrupts\n", i, cpus[i].irq_count[PPI_VTIMER]);
+		if (stalls[i]) {
+			test_fail(__FILE__, __LINE__,
+				  "vCPU %u made no progress in %lu of %u windows", i, stalls[i],
+				  WINDOWS);
+		}
+	}
+	for (unsigned int i = 1; i < n; i++) {
+		EXPECT(cpu_wait_off(i, 5000000));
+	}
+}
+
+TEST(counter, progress)
+{
+	uint64_t start = timer_now(), next = start;
+	unsigned long count = 0;
+
+	for (unsigned int tick = 0; tick < 8; tick++) {
+		next += us_to_ticks(500000);
+		while (timer_now() < next) {
+			count++;
+		}
+		printf("counter: tick %u, %lu loops\n", tick, count);
+	}
+	EXPECT(count > 0);
+}
