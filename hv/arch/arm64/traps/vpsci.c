@@ -96,7 +96,7 @@ static s64 psci_affinity_info(struct vcpu *v, u64 target, u64 level)
 	}
 	/* Still loaded means still on its way off: ON until it is really stopped. */
 	return (t->state == VCPU_OFFLINE && !t->online_pending && !t->loaded) ? AFFINITY_OFF
-										: AFFINITY_ON;
+									      : AFFINITY_ON;
 }
 
 static bool psci_fn_supported(u32 fn)
