@@ -152,6 +152,40 @@ class Scenario:
         return results
 
 
+class RebootScenario(Scenario):
+    """A domain that reboots as soon as it starts: Lamina destroys it and builds it again
+    from its boot modules. After `cycles` restarts the log must show the same number of
+    pages returned and the same number of free pages after every destroy (no leak)."""
+
+    def __init__(self, name, domains, cycles=20, **kw):
+        super().__init__(name, domains, **kw)
+        self.cycles = cycles
+
+    def case(self):
+        c = super().case()
+        c.stop_on = rf"rebooting \(restart {self.cycles}\)"
+        c.expect = [r"\(d1\) \[ RUN \] reboot\.now"]
+        c.check = self._check_pages
+        return c
+
+    def _check_pages(self, out):
+        rows = re.findall(r"d1: destroyed, (\d+) pages returned; (\d+) pages free", out)
+        if len(rows) < self.cycles:
+            return f"only {len(rows)} destroy cycles seen"
+        # The first cycle may settle heap slabs; every later one must match exactly.
+        returned = {r[0] for r in rows}
+        free = {r[1] for r in rows[1:]}
+        if len(returned) != 1 or len(free) != 1:
+            return f"pages differ between destroy cycles: returned {sorted(returned)}, " \
+                   f"free {sorted(free)}"
+        return None
+
+    def run(self):
+        case = self.case()
+        ok, why = case.run()
+        return [(f"guest/{self.name}", ok, why)]
+
+
 LONG_LINE = "LONGLINE:" + "".join(f"{i:02d}-abcdefgh" for i in range(40)) + ":END"
 CONSOLE_CHECKS = [(0, re.escape(LONG_LINE)), (0, "BIGWRITE:x{1000}")]
 NATIVE_SUITES = "runtime,console,psci,timer,sgi,wfi,smp-overcommit"
@@ -172,6 +206,11 @@ SCENARIOS = [
     # Two domains sharing two physical CPUs, both taking timer interrupts and SGIs.
     Scenario("two-irq", [Domain("timer,sgi,wfi", vcpus=2, args="slack_ms=200"),
                          Domain("timer,sgi,wfi", vcpus=2, args="slack_ms=200")]),
+    # Latency measurements (printed for bench/guest-latency.sh; not asserted here).
+    Scenario("bench", [Domain("bench", vcpus=1)]),
+    # Destroy/recreate: 20 reboots, no page may leak.
+    RebootScenario("reboot-cycles", [Domain("reboot", vcpus=2, mem_mib=32)], cycles=20,
+                   timeout=180),
 ]
 
 NATIVE_SCENARIOS = [
