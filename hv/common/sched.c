@@ -17,6 +17,7 @@
 #include <asm/vcpu.h>
 #include <hv/domain.h>
 #include <hv/log.h>
+#include <hv/params.h>
 #include <hv/percpu.h>
 #include <hv/sched.h>
 #include <hv/smp.h>
@@ -101,6 +102,11 @@ void sched_add_vcpu(struct vcpu *v)
 		if (pcpus[i].online && pcpus[i].sched.nr_assigned < pcpus[best].sched.nr_assigned) {
 			best = i;
 		}
+	}
+	if (pcpus[best].sched.nr_assigned > 0 && hv_opts.sched == SCHED_PINNED) {
+		log_warn("sched=pinned: more vCPUs than pCPUs; d%uv%u shares pCPU%u without "
+			 "time slices\n",
+			 v->domain->domid, v->id, best);
 	}
 	v->pcpu = best;
 	v->state = VCPU_OFFLINE;
@@ -246,8 +252,15 @@ void sched_kick_handler(void)
 	this_pcpu()->sched.need_resched = true;
 }
 
+/*
+ * sched=pinned (Xen's "null"): a vCPU keeps its pCPU until it blocks or yields, even if
+ * others wait there. Otherwise (auto, rr) the slice is SCHED_SLICE_NS * weight / 256.
+ */
 static u64 slice_for(const struct vcpu *v)
 {
+	if (hv_opts.sched == SCHED_PINNED) {
+		return ~0ull / 2;
+	}
 	return SCHED_SLICE_NS * v->weight / SCHED_DEFAULT_WEIGHT;
 }
 
@@ -262,7 +275,7 @@ static void switch_in(struct sched_pcpu *rq, struct vcpu *next)
 	c->current = next;
 	arch_vcpu_load(next);
 	rq->slice_end = now_ns() + slice_for(next);
-	if (rq->rq_head) {
+	if (rq->rq_head && hv_opts.sched != SCHED_PINNED) {
 		timer_set(&rq->slice_timer, rq->slice_end);
 	} else {
 		timer_stop(&rq->slice_timer);
@@ -292,7 +305,8 @@ struct vcpu *sched_exit_to(struct vcpu *prev)
 	spin_lock_irqsave(&rq->lock, flags);
 	if (prev->state == VCPU_RUNNING) {
 		if (rq->rq_head == NULL || (!rq->need_resched && now_ns() < rq->slice_end)) {
-			if (rq->rq_head && !rq->slice_timer.active) {
+			if (rq->rq_head && !rq->slice_timer.active &&
+			    hv_opts.sched != SCHED_PINNED) {
 				timer_set(&rq->slice_timer, rq->slice_end);
 			}
 			rq->need_resched = false;

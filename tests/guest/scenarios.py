@@ -186,14 +186,38 @@ class RebootScenario(Scenario):
         return [(f"guest/{self.name}", ok, why)]
 
 
+class CrashScenario(Scenario):
+    """Domain 1 is expected to be crashed by Lamina (with its registers dumped); every other
+    domain must still finish its suites."""
+
+    def __init__(self, name, domains, crash_reason, **kw):
+        super().__init__(name, domains, **kw)
+        self.crash_reason = crash_reason
+
+    def case(self):
+        c = super().case()
+        others = self.tags()[1:]
+        c.stop_on = r"\A" + "".join(f"(?=[\\s\\S]*{re.escape(t)}FINISHED: )" for t in others) + \
+            r"(?=[\s\S]*d1 \(domU1\): crashed)"
+        c.expect = [re.escape(t) + r"FINISHED: \d+ passed, 0 failed" for t in others] + [
+            r"\(LAM\) d1 \(domU1\): crashed: " + self.crash_reason,
+            r"\(LAM\) d1v0 registers:", r"\(LAM\)   x30 [0-9a-f]+   pc  "]
+        return c
+
+    def run(self):
+        results = super().run()
+        # The crashed domain's test never reports: that is the expected outcome here.
+        return [r for r in results if not (r[0].startswith(f"guest/{self.name}/d1/"))]
+
+
 LONG_LINE = "LONGLINE:" + "".join(f"{i:02d}-abcdefgh" for i in range(40)) + ":END"
 CONSOLE_CHECKS = [(0, re.escape(LONG_LINE)), (0, "BIGWRITE:x{1000}")]
-NATIVE_SUITES = "runtime,console,psci,timer,sgi,wfi,smp-overcommit"
+NATIVE_SUITES = "runtime,console,psci,timer,ptimer,sgi,wfi,smp-overcommit"
 
 SCENARIOS = [
     Scenario("console", [Domain("console,runtime", vcpus=2)], check_text=CONSOLE_CHECKS),
     Scenario("psci", [Domain("psci", vcpus=4)], smp=4),
-    Scenario("timer", [Domain("timer", vcpus=1)]),
+    Scenario("timer", [Domain("timer,ptimer", vcpus=1)]),
     Scenario("sgi", [Domain("sgi", vcpus=2)]),
     Scenario("wfi", [Domain("wfi", vcpus=2)]),
     Scenario("smp-overcommit", [Domain("smp-overcommit", vcpus=4)], smp=2),
@@ -206,6 +230,9 @@ SCENARIOS = [
     # Two domains sharing two physical CPUs, both taking timer interrupts and SGIs.
     Scenario("two-irq", [Domain("timer,sgi,wfi", vcpus=2, args="slack_ms=200"),
                          Domain("timer,sgi,wfi", vcpus=2, args="slack_ms=200")]),
+    # A guest that cannot take exceptions is ended; the other domain keeps running.
+    CrashScenario("crash-vector", [Domain("crashvec", args="mmu=off"), Domain("counter")],
+                  crash_reason=r"exception at its own exception vector"),
     # Latency measurements (printed for bench/guest-latency.sh; not asserted here).
     Scenario("bench", [Domain("bench", vcpus=1)]),
     # Destroy/recreate: 20 reboots, no page may leak.

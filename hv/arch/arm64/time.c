@@ -14,10 +14,9 @@
 #define NSEC_PER_SEC 1000000000ull
 #define CNTHP_CTL_ENABLE (1u << 0)
 #define CNTHP_CTL_IMASK (1u << 1)
-/* CNTHCTL_EL2 (non-VHE), D17.2.26: EL1PCTEN, EL1PCEN: EL1 may use the physical
- * counter and timer (guests' physical timer is emulated later). */
+/* CNTHCTL_EL2 (non-VHE), D17.2.26: EL1PCTEN lets EL1 read the physical counter;
+ * EL1PCEN stays clear so guests' CNTP_* accesses trap and are emulated (vtimer.c). */
 #define CNTHCTL_EL1PCTEN (1u << 0)
-#define CNTHCTL_EL1PCEN (1u << 1)
 
 u32 hyp_timer_irq = 26;
 static u64 cntfrq;
@@ -72,7 +71,7 @@ void time_init(const struct boot_timer *t)
 void time_cpu_init(void)
 {
 	write_sysreg(CNTHP_CTL_IMASK, cnthp_ctl_el2);
-	write_sysreg(CNTHCTL_EL1PCTEN | CNTHCTL_EL1PCEN, cnthctl_el2);
+	write_sysreg(CNTHCTL_EL1PCTEN, cnthctl_el2);
 	write_sysreg(0, cntvoff_el2);
 	isb();
 	gic_enable_irq(hyp_timer_irq);

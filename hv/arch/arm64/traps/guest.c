@@ -78,6 +78,16 @@ static void inject_sync(struct vcpu *v, u64 esr, bool set_far, u64 far)
 		offset = 0x400; /* from EL0 (AArch64) */
 		break;
 	}
+	if (mode != PSR_MODE_EL0T && r->pc - (read_sysreg(vbar_el1) + offset) < 0x80) {
+		/*
+		 * The fault is inside the very vector entry it would be sent to: injecting it
+		 * again would loop for ever. The guest cannot handle exceptions: end it.
+		 */
+		domain_crash(v->domain, v,
+			     "exception at its own exception vector (no usable "
+			     "VBAR_EL1?)");
+		return;
+	}
 	write_sysreg(r->pc, elr_el1);
 	write_sysreg(r->pstate, spsr_el1);
 	write_sysreg(esr, esr_el1);
