@@ -212,7 +212,7 @@ class CrashScenario(Scenario):
 
 LONG_LINE = "LONGLINE:" + "".join(f"{i:02d}-abcdefgh" for i in range(40)) + ":END"
 CONSOLE_CHECKS = [(0, re.escape(LONG_LINE)), (0, "BIGWRITE:x{1000}")]
-NATIVE_SUITES = "runtime,console,psci,timer,ptimer,sgi,wfi,smp-overcommit"
+NATIVE_SUITES = "runtime,console,psci,timer,ptimer,sgi,wfi,smp-overcommit,fpctx"
 
 SCENARIOS = [
     Scenario("console", [Domain("console,runtime", vcpus=2)], check_text=CONSOLE_CHECKS),
@@ -220,7 +220,7 @@ SCENARIOS = [
     Scenario("timer", [Domain("timer,ptimer", vcpus=1)]),
     Scenario("sgi", [Domain("sgi", vcpus=2)]),
     Scenario("wfi", [Domain("wfi", vcpus=2)]),
-    Scenario("smp-overcommit", [Domain("smp-overcommit", vcpus=4)], smp=2),
+    Scenario("smp-overcommit", [Domain("smp-overcommit,fpctx", vcpus=4)], smp=2),
     Scenario("isolation", [Domain("isolation", vcpus=1)]),
     Scenario("hostile", [Domain("hostile", vcpus=2)]),
     Scenario("mmu-off", [Domain("console,psci,timer,sgi,wfi,isolation", vcpus=2,

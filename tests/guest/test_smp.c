@@ -131,3 +131,68 @@ TEST(counter, progress)
 	}
 	EXPECT(count > 0);
 }
+
+/* ------------------------------------------------------------------ FP/SIMD context */
+
+void fp_fill(uint64_t seed);
+uint64_t fp_check(uint64_t seed);
+
+#define FP_ROUNDS 200
+
+static volatile unsigned long fp_bad[MAX_CPUS];
+static volatile bool fp_done[MAX_CPUS];
+
+static void fp_enable(void)
+{
+	/* CPACR_EL1.FPEN = 0b11: no FP/SIMD traps at EL1 or EL0. */
+	WRITE_SYSREG(cpacr_el1, READ_SYSREG(cpacr_el1) | (3ull << 20));
+	isb();
+}
+
+/* Keeps a per-vCPU pattern in all vector registers while yielding to the others. */
+static void fp_worker(void *arg)
+{
+	unsigned int me = cpu_id();
+	uint64_t seed = 0x1000ull * (me + 1) + (uint64_t)(uintptr_t)arg;
+
+	fp_enable();
+	for (unsigned int r = 0; r < FP_ROUNDS; r++) {
+		uint64_t bad;
+
+		fp_fill(seed + r);
+		if (plat.xen) {
+			xen_sched_yield();
+		} else {
+			udelay(100);
+		}
+		bad = fp_check(seed + r);
+		if (bad) {
+			fp_bad[me] = bad;
+		}
+	}
+	fp_done[me] = true;
+}
+
+TEST_F(fpctx, preserved_across_switches, TF_SMP2)
+{
+	unsigned int n = plat.nr_cpus;
+
+	for (unsigned int i = 0; i < n; i++) {
+		fp_bad[i] = 0;
+		fp_done[i] = false;
+	}
+	for (unsigned int i = 1; i < n; i++) {
+		ASSERT_EQ(cpu_start(i, fp_worker, (void *)7), 0);
+	}
+	fp_worker((void *)7);
+	for (unsigned int i = 1; i < n; i++) {
+		EXPECT(WAIT_FOR(READ_ONCE(fp_done[i]), 10000000));
+		EXPECT(cpu_wait_off(i, 5000000));
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		if (fp_bad[i]) {
+			test_fail(__FILE__, __LINE__, "vCPU %u lost register v%lu", i,
+				  fp_bad[i] - 1);
+		}
+	}
+}
