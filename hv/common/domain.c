@@ -367,6 +367,33 @@ out_free:
 }
 
 /** See hv/domain.h. */
+int domain_pause(struct domain *d)
+{
+	struct vcpu *cur = current_vcpu();
+
+	if (cur != NULL && cur->domain == d) {
+		return -HV_EINVAL;
+	}
+	for (unsigned int i = 0; i < d->nr_vcpus; i++) {
+		vcpu_pause_nosync(d->vcpus[i]);
+	}
+	for (unsigned int i = 0; i < d->nr_vcpus; i++) {
+		while (__atomic_load_n(&d->vcpus[i]->loaded, __ATOMIC_ACQUIRE)) {
+			arch_cpu_relax();
+		}
+	}
+	return 0;
+}
+
+/** See hv/domain.h. */
+void domain_unpause(struct domain *d)
+{
+	for (unsigned int i = 0; i < d->nr_vcpus; i++) {
+		vcpu_unpause(d->vcpus[i]);
+	}
+}
+
+/** See hv/domain.h. */
 int vcpu_power_on(struct vcpu *v, u64 entry, u64 ctx)
 {
 	arch_vcpu_init(v);

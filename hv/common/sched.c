@@ -12,7 +12,6 @@
  */
 #include <asm/gic.h>
 #include <asm/irq.h>
-#include <asm/sysregs.h>
 #include <hv/bug.h>
 #include <asm/vcpu.h>
 #include <hv/domain.h>
@@ -38,6 +37,15 @@ static void rq_push(struct sched_pcpu *rq, struct vcpu *v)
 	}
 	rq->rq_tail = v;
 	v->on_rq = true;
+}
+
+/* Makes v runnable on its queue unless it is paused (then unpausing queues it). */
+static void make_runnable(struct sched_pcpu *rq, struct vcpu *v)
+{
+	v->state = VCPU_RUNNABLE;
+	if (v->pause_count == 0 && !v->on_rq) {
+		rq_push(rq, v);
+	}
 }
 
 static struct vcpu *rq_pop(struct sched_pcpu *rq)
@@ -157,8 +165,7 @@ void vcpu_wake(struct vcpu *v)
 		 * running or switches it out and back in later. Only that pCPU takes vCPUs
 		 * off its queue, after any switch-out has completed.
 		 */
-		v->state = VCPU_RUNNABLE;
-		rq_push(rq, v);
+		make_runnable(rq, v);
 		poke = true;
 	}
 	spin_unlock_irqrestore(&rq->lock, flags);
@@ -175,8 +182,7 @@ void vcpu_online(struct vcpu *v)
 
 	spin_lock_irqsave(&rq->lock, flags);
 	if (v->state == VCPU_OFFLINE && !v->domain->is_dying) {
-		v->state = VCPU_RUNNABLE;
-		rq_push(rq, v);
+		make_runnable(rq, v);
 	}
 	spin_unlock_irqrestore(&rq->lock, flags);
 	poke_pcpu(v->pcpu);
@@ -247,6 +253,43 @@ void vcpu_yield_current(void)
 	spin_unlock_irqrestore(&rq->lock, flags);
 }
 
+/** See hv/sched.h. */
+void vcpu_pause_nosync(struct vcpu *v)
+{
+	struct sched_pcpu *rq = rq_of(v);
+	unsigned long flags;
+	bool loaded;
+
+	spin_lock_irqsave(&rq->lock, flags);
+	v->pause_count++;
+	rq_remove(rq, v);
+	loaded = v->loaded;
+	spin_unlock_irqrestore(&rq->lock, flags);
+	if (loaded) {
+		poke_pcpu(v->pcpu);
+	}
+}
+
+/** See hv/sched.h. */
+void vcpu_unpause(struct vcpu *v)
+{
+	struct sched_pcpu *rq = rq_of(v);
+	unsigned long flags;
+	bool poke = false;
+
+	spin_lock_irqsave(&rq->lock, flags);
+	/* Queued even if still loaded (switch-out pending): see vcpu_wake(). */
+	if (v->pause_count > 0 && --v->pause_count == 0 && v->state == VCPU_RUNNABLE &&
+	    !v->on_rq) {
+		rq_push(rq, v);
+		poke = true;
+	}
+	spin_unlock_irqrestore(&rq->lock, flags);
+	if (poke) {
+		poke_pcpu(v->pcpu);
+	}
+}
+
 void sched_kick_handler(void)
 {
 	this_pcpu()->sched.need_resched = true;
@@ -304,7 +347,8 @@ struct vcpu *sched_exit_to(struct vcpu *prev)
 	ASSERT(prev != NULL && prev == this_pcpu()->current);
 	spin_lock_irqsave(&rq->lock, flags);
 	if (prev->state == VCPU_RUNNING) {
-		if (rq->rq_head == NULL || (!rq->need_resched && now_ns() < rq->slice_end)) {
+		if (prev->pause_count == 0 &&
+		    (rq->rq_head == NULL || (!rq->need_resched && now_ns() < rq->slice_end))) {
 			if (rq->rq_head && !rq->slice_timer.active &&
 			    hv_opts.sched != SCHED_PINNED) {
 				timer_set(&rq->slice_timer, rq->slice_end);
@@ -313,8 +357,7 @@ struct vcpu *sched_exit_to(struct vcpu *prev)
 			spin_unlock_irqrestore(&rq->lock, flags);
 			return prev;
 		}
-		prev->state = VCPU_RUNNABLE;
-		rq_push(rq, prev);
+		make_runnable(rq, prev);
 	}
 	rq->need_resched = false;
 	next = rq_pop(rq);
@@ -361,9 +404,7 @@ void sched_idle_loop(void)
 			arch_vcpu_prepare_entry(next);
 			guest_enter(next);
 		}
-		/* WFI wakes on a pending interrupt even while they are masked. */
-		wfi();
+		arch_idle_wait();
 		arch_local_irq_enable();
-		isb();
 	}
 }

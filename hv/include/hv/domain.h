@@ -40,6 +40,7 @@ struct vcpu {
 	unsigned int pcpu; /* the pCPU it runs on */
 	struct vcpu *rq_next;
 	bool on_rq;
+	unsigned int pause_count; /* > 0: never picked to run */
 	bool loaded; /* its state is on pcpus[pcpu] right now */
 	u64 runtime_ns;
 	u64 last_start_ns;
@@ -104,6 +105,13 @@ void domain_put(struct domain *d);
 void domain_shutdown(struct domain *d, unsigned int reason);
 /** A guest did something fatal: log (with v's registers if given) and shut it down. */
 void domain_crash(struct domain *d, struct vcpu *v, const char *why);
+/**
+ * Stops every vCPU of d and waits until none is loaded on a pCPU, so its state can be
+ * read or changed (the toolstack's pause). Nests with domain_unpause(). -HV_EINVAL if
+ * called from one of d's own vCPUs, which cannot wait for itself.
+ */
+int domain_pause(struct domain *d);
+void domain_unpause(struct domain *d);
 /** Number of live domains. */
 unsigned int domain_count(void);
 

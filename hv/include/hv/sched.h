@@ -26,6 +26,13 @@ void vcpu_offline(struct vcpu *v);
 void vcpu_block_current(void);
 /** Current vCPU gives up the rest of its slice. */
 void vcpu_yield_current(void);
+/**
+ * Pausing nests: a vCPU runs only with pause_count 0. vcpu_pause_nosync() returns at
+ * once; the vCPU leaves its pCPU at that pCPU's next scheduling decision (v->loaded
+ * turns false). Its state (running, blocked, offline) is kept for when it unpauses.
+ */
+void vcpu_pause_nosync(struct vcpu *v);
+void vcpu_unpause(struct vcpu *v);
 /** Makes v's pCPU leave the guest so that new interrupts are presented. */
 void vcpu_kick(struct vcpu *v);
 

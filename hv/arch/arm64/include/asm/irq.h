@@ -29,3 +29,13 @@ static inline void arch_send_event(void)
 {
 	__asm__ volatile("dsb ishst\n\tsev" : : : "memory");
 }
+
+/*
+ * Idle wait with interrupts masked: WFI ends on a pending interrupt even while PSTATE.I
+ * masks it (Arm ARM D1.16.2), so a wake-up between the caller's last check and the
+ * WFI is never lost. The caller unmasks afterwards to take it.
+ */
+static inline void arch_idle_wait(void)
+{
+	__asm__ volatile("dsb sy\n\twfi" : : : "memory");
+}

@@ -22,3 +22,6 @@ static inline void arch_cpu_relax(void)
 static inline void arch_send_event(void)
 {
 }
+
+/* Host unit tests: provided by the test (it decides what "an interrupt came" means). */
+void arch_idle_wait(void);

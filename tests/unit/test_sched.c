@@ -1,0 +1,313 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Unit tests of the scheduler (hv/common/sched.c) with a fake arch: placement, block
+ * and wake (including a wake that lands while the vCPU is still loaded, the lost-wake-up
+ * bug once seen under load), time slices, sched=pinned, CPU_OFF/CPU_ON, pause/unpause.
+ * guest_enter() and the idle wait jump back into the test with longjmp.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <asm/gic.h>
+#include <asm/vcpu.h>
+#include <hv/domain.h>
+#include <hv/params.h>
+#include <hv/percpu.h>
+#include <hv/sched.h>
+
+struct pcpu pcpus[NR_CPUS];
+struct hv_options hv_opts;
+static unsigned int cur_cpu;
+static u64 fake_now;
+static jmp_buf back;
+static struct vcpu *entered; /* what guest_enter() was asked to run */
+static unsigned int sgis[NR_CPUS];
+static unsigned int saves, loads;
+static struct domain dom;
+static struct vcpu vc[4];
+
+struct pcpu *this_pcpu(void)
+{
+	return &pcpus[cur_cpu];
+}
+u64 now_ns(void)
+{
+	return fake_now;
+}
+void arch_timer_program(u64 expires)
+{
+	(void)expires;
+}
+void arch_timer_kick(unsigned int cpu)
+{
+	(void)cpu;
+}
+void gic_send_sgi(unsigned int cpu, u32 sgi)
+{
+	(void)sgi;
+	sgis[cpu]++;
+}
+void arch_vcpu_save(struct vcpu *v)
+{
+	(void)v;
+	saves++;
+}
+void arch_vcpu_load(struct vcpu *v)
+{
+	(void)v;
+	loads++;
+}
+void arch_vcpu_prepare_entry(struct vcpu *v)
+{
+	(void)v;
+}
+void guest_enter(struct vcpu *v)
+{
+	entered = v;
+	longjmp(back, 1);
+}
+void arch_idle_wait(void)
+{
+	entered = NULL;
+	longjmp(back, 2); /* "nothing to run": the test regains control */
+}
+void domain_get(struct domain *d)
+{
+	d->refcnt++;
+}
+void domain_put(struct domain *d)
+{
+	d->refcnt--;
+}
+bool vgic_vcpu_has_pending(struct vcpu *v)
+{
+	(void)v;
+	return false;
+}
+struct vcpu *current_vcpu(void)
+{
+	return this_pcpu()->current;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	memset(pcpus, 0, sizeof(pcpus));
+	memset(vc, 0, sizeof(vc));
+	memset(&dom, 0, sizeof(dom));
+	memset(sgis, 0, sizeof(sgis));
+	hv_opts.sched = SCHED_AUTO;
+	for (unsigned int i = 0; i < NR_CPUS; i++) {
+		pcpus[i].id = i;
+		pcpus[i].online = i < 2; /* two pCPUs */
+		timer_queue_init(&pcpus[i].timers);
+	}
+	sched_init();
+	dom.nr_vcpus = 4;
+	for (unsigned int i = 0; i < 4; i++) {
+		vc[i].id = i;
+		vc[i].domain = &dom;
+		sched_add_vcpu(&vc[i]);
+	}
+	cur_cpu = 0;
+	fake_now = 1000;
+	saves = loads = 0;
+	return 0;
+}
+
+/* Runs the idle loop of the current pCPU; returns the vCPU it entered (or NULL). */
+static struct vcpu *idle_pick(void)
+{
+	if (setjmp(back) == 0) {
+		sched_idle_loop();
+	}
+	return entered;
+}
+
+/* One trap exit of the running vCPU; returns what runs next (NULL: went idle). */
+static struct vcpu *exit_to(struct vcpu *prev)
+{
+	if (setjmp(back) == 0) {
+		return sched_exit_to(prev);
+	}
+	return entered;
+}
+
+static void test_placement_balances(void **state)
+{
+	(void)state;
+	assert_int_equal(vc[0].pcpu, 0);
+	assert_int_equal(vc[1].pcpu, 1);
+	assert_int_equal(vc[2].pcpu, 0);
+	assert_int_equal(vc[3].pcpu, 1);
+	assert_int_equal(pcpus[0].sched.nr_assigned, 2);
+	for (unsigned int i = 0; i < 4; i++) {
+		assert_int_equal(vc[i].state, VCPU_OFFLINE);
+	}
+}
+
+static void test_online_runs_and_blocks(void **state)
+{
+	(void)state;
+	vcpu_online(&vc[0]);
+	assert_true(vc[0].on_rq);
+	assert_ptr_equal(idle_pick(), &vc[0]);
+	assert_int_equal(vc[0].state, VCPU_RUNNING);
+	assert_true(vc[0].loaded);
+	assert_int_equal(dom.refcnt, 1); /* a loaded vCPU holds its domain */
+	vcpu_block_current();
+	assert_int_equal(vc[0].state, VCPU_BLOCKED);
+	assert_null(exit_to(&vc[0]));
+	assert_false(vc[0].loaded);
+	assert_int_equal(dom.refcnt, 0);
+	/* A wake from elsewhere puts it back on the queue. */
+	vcpu_wake(&vc[0]);
+	assert_int_equal(vc[0].state, VCPU_RUNNABLE);
+	assert_ptr_equal(idle_pick(), &vc[0]);
+}
+
+static void test_wake_while_still_loaded_is_not_lost(void **state)
+{
+	(void)state;
+	vcpu_online(&vc[0]);
+	assert_ptr_equal(idle_pick(), &vc[0]);
+	/* The vCPU blocks (WFI), and before its pCPU decides, an SGI wakes it. */
+	vcpu_block_current();
+	vcpu_wake(&vc[0]);
+	assert_int_equal(vc[0].state, VCPU_RUNNABLE);
+	assert_true(vc[0].on_rq);
+	/* The decision keeps it running... */
+	assert_ptr_equal(exit_to(&vc[0]), &vc[0]);
+	assert_int_equal(vc[0].state, VCPU_RUNNING);
+	assert_false(vc[0].on_rq);
+	/* ...and a block decided before the wake still ends up queued, not lost. */
+	vcpu_block_current();
+	assert_null(exit_to(&vc[0]));
+	vcpu_wake(&vc[0]);
+	assert_true(vc[0].on_rq);
+	assert_ptr_equal(idle_pick(), &vc[0]);
+}
+
+static void test_time_slices_rotate(void **state)
+{
+	(void)state;
+	vcpu_online(&vc[0]);
+	vcpu_online(&vc[2]); /* both on pCPU 0 */
+	assert_ptr_equal(idle_pick(), &vc[0]);
+	assert_true(pcpus[0].sched.slice_timer.active);
+	/* Within the slice: keeps running. */
+	fake_now += SCHED_SLICE_NS / 2;
+	assert_ptr_equal(exit_to(&vc[0]), &vc[0]);
+	/* After it: the other one, and the first waits its turn. */
+	fake_now += SCHED_SLICE_NS;
+	assert_ptr_equal(exit_to(&vc[0]), &vc[2]);
+	assert_int_equal(vc[0].state, VCPU_RUNNABLE);
+	assert_true(vc[0].on_rq);
+	fake_now += 2 * SCHED_SLICE_NS;
+	assert_ptr_equal(exit_to(&vc[2]), &vc[0]);
+}
+
+static void test_pinned_never_preempts(void **state)
+{
+	(void)state;
+	hv_opts.sched = SCHED_PINNED;
+	vcpu_online(&vc[0]);
+	vcpu_online(&vc[2]);
+	assert_ptr_equal(idle_pick(), &vc[0]);
+	assert_false(pcpus[0].sched.slice_timer.active);
+	fake_now += 100 * SCHED_SLICE_NS;
+	assert_ptr_equal(exit_to(&vc[0]), &vc[0]);
+	/* It still gives way when it yields. */
+	vcpu_yield_current();
+	assert_ptr_equal(exit_to(&vc[0]), &vc[2]);
+}
+
+static void test_offline_leaves_queue(void **state)
+{
+	(void)state;
+	vcpu_online(&vc[0]);
+	vcpu_online(&vc[2]);
+	vcpu_offline(&vc[2]);
+	assert_false(vc[2].on_rq);
+	assert_int_equal(vc[2].state, VCPU_OFFLINE);
+	assert_ptr_equal(idle_pick(), &vc[0]);
+	/* CPU_OFF of the running vCPU: it leaves the pCPU at the next decision. */
+	vcpu_offline(&vc[0]);
+	assert_null(exit_to(&vc[0]));
+	assert_false(vc[0].loaded);
+	assert_null(idle_pick());
+}
+
+static void test_pause_and_unpause(void **state)
+{
+	(void)state;
+	vcpu_online(&vc[0]);
+	assert_ptr_equal(idle_pick(), &vc[0]);
+	/* Paused while running: switched out, not queued, state kept runnable. */
+	vcpu_pause_nosync(&vc[0]);
+	assert_null(exit_to(&vc[0]));
+	assert_false(vc[0].loaded);
+	assert_false(vc[0].on_rq);
+	assert_null(idle_pick());
+	/* Pauses nest. */
+	vcpu_pause_nosync(&vc[0]);
+	vcpu_unpause(&vc[0]);
+	assert_false(vc[0].on_rq);
+	vcpu_unpause(&vc[0]);
+	assert_true(vc[0].on_rq);
+	assert_ptr_equal(idle_pick(), &vc[0]);
+	/* Paused while blocked: a wake does not queue it until unpaused. */
+	vcpu_block_current();
+	assert_null(exit_to(&vc[0]));
+	vcpu_pause_nosync(&vc[0]);
+	vcpu_wake(&vc[0]);
+	assert_false(vc[0].on_rq);
+	vcpu_unpause(&vc[0]);
+	assert_true(vc[0].on_rq);
+	/* Unpause while the switch-out is still pending queues it too (no lost vCPU). */
+	assert_ptr_equal(idle_pick(), &vc[0]);
+	vcpu_pause_nosync(&vc[0]);
+	vcpu_unpause(&vc[0]);
+	assert_ptr_equal(exit_to(&vc[0]), &vc[0]);
+}
+
+static void test_remote_wake_sends_sgi(void **state)
+{
+	(void)state;
+	vcpu_online(&vc[1]); /* placed on pCPU 1 */
+	assert_int_equal(sgis[1], 1);
+	cur_cpu = 1;
+	assert_ptr_equal(idle_pick(), &vc[1]);
+	vcpu_block_current();
+	assert_null(exit_to(&vc[1]));
+	cur_cpu = 0;
+	vcpu_wake(&vc[1]);
+	assert_int_equal(sgis[1], 2);
+	/* A kick of a blocked vCPU wakes it. */
+	cur_cpu = 1;
+	assert_ptr_equal(idle_pick(), &vc[1]);
+	vcpu_block_current();
+	assert_null(exit_to(&vc[1]));
+	cur_cpu = 0;
+	vcpu_kick(&vc[1]);
+	assert_int_equal(vc[1].state, VCPU_RUNNABLE);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_placement_balances, setup),
+		cmocka_unit_test_setup(test_online_runs_and_blocks, setup),
+		cmocka_unit_test_setup(test_wake_while_still_loaded_is_not_lost, setup),
+		cmocka_unit_test_setup(test_time_slices_rotate, setup),
+		cmocka_unit_test_setup(test_pinned_never_preempts, setup),
+		cmocka_unit_test_setup(test_offline_leaves_queue, setup),
+		cmocka_unit_test_setup(test_pause_and_unpause, setup),
+		cmocka_unit_test_setup(test_remote_wake_sends_sgi, setup),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
