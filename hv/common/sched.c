@@ -279,8 +279,7 @@ void vcpu_unpause(struct vcpu *v)
 
 	spin_lock_irqsave(&rq->lock, flags);
 	/* Queued even if still loaded (switch-out pending): see vcpu_wake(). */
-	if (v->pause_count > 0 && --v->pause_count == 0 && v->state == VCPU_RUNNABLE &&
-	    !v->on_rq) {
+	if (v->pause_count > 0 && --v->pause_count == 0 && v->state == VCPU_RUNNABLE && !v->on_rq) {
 		rq_push(rq, v);
 		poke = true;
 	}

@@ -41,7 +41,7 @@ struct vcpu {
 	struct vcpu *rq_next;
 	bool on_rq;
 	unsigned int pause_count; /* > 0: never picked to run */
-	bool loaded; /* its state is on pcpus[pcpu] right now */
+	bool loaded;		  /* its state is on pcpus[pcpu] right now */
 	u64 runtime_ns;
 	u64 last_start_ns;
 	u32 weight;
