@@ -3,3 +3,4 @@ hv-y += common/panic.o
 hv-y += common/domain.o common/sched.o
 hv-y += common/hypercall.o
 hv-y += common/dom0less.o
+hv-y += common/dom0_mem.o
