@@ -4,3 +4,4 @@ hv-y += common/domain.o common/sched.o
 hv-y += common/hypercall.o
 hv-y += common/dom0less.o
 hv-y += common/dom0_mem.o
+hv-y += common/dom0_dt.o
