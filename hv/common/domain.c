@@ -3,8 +3,8 @@
  * Domains: creation with memory and vCPUs, the domain list, references, shutdown,
  * crash, and destruction with every page returned.
  *
- * Lock order: domlist_lock, then d->lock, then sched locks, d->vgic.lock,
- * d->arch.p2m_lock, page_alloc's lock (see hv/domain.h).
+ * Lock order: domlist_lock, then d->lock, then d->evtchn_lock, then sched locks,
+ * d->vgic.lock, d->arch.p2m_lock, page_alloc's lock (see hv/domain.h).
  */
 #include <asm/mm.h>
 #include <asm/p2m.h>
@@ -22,6 +22,7 @@
 #include <hv/sched.h>
 #include <hv/vgic.h>
 #include <hv/vtimer.h>
+#include <hv/xen_abi.h>
 
 #define GUEST_NR_SPIS 64  /* SPIs of an emulated DomU distributor */
 #define RAM_CHUNK_ORDER 9 /* allocate guest RAM in 2 MiB blocks where possible */
@@ -185,6 +186,7 @@ static void domain_free(struct domain *d)
 	bool privileged = d->privileged;
 	struct page_alloc_stats st;
 
+	xen_domain_destroy(d); /* event channels, shared_info */
 	for (unsigned int i = 0; i < d->nr_vcpus && d->vcpus; i++) {
 		vcpu_free(d->vcpus[i]);
 	}
@@ -339,6 +341,10 @@ int domain_create(domid_t domid, const struct domain_config *cfg, struct domain 
 			goto out_free;
 		}
 	}
+	rc = xen_domain_init(d); /* shared_info, vcpu_info, event channels */
+	if (rc != 0) {
+		goto out_free;
+	}
 	d->ram.start = GUEST_RAM0_BASE;
 	d->ram.end = GUEST_RAM0_BASE + cfg->mem_bytes;
 	rc = domain_alloc_ram(d, GUEST_RAM0_BASE, cfg->mem_bytes);
@@ -355,6 +361,7 @@ int domain_create(domid_t domid, const struct domain_config *cfg, struct domain 
 	return 0;
 
 out_free:
+	xen_domain_destroy(d);
 	for (unsigned int i = 0; i < d->nr_vcpus && d->vcpus; i++) {
 		vcpu_free(d->vcpus[i]);
 	}

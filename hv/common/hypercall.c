@@ -7,9 +7,11 @@
  */
 #include <hv/domain.h>
 #include <hv/errno.h>
+#include <hv/evtchn.h>
 #include <hv/hypercall.h>
 #include <hv/log.h>
 #include <hv/sched.h>
+#include <hv/xen_abi.h>
 
 #define CONSOLE_MAX_WRITE 16384 /* bytes taken per console_io write */
 #define XEN_COMPAT_MAJOR 4
@@ -177,6 +179,19 @@ void do_trap_hypercall(struct vcpu *v)
 		break;
 	case __HYPERVISOR_xen_version:
 		ret = do_xen_version(v, r->x[0], r->x[1]);
+		break;
+	/* Xen guest ABI core: xen_memory.c, xen_vcpu.c, evtchn.c. */
+	case __HYPERVISOR_memory_op:
+		ret = do_memory_op(v, r->x[0], r->x[1]);
+		break;
+	case __HYPERVISOR_vcpu_op:
+		ret = do_vcpu_op(v, r->x[0], r->x[1], r->x[2]);
+		break;
+	case __HYPERVISOR_hvm_op:
+		ret = do_hvm_op(v, r->x[0], r->x[1]);
+		break;
+	case __HYPERVISOR_event_channel_op:
+		ret = do_event_channel_op(v, r->x[0], r->x[1]);
 		break;
 	default:
 		ret = -HV_ENOSYS;

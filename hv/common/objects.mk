@@ -4,4 +4,5 @@ hv-y += common/domain.o common/sched.o
 hv-y += common/hypercall.o
 hv-y += common/dom0less.o
 hv-y += common/dom0_mem.o
+hv-y += common/evtchn.o common/xen_memory.o common/xen_vcpu.o
 hv-y += common/dom0_dt.o

@@ -223,6 +223,7 @@ SCENARIOS = [
     Scenario("smp-overcommit", [Domain("smp-overcommit,fpctx", vcpus=4)], smp=2),
     Scenario("isolation", [Domain("isolation", vcpus=1)]),
     Scenario("hostile", [Domain("hostile", vcpus=2)]),
+    Scenario("xenabi", [Domain("xenabi", vcpus=2)]),
     Scenario("mmu-off", [Domain("console,psci,timer,sgi,wfi,isolation", vcpus=2,
                                 args="mmu=off")]),
     Scenario("two-hostile-counter", [Domain("hostile", vcpus=2), Domain("counter")]),

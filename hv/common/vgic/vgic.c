@@ -595,9 +595,14 @@ void vgic_set_pending(struct domain *d, struct vcpu *v, u32 intid)
 	spin_lock_irqsave(&d->vgic.lock, flags);
 	irq = vgic_irq_get(d, v, intid);
 	if (irq != NULL) {
-		bool was = vgic_irq_deliverable(d, v, irq);
+		/* Listed now: this is a new instance after the listed one, so kick even
+		 * though it already looks pending (the exit folds and relists it). */
+		bool was = irq->lr < 0 && vgic_irq_deliverable(d, v, irq);
 
 		irq->pending_latch = true;
+		if (irq->lr >= 0) {
+			irq->raised_again = true;
+		}
 		vgic_kick_note(&k, d, v, irq, was);
 	}
 	spin_unlock_irqrestore(&d->vgic.lock, flags);
@@ -706,10 +711,12 @@ static void vgic_sync_locked(struct vcpu *v)
 				irq->pending_latch = true;
 			}
 		} else if ((written & ICH_LR_PENDING) && !irq->edge) {
-			/* The guest acknowledged a level IRQ: a software pending is consumed;
-			 * line_level, if still high, keeps it pending. */
-			irq->pending_latch = false;
+			/* The guest acknowledged a level IRQ: a software pending is consumed
+			 * unless it was raised again meanwhile; line_level, if still high,
+			 * keeps it pending. */
+			irq->pending_latch = irq->raised_again;
 		}
+		irq->raised_again = false;
 	}
 	vc->nr_lrs_used = 0;
 }

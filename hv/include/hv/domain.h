@@ -5,8 +5,9 @@
  * names another domain takes one with domain_get_by_id() for its duration. The
  * domain is freed, with all its memory, when the last reference goes.
  *
- * Lock order: domlist_lock, then d->lock, then a pCPU's sched lock, then
- * d->vgic.lock, then d->arch.p2m_lock, then page_alloc's lock.
+ * Lock order: domlist_lock, then d->lock, then d->evtchn_lock (two domains': lowest
+ * domid first), then a pCPU's sched lock, then d->vgic.lock, then d->arch.p2m_lock,
+ * then page_alloc's lock.
  */
 #pragma once
 
@@ -14,7 +15,9 @@
 #include <hv/mmio.h>
 #include <hv/spinlock.h>
 #include <hv/types.h>
+#include <hv/evtchn.h>
 #include <hv/vgic.h>
+#include <public/hvm_op.h>
 #include <public/xen.h>
 
 #define MAX_VCPUS_PER_DOMAIN 128
@@ -49,6 +52,13 @@ struct vcpu {
 	/* PSCI CPU_ON parameters (taken when it goes from OFFLINE to RUNNABLE). */
 	bool online_pending;
 	u64 on_entry, on_ctx;
+
+	/* Xen guest ABI (evtchn.c, xen_vcpu.c); guarded by domain->evtchn_lock. */
+	struct vcpu_info *vcpu_info;	  /* in shared_info, vcpu_info_dummy or guest RAM */
+	struct vcpu_info vcpu_info_dummy; /* until registered (vCPUs without a legacy slot) */
+	bool vcpu_info_registered;	  /* VCPUOP_register_vcpu_info done (once only) */
+	u64 runstate_va;		  /* VCPUOP_register_runstate_memory_area, 0 if none */
+	evtchn_port_t virq_to_port[NR_VIRQS];
 };
 
 struct domain_config {
@@ -90,6 +100,15 @@ struct domain {
 	/* rate limit of guest-misbehaviour messages: a budget per second */
 	u64 log_window_ns;
 	unsigned int log_budget;
+
+	/* Xen guest ABI (evtchn.c, xen_memory.c, xen_vcpu.c). */
+	spinlock_t evtchn_lock; /* see hv/evtchn.h */
+	struct evtchn *evtchn_buckets[EVTCHN_NR_BUCKETS];
+	u32 evtchn_ppi;			 /* the upcall PPI (GUEST_EVTCHN_PPI) */
+	struct shared_info *shared_info; /* hypervisor page; owner = domid */
+	u64 shared_info_gfn;		 /* where the guest mapped it, or ~0 */
+	u32 physmap_busy;		 /* a vCPU is changing the p2m (atomic) */
+	u64 hvm_params[HVM_NR_PARAMS];	 /* HVM_PARAM_*; atomic loads/stores */
 
 	struct domain *next; /* domain list */
 };

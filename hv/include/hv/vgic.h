@@ -45,7 +45,10 @@ struct vgic_irq {
 	u8 priority; /* GICD/GICR_IPRIORITYR byte (8 bits kept, as written) */
 	bool enabled;
 	bool pending_latch; /* edge: pending; level: a software "set pending" */
-	bool line_level;    /* level-triggered: the emulated device's line */
+	/* Made pending again (vgic_set_pending) while listed in an LR: survives the
+	 * guest's acknowledge of the listed instance. */
+	bool raised_again;
+	bool line_level; /* level-triggered: the emulated device's line */
 	bool active;
 	bool edge; /* GICD_ICFGR: true = edge-triggered */
 	bool group1;

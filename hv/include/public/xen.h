@@ -62,6 +62,93 @@ struct xen_feature_info {
 };
 _Static_assert(sizeof(struct xen_feature_info) == 8, "xen_feature_info size");
 
+/* Arm: 64-bit guest-visible "unsigned long" and frame numbers (public/arch-arm.h). */
+typedef uint64_t xen_ulong_t;
+typedef uint64_t xen_pfn_t;
+
+/* Event-channel port numbers (public/event_channel.h). */
+typedef uint32_t evtchn_port_t;
+
+/*
+ * Virtual interrupts (public/xen.h). TIMER, DEBUG, XENOPROF and XENPMU are per vCPU;
+ * the others are global (bound on vCPU 0). 16..23 are architecture-specific (none on Arm).
+ */
+#define VIRQ_TIMER 0
+#define VIRQ_DEBUG 1
+#define VIRQ_CONSOLE 2
+#define VIRQ_DOM_EXC 3
+#define VIRQ_TBUF 4
+#define VIRQ_DEBUGGER 6
+#define VIRQ_XENOPROF 7
+#define VIRQ_CON_RING 8
+#define VIRQ_PCPU_STATE 9
+#define VIRQ_MEM_EVENT 10
+#define VIRQ_ARGO 11
+#define VIRQ_ENOMEM 12
+#define VIRQ_XENPMU 13
+#define NR_VIRQS 24
+
+/*
+ * Arm keeps one vcpu_info in shared_info (public/arch-arm.h): vCPU 0 uses it until it
+ * registers its own; every other vCPU must use VCPUOP_register_vcpu_info.
+ */
+#define XEN_LEGACY_MAX_VCPUS 1
+
+/** Per-vCPU time (32 bytes). Linux on Arm uses the generic timer; Lamina leaves it 0. */
+struct vcpu_time_info {
+	uint32_t version; /* odd while the hypervisor updates the record */
+	uint32_t pad0;
+	uint64_t tsc_timestamp;
+	uint64_t system_time; /* ns */
+	uint32_t tsc_to_system_mul;
+	int8_t tsc_shift;
+	uint8_t flags; /* XEN_PVCLOCK_* */
+	uint8_t pad1[2];
+};
+_Static_assert(sizeof(struct vcpu_time_info) == 32, "vcpu_time_info size");
+_Static_assert(__builtin_offsetof(struct vcpu_time_info, system_time) == 16, "system_time");
+_Static_assert(__builtin_offsetof(struct vcpu_time_info, tsc_shift) == 28, "tsc_shift");
+
+/**
+ * Per-vCPU event state (48 bytes). On Arm the byte after evtchn_upcall_pending is
+ * padding (x86's upcall mask) and struct arch_vcpu_info is empty (size 0), so it is
+ * left out here; the layout is unchanged.
+ */
+struct vcpu_info {
+	uint8_t evtchn_upcall_pending; /* set by the hypervisor, cleared by the guest */
+	uint8_t pad0;
+	uint8_t pad1[6];		/* alignment of the next field */
+	xen_ulong_t evtchn_pending_sel; /* bit n: word n of shared_info.evtchn_pending */
+	struct vcpu_time_info time;
+};
+_Static_assert(sizeof(struct vcpu_info) == 48, "vcpu_info size");
+_Static_assert(__builtin_offsetof(struct vcpu_info, evtchn_pending_sel) == 8, "pending_sel");
+_Static_assert(__builtin_offsetof(struct vcpu_info, time) == 16, "vcpu_info.time");
+
+/** 2-level event channels: 64 words of 64 bits (public/event_channel.h). */
+#define EVTCHN_2L_NR_CHANNELS 4096
+
+/**
+ * The page shared between the hypervisor and a guest (1088 bytes used of 4 KiB). The
+ * wall clock (wc_*) is the time at which the guest's virtual counter read 0, updated
+ * seqlock-style: wc_version is odd while it changes. struct arch_shared_info is empty
+ * on Arm and left out.
+ */
+struct shared_info {
+	struct vcpu_info vcpu_info[XEN_LEGACY_MAX_VCPUS];
+	xen_ulong_t evtchn_pending[64]; /* bit per port, set by the hypervisor */
+	xen_ulong_t evtchn_mask[64];	/* bit per port, written by the guest */
+	uint32_t wc_version;
+	uint32_t wc_sec;
+	uint32_t wc_nsec;
+	uint32_t wc_sec_hi;
+};
+_Static_assert(sizeof(struct shared_info) == 1088, "shared_info size");
+_Static_assert(__builtin_offsetof(struct shared_info, evtchn_pending) == 48, "evtchn_pending");
+_Static_assert(__builtin_offsetof(struct shared_info, evtchn_mask) == 560, "evtchn_mask");
+_Static_assert(__builtin_offsetof(struct shared_info, wc_version) == 1072, "wc_version");
+_Static_assert(__builtin_offsetof(struct shared_info, wc_sec_hi) == 1084, "wc_sec_hi");
+
 /* Reserved domain IDs. */
 #define DOMID_FIRST_RESERVED 0x7FF0U
 #define DOMID_SELF 0x7FF0U

@@ -1,0 +1,236 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The shared_info page and the memory_op subset guests need at boot (Xen's
+ * public/memory.h; xen-abi-guide.md section 3.3).
+ *
+ * Each domain gets a zeroed hypervisor page for its shared_info, owned by the domain
+ * in the frame table so that hypercall copies reach it once it is mapped. The guest
+ * maps it with XENMEM_add_to_physmap(XENMAPSPACE_shared_info) at a frame of its
+ * choice; Linux picks one of its own RAM pages. As in Xen, the page then replaces
+ * whatever RAM was mapped there: that RAM page stays allocated to the domain, unmapped,
+ * and is freed with the rest of its RAM. Like Xen 4.17, a second mapping is refused
+ * (-EBUSY) until XENMEM_remove_from_physmap took the first one away.
+ *
+ * Replacing one page of a 2 MiB block mapping splits the block. The Arm ARM requires
+ * break-before-make for that on a live table (D8, changing the block size), so the
+ * domain's other vCPUs are paused and out of the guest while the calling vCPU, which
+ * is in the hypervisor, changes the table; d->physmap_busy keeps two vCPUs from
+ * pausing each other.
+ *
+ * Lock order: none taken here beyond the p2m's and the scheduler's own locks.
+ */
+#include <asm/mm.h>
+#include <asm/p2m.h>
+#include <asm/pt.h>
+#include <hv/domain.h>
+#include <hv/errno.h>
+#include <hv/evtchn.h>
+#include <hv/lib.h>
+#include <hv/page_alloc.h>
+#include <hv/sched.h>
+#include <hv/xen_abi.h>
+#include <public/hvm_op.h>
+#include <public/memory.h>
+
+#define INVALID_GFN (~0ull)
+
+/** See hv/xen_abi.h. */
+int xen_domain_init(struct domain *d)
+{
+	struct shared_info *sh = page_alloc_va(0, PA_ZERO);
+
+	if (sh == NULL) {
+		return -HV_ENOMEM;
+	}
+	paddr_to_page(virt_to_phys(sh))->owner = d->domid;
+	d->shared_info = sh;
+	d->shared_info_gfn = INVALID_GFN;
+	for (unsigned int i = 0; i < d->nr_vcpus; i++) {
+		struct vcpu *v = d->vcpus[i];
+
+		v->vcpu_info = i < XEN_LEGACY_MAX_VCPUS ? &sh->vcpu_info[i] : &v->vcpu_info_dummy;
+	}
+	/* Xen's value for the upcall PPI: level-triggered, active-low (arch-arm.h). */
+	d->hvm_params[HVM_PARAM_CALLBACK_IRQ] =
+		((u64)HVM_PARAM_CALLBACK_TYPE_PPI << HVM_PARAM_CALLBACK_TYPE_SHIFT) |
+		((u64)HVM_PARAM_CALLBACK_PPI_FLAG_LOW << HVM_PARAM_CALLBACK_FLAGS_SHIFT) |
+		GUEST_EVTCHN_PPI;
+	return evtchn_domain_init(d);
+}
+
+/** See hv/xen_abi.h. Safe on a partly initialised domain. */
+void xen_domain_destroy(struct domain *d)
+{
+	evtchn_domain_destroy(d);
+	if (d->shared_info != NULL) {
+		paddr_to_page(virt_to_phys(d->shared_info))->owner = PAGE_OWNER_HV;
+		page_free_va(d->shared_info, 0);
+		d->shared_info = NULL;
+	}
+}
+
+/*
+ * Serialises p2m changes of d's vCPUs and, with pause, takes every vCPU of d but cur out
+ * of the guest. False if another vCPU of d is doing it now.
+ */
+static bool physmap_begin(struct domain *d, struct vcpu *cur, bool pause)
+{
+	if (__atomic_exchange_n(&d->physmap_busy, pause ? 2 : 1, __ATOMIC_ACQUIRE) != 0) {
+		return false;
+	}
+	if (!pause) {
+		return true;
+	}
+	for (unsigned int i = 0; i < d->nr_vcpus; i++) {
+		if (d->vcpus[i] != cur) {
+			vcpu_pause_nosync(d->vcpus[i]);
+		}
+	}
+	for (unsigned int i = 0; i < d->nr_vcpus; i++) {
+		while (d->vcpus[i] != cur &&
+		       __atomic_load_n(&d->vcpus[i]->loaded, __ATOMIC_ACQUIRE)) {
+			arch_cpu_relax();
+		}
+	}
+	return true;
+}
+
+static void physmap_end(struct domain *d, struct vcpu *cur)
+{
+	for (unsigned int i = 0; i < d->nr_vcpus && d->physmap_busy == 2; i++) {
+		if (d->vcpus[i] != cur) {
+			vcpu_unpause(d->vcpus[i]);
+		}
+	}
+	__atomic_store_n(&d->physmap_busy, 0, __ATOMIC_RELEASE);
+}
+
+/* Maps d's shared_info page at gfn, replacing the RAM page there if there is one. */
+static long shared_info_map(struct vcpu *cur, u64 gfn)
+{
+	struct domain *d = cur->domain;
+	paddr_t sh_pa = virt_to_phys(d->shared_info), old_pa = INVALID_PADDR;
+	unsigned int old_flags = 0;
+	gpaddr_t gpa;
+	long rc;
+
+	if (gfn >= (1ull << (d->arch.ipa_bits - PAGE_SHIFT))) {
+		return -HV_EINVAL;
+	}
+	gpa = gfn << PAGE_SHIFT;
+	if (mmio_find(d, gpa) != NULL) {
+		return -HV_EINVAL; /* an emulated device's frame */
+	}
+	if (!physmap_begin(d, cur, true)) {
+		return -HV_EBUSY;
+	}
+	if (d->shared_info_gfn != INVALID_GFN) {
+		rc = -HV_EBUSY; /* remove it first (Xen 4.17) */
+		goto out;
+	}
+	if (p2m_lookup(d, gpa, &old_pa, &old_flags) == 0) {
+		struct page_info *pg = paddr_to_page(old_pa);
+
+		/* Only the domain's own RAM may be replaced, never a device mapping. */
+		if ((old_flags & PT_MEM_MASK) != PT_MEM_NORMAL || pg == NULL ||
+		    pg->owner != d->domid || pg->state != PGS_ALLOCATED) {
+			rc = -HV_EINVAL;
+			goto out;
+		}
+		rc = p2m_unmap(d, gpa, PAGE_SIZE);
+		if (rc != 0) {
+			goto out;
+		}
+	} else {
+		old_pa = INVALID_PADDR;
+	}
+	rc = p2m_map(d, gpa, sh_pa, PAGE_SIZE, PT_MEM_NORMAL);
+	if (rc != 0) {
+		if (old_pa != INVALID_PADDR) {
+			/* Put the RAM back; a 4 KiB entry whose table exists already. */
+			(void)p2m_map(d, gpa, old_pa, PAGE_SIZE, old_flags);
+		}
+		goto out;
+	}
+	d->shared_info_gfn = gfn;
+out:
+	physmap_end(d, cur);
+	return rc;
+}
+
+static long xenmem_add_to_physmap(struct vcpu *cur, const struct xen_add_to_physmap *x)
+{
+	struct domain *d = cur->domain;
+
+	/* Mapping into other domains is for the toolstack (privileged): not yet. */
+	if (x->domid != DOMID_SELF && x->domid != d->domid) {
+		return -HV_EPERM;
+	}
+	switch (x->space) {
+	case XENMAPSPACE_shared_info:
+		if (x->idx != 0) {
+			return -HV_EINVAL;
+		}
+		return shared_info_map(cur, x->gpfn);
+	case XENMAPSPACE_grant_table:
+	case XENMAPSPACE_gmfn:
+	case XENMAPSPACE_gmfn_range:
+	case XENMAPSPACE_gmfn_foreign:
+	case XENMAPSPACE_dev_mmio:
+		return -HV_ENOSYS; /* not yet */
+	default:
+		return -HV_EINVAL;
+	}
+}
+
+static long xenmem_remove_from_physmap(struct vcpu *cur, const struct xen_remove_from_physmap *x)
+{
+	struct domain *d = cur->domain;
+	long rc;
+
+	if (x->domid != DOMID_SELF && x->domid != d->domid) {
+		return -HV_EPERM;
+	}
+	if (!physmap_begin(d, cur, false)) {
+		return -HV_EBUSY;
+	}
+	if (d->shared_info_gfn != INVALID_GFN && x->gpfn == d->shared_info_gfn) {
+		/* A 4 KiB entry: removing it needs no break-before-make of a block. */
+		rc = p2m_unmap(d, x->gpfn << PAGE_SHIFT, PAGE_SIZE);
+		if (rc == 0) {
+			d->shared_info_gfn = INVALID_GFN;
+		}
+	} else {
+		rc = -HV_ENOSYS; /* removing RAM (ballooning): not yet */
+	}
+	physmap_end(d, cur);
+	return rc;
+}
+
+/**
+ * The memory_op hypercall of vCPU v. Bits 6 and up of cmd (Xen's continuation index)
+ * are ignored: none of the supported commands is continued.
+ */
+long do_memory_op(struct vcpu *v, u64 cmd, u64 arg)
+{
+	union {
+		struct xen_add_to_physmap add;
+		struct xen_remove_from_physmap remove;
+	} u;
+
+	switch (cmd & MEMOP_CMD_MASK) {
+	case XENMEM_add_to_physmap:
+		if (copy_from_guest_va(v, &u.add, arg, sizeof(u.add)) != 0) {
+			return -HV_EFAULT;
+		}
+		return xenmem_add_to_physmap(v, &u.add);
+	case XENMEM_remove_from_physmap:
+		if (copy_from_guest_va(v, &u.remove, arg, sizeof(u.remove)) != 0) {
+			return -HV_EFAULT;
+		}
+		return xenmem_remove_from_physmap(v, &u.remove);
+	default:
+		/* decrease_reservation, populate_physmap, batch, acquire_resource: later. */
+		return -HV_ENOSYS;
+	}
+}

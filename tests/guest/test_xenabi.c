@@ -1,0 +1,802 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Suite "xenabi": the core of the Xen guest ABI Linux needs at boot, built from
+ * Lamina's public headers: shared_info mapped with XENMEM_add_to_physmap, vcpu_info
+ * and runstate registration, HVM parameters, and 2-level event channels (IPI,
+ * loopback interdomain, virq, masking, status, close), including error returns and a
+ * fixed-seed fuzz of every new operation. The tests build on each other in file order
+ * (shared_info first, then vcpu_info, then events).
+ */
+#include "guest.h"
+
+#include "../../hv/include/public/event_channel.h"
+#include "../../hv/include/public/hvm_op.h"
+#include "../../hv/include/public/memory.h"
+#include "../../hv/include/public/vcpu.h"
+#include "../../hv/include/public/xen.h"
+
+#define XEN_EPERM 1
+#define XEN_ENOENT 2
+#define XEN_ESRCH 3
+#define XEN_EBUSY 16
+#define XEN_EEXIST 17
+#define XEN_EINVAL 22
+
+#define EVTCHN_PPI 31
+#define BAD_VA 0x1000ull /* below guest RAM: nothing there */
+#define NO_UPCALL_WAIT_US 20000
+
+/* Linux uses one of its RAM pages for shared_info; so does this test. */
+static uint8_t shinfo_page[4096] __attribute__((aligned(4096)));
+static volatile struct shared_info *const sh = (volatile struct shared_info *)shinfo_page;
+static bool shinfo_mapped;
+
+/* Per-vCPU vcpu_info, 64-byte aligned like Linux's per-CPU copies. */
+static struct {
+	struct vcpu_info vi;
+	uint8_t pad[16];
+} vinfo[MAX_CPUS] __attribute__((aligned(64)));
+static bool vinfo_registered[MAX_CPUS];
+
+static volatile unsigned long upcalls[MAX_CPUS];
+
+/* Scratch for the fuzz: vcpu_info and runstate registrations land here. */
+static uint8_t fuzz_scratch[3 * 4096] __attribute__((aligned(4096)));
+
+static long memory_op(unsigned long cmd, const void *arg)
+{
+	return hypercall5(__HYPERVISOR_memory_op, cmd, (uintptr_t)arg, 0, 0, 0);
+}
+
+static long vcpu_op(unsigned long cmd, unsigned long vcpu, const void *arg)
+{
+	return hypercall5(__HYPERVISOR_vcpu_op, cmd, vcpu, (uintptr_t)arg, 0, 0);
+}
+
+static long hvm_op(unsigned long op, const void *arg)
+{
+	return hypercall5(__HYPERVISOR_hvm_op, op, (uintptr_t)arg, 0, 0, 0);
+}
+
+static long evtchn_op(unsigned long cmd, const void *arg)
+{
+	return hypercall5(__HYPERVISOR_event_channel_op, cmd, (uintptr_t)arg, 0, 0, 0);
+}
+
+static void upcall_irq(unsigned int intid)
+{
+	(void)intid;
+	upcalls[cpu_id()]++;
+}
+
+static struct vcpu_info *my_vinfo(void)
+{
+	return &vinfo[cpu_id()].vi;
+}
+
+static bool test_bit(volatile const xen_ulong_t *w, unsigned int bit)
+{
+	return (__atomic_load_n(&w[bit / 64], __ATOMIC_ACQUIRE) >> (bit % 64)) & 1;
+}
+
+static void set_bit(volatile xen_ulong_t *w, unsigned int bit)
+{
+	__atomic_fetch_or(&w[bit / 64], 1ull << (bit % 64), __ATOMIC_ACQ_REL);
+}
+
+/* Acknowledges everything pending on this vCPU, as Linux's upcall handler would. */
+static void drain_events(void)
+{
+	struct vcpu_info *vi = my_vinfo();
+
+	__atomic_store_n(&vi->evtchn_upcall_pending, 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&vi->evtchn_pending_sel, 0, __ATOMIC_RELEASE);
+	for (unsigned int i = 0; i < 64; i++) {
+		__atomic_store_n(&sh->evtchn_pending[i], 0, __ATOMIC_RELEASE);
+	}
+}
+
+static long bind_ipi(unsigned int vcpu, evtchn_port_t *port)
+{
+	struct evtchn_bind_ipi b = { .vcpu = vcpu };
+	long rc = evtchn_op(EVTCHNOP_bind_ipi, &b);
+
+	*port = b.port;
+	return rc;
+}
+
+static long send(evtchn_port_t port)
+{
+	struct evtchn_send s = { .port = port };
+
+	return evtchn_op(EVTCHNOP_send, &s);
+}
+
+static long close_port(evtchn_port_t port)
+{
+	struct evtchn_close c = { .port = port };
+
+	return evtchn_op(EVTCHNOP_close, &c);
+}
+
+static long unmask(evtchn_port_t port)
+{
+	struct evtchn_unmask u = { .port = port };
+
+	return evtchn_op(EVTCHNOP_unmask, &u);
+}
+
+static long status(evtchn_port_t port, struct evtchn_status *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->dom = DOMID_SELF;
+	st->port = port;
+	return evtchn_op(EVTCHNOP_status, st);
+}
+
+static void upcall_enable(void)
+{
+	gic_enable_private(EVTCHN_PPI, upcall_irq);
+	irq_enable();
+}
+
+TEST_F(xenabi, hvm_params, TF_XEN)
+{
+	struct xen_hvm_param p = { .domid = DOMID_SELF, .index = HVM_PARAM_CALLBACK_IRQ };
+
+	ASSERT_EQ(hvm_op(HVMOP_get_param, &p), 0);
+	/* Type 2 (PPI) in bits 63:56, flags 2 (level, active-low) in 15:8, INTID 31. */
+	EXPECT_EQ(p.value, (2ull << 56) | (2ull << 8) | EVTCHN_PPI);
+	p.index = HVM_PARAM_STORE_PFN;
+	EXPECT_EQ(hvm_op(HVMOP_get_param, &p), 0);
+	EXPECT_EQ(p.value, 0);
+	p.index = HVM_PARAM_CONSOLE_EVTCHN;
+	EXPECT_EQ(hvm_op(HVMOP_get_param, &p), 0);
+	p.index = 3; /* not on Arm's list */
+	EXPECT_EQ(hvm_op(HVMOP_get_param, &p), -XEN_EINVAL);
+	p.index = HVM_NR_PARAMS;
+	EXPECT_EQ(hvm_op(HVMOP_get_param, &p), -XEN_EINVAL);
+	p.index = HVM_PARAM_MONITOR_RING_PFN; /* toolstack only */
+	EXPECT_EQ(hvm_op(HVMOP_get_param, &p), -XEN_EPERM);
+	p.index = HVM_PARAM_STORE_PFN; /* a domain cannot set its own */
+	EXPECT_EQ(hvm_op(HVMOP_set_param, &p), -XEN_EPERM);
+	p.domid = 0x1234;
+	EXPECT_EQ(hvm_op(HVMOP_get_param, &p), -XEN_ESRCH);
+	EXPECT_EQ(hvm_op(HVMOP_get_param, (void *)BAD_VA), -XEN_EFAULT);
+	EXPECT_EQ(hvm_op(99, &p), -XEN_ENOSYS);
+}
+
+TEST_F(xenabi, map_shared_info, TF_XEN)
+{
+	struct xen_add_to_physmap x = {
+		.domid = DOMID_SELF,
+		.space = XENMAPSPACE_shared_info,
+		.idx = 0,
+		.gpfn = (uintptr_t)shinfo_page >> 12,
+	};
+	bool all_zero = true;
+
+	memset(shinfo_page, 0xa5, sizeof(shinfo_page));
+	dsb(sy);
+	/* Errors first: nothing may be mapped by them. */
+	x.idx = 1;
+	EXPECT_EQ(memory_op(XENMEM_add_to_physmap, &x), -XEN_EINVAL);
+	x.idx = 0;
+	x.space = XENMAPSPACE_grant_table;
+	EXPECT_EQ(memory_op(XENMEM_add_to_physmap, &x), -XEN_ENOSYS);
+	x.space = 77;
+	EXPECT_EQ(memory_op(XENMEM_add_to_physmap, &x), -XEN_EINVAL);
+	x.space = XENMAPSPACE_shared_info;
+	x.domid = 5;
+	EXPECT_EQ(memory_op(XENMEM_add_to_physmap, &x), -XEN_EPERM);
+	x.domid = DOMID_SELF;
+	x.gpfn = plat.gicd >> 12; /* an emulated device */
+	EXPECT_EQ(memory_op(XENMEM_add_to_physmap, &x), -XEN_EINVAL);
+	x.gpfn = ~0ull >> 4;
+	EXPECT_EQ(memory_op(XENMEM_add_to_physmap, &x), -XEN_EINVAL);
+	EXPECT_EQ(memory_op(XENMEM_add_to_physmap, (void *)BAD_VA), -XEN_EFAULT);
+	EXPECT_EQ(memory_op(XENMEM_populate_physmap, &x), -XEN_ENOSYS);
+	EXPECT_EQ(shinfo_page[100], 0xa5);
+
+	x.gpfn = (uintptr_t)shinfo_page >> 12;
+	ASSERT_EQ(memory_op(XENMEM_add_to_physmap, &x), 0);
+	shinfo_mapped = true;
+	/* The RAM page is gone; the hypervisor's zeroed page is there instead. */
+	for (unsigned int i = 0; i < sizeof(shinfo_page); i++) {
+		if (READ_ONCE(shinfo_page[i]) == 0xa5) {
+			all_zero = false;
+		}
+	}
+	EXPECT(all_zero);
+	printf("shared_info at %p: wc %u.%09u (version %u), vcpu_info[0].time.version %u\n",
+	       (void *)shinfo_page, sh->wc_sec, sh->wc_nsec, sh->wc_version,
+	       sh->vcpu_info[0].time.version);
+	EXPECT_EQ(sh->wc_version & 1, 0);
+	EXPECT_EQ(sh->vcpu_info[0].time.version & 1, 0);
+	EXPECT(sh->wc_nsec < 1000000000u);
+	/* Mapping it a second time is refused (Xen 4.17). */
+	x.gpfn = ((uintptr_t)shinfo_page >> 12) + 1;
+	EXPECT_EQ(memory_op(XENMEM_add_to_physmap, &x), -XEN_EBUSY);
+	/* The page is guest RAM for hypercalls too: it can be used as an argument. */
+	EXPECT(hypercall5(__HYPERVISOR_xen_version, XENVER_extraversion,
+			  (uintptr_t)shinfo_page + 2048, 0, 0, 0) == 0);
+	EXPECT_EQ(shinfo_page[2048], '.');
+	memset(shinfo_page + 2048, 0, 16);
+	/* Like Linux: mask every port, unmask the ones in use later. */
+	for (unsigned int i = 0; i < 64; i++) {
+		sh->evtchn_mask[i] = ~0ull;
+	}
+}
+
+TEST_F(xenabi, remove_and_remap_shared_info, TF_XEN)
+{
+	struct xen_remove_from_physmap r = { .domid = DOMID_SELF };
+	struct xen_add_to_physmap x = {
+		.domid = DOMID_SELF,
+		.space = XENMAPSPACE_shared_info,
+		.gpfn = (uintptr_t)shinfo_page >> 12,
+	};
+	static uint8_t other_page[4096] __attribute__((aligned(4096)));
+
+	ASSERT(shinfo_mapped);
+	sh->evtchn_mask[63] = 0x1234;
+	r.gpfn = ((uintptr_t)shinfo_page >> 12) + 7;
+	EXPECT_EQ(memory_op(XENMEM_remove_from_physmap, &r), -XEN_ENOSYS); /* plain RAM */
+	r.gpfn = (uintptr_t)shinfo_page >> 12;
+	ASSERT_EQ(memory_op(XENMEM_remove_from_physmap, &r), 0);
+	shinfo_mapped = false;
+	/* Now at another page, with the same contents; then back. */
+	x.gpfn = (uintptr_t)other_page >> 12;
+	ASSERT_EQ(memory_op(XENMEM_add_to_physmap, &x), 0);
+	EXPECT_EQ(((volatile struct shared_info *)other_page)->evtchn_mask[63], 0x1234);
+	r.gpfn = x.gpfn;
+	ASSERT_EQ(memory_op(XENMEM_remove_from_physmap, &r), 0);
+	x.gpfn = (uintptr_t)shinfo_page >> 12;
+	ASSERT_EQ(memory_op(XENMEM_add_to_physmap, &x), 0);
+	shinfo_mapped = true;
+	EXPECT_EQ(sh->evtchn_mask[63], 0x1234);
+	sh->evtchn_mask[63] = ~0ull;
+}
+
+TEST_F(xenabi, runstate, TF_XEN)
+{
+	static struct vcpu_runstate_info rs;
+	struct vcpu_register_runstate_memory_area a = { .addr = (uintptr_t)&rs };
+
+	rs.state = -1;
+	ASSERT_EQ(vcpu_op(VCPUOP_register_runstate_memory_area, 0, &a), 0);
+	EXPECT_EQ(rs.state, RUNSTATE_running);
+	/* A bad address is accepted too (Linux BUG()s on failure); it is never written. */
+	a.addr = BAD_VA;
+	EXPECT_EQ(vcpu_op(VCPUOP_register_runstate_memory_area, 0, &a), 0);
+	EXPECT_EQ(vcpu_op(VCPUOP_register_runstate_memory_area, 0, (void *)BAD_VA), -XEN_EFAULT);
+	EXPECT_EQ(vcpu_op(VCPUOP_register_runstate_memory_area, 64, &a), -XEN_ENOENT);
+}
+
+TEST_F(xenabi, register_vcpu_info, TF_XEN)
+{
+	struct vcpu_register_vcpu_info r = {
+		.mfn = (uintptr_t)&vinfo[0] >> 12,
+		.offset = (uintptr_t)&vinfo[0] & 4095,
+	};
+	struct vcpu_info *vi = &vinfo[0].vi;
+
+	ASSERT(shinfo_mapped);
+	upcall_enable();
+	/* Errors: nothing registered by them. */
+	EXPECT_EQ(vcpu_op(VCPUOP_register_vcpu_info, 0, (void *)BAD_VA), -XEN_EFAULT);
+	EXPECT_EQ(vcpu_op(VCPUOP_register_vcpu_info, 64, &r), -XEN_ENOENT);
+	EXPECT_EQ(vcpu_op(VCPUOP_up, 0, &r), -XEN_EINVAL); /* Arm: only the two registers */
+	r.offset = 4096 - 40;
+	EXPECT_EQ(vcpu_op(VCPUOP_register_vcpu_info, 0, &r), -XEN_EINVAL);
+	r.offset = ((uintptr_t)&vinfo[0] & 4095) + 4; /* misaligned */
+	EXPECT_EQ(vcpu_op(VCPUOP_register_vcpu_info, 0, &r), -XEN_EINVAL);
+	r.offset = 0;
+	r.mfn = plat.gicd >> 12; /* not RAM */
+	EXPECT_EQ(vcpu_op(VCPUOP_register_vcpu_info, 0, &r), -XEN_EINVAL);
+	r.mfn = ~0ull;
+	EXPECT_EQ(vcpu_op(VCPUOP_register_vcpu_info, 0, &r), -XEN_EINVAL);
+	EXPECT_EQ(upcalls[0], 0);
+
+	memset(vi, 0x5a, sizeof(*vi));
+	upcalls[0] = 0;
+	r.mfn = (uintptr_t)&vinfo[0] >> 12;
+	r.offset = (uintptr_t)&vinfo[0] & 4095;
+	ASSERT_EQ(vcpu_op(VCPUOP_register_vcpu_info, 0, &r), 0);
+	vinfo_registered[0] = true;
+	/* The old contents (zeros in shared_info) came along; then everything pending. */
+	EXPECT_EQ(vi->evtchn_pending_sel, ~0ull);
+	EXPECT_EQ(vi->evtchn_upcall_pending, 1);
+	EXPECT_EQ(vi->time.version, 0);
+	EXPECT(WAIT_FOR(READ_ONCE(upcalls[0]) >= 1, 1000000));
+	/* Once only. */
+	EXPECT_EQ(vcpu_op(VCPUOP_register_vcpu_info, 0, &r), -XEN_EINVAL);
+	drain_events();
+}
+
+TEST_F(xenabi, ipi_self, TF_XEN)
+{
+	struct vcpu_info *vi = my_vinfo();
+	struct evtchn_status st;
+	evtchn_port_t p;
+	unsigned long before;
+
+	ASSERT(shinfo_mapped && vinfo_registered[0]);
+	upcall_enable();
+	drain_events();
+	ASSERT_EQ(bind_ipi(0, &p), 0);
+	printf("IPI port %u\n", p);
+	EXPECT(p != 0 && p < EVTCHN_2L_NR_CHANNELS);
+	EXPECT_EQ(status(p, &st), 0);
+	EXPECT_EQ(st.status, EVTCHNSTAT_ipi);
+	EXPECT_EQ(st.vcpu, 0);
+
+	/* Masked (all ports are): pending, but no upcall. */
+	before = upcalls[0];
+	EXPECT_EQ(send(p), 0);
+	udelay(NO_UPCALL_WAIT_US);
+	EXPECT(test_bit(sh->evtchn_pending, p));
+	EXPECT_EQ(vi->evtchn_pending_sel, 0);
+	EXPECT_EQ(vi->evtchn_upcall_pending, 0);
+	EXPECT_EQ(upcalls[0], before);
+	/* Unmasking a pending port delivers it. */
+	EXPECT_EQ(unmask(p), 0);
+	EXPECT(!test_bit(sh->evtchn_mask, p));
+	EXPECT(WAIT_FOR(READ_ONCE(upcalls[0]) > before, 1000000));
+	EXPECT(test_bit(&vi->evtchn_pending_sel, p / 64));
+	EXPECT_EQ(vi->evtchn_upcall_pending, 1);
+	drain_events();
+
+	/* Unmasked: a send is an upcall with the pending bits set. */
+	before = upcalls[0];
+	EXPECT_EQ(send(p), 0);
+	EXPECT(WAIT_FOR(READ_ONCE(upcalls[0]) > before, 1000000));
+	EXPECT(test_bit(sh->evtchn_pending, p));
+	EXPECT(test_bit(&vi->evtchn_pending_sel, p / 64));
+	EXPECT_EQ(vi->evtchn_upcall_pending, 1);
+	/* Already pending: a second send raises nothing new. */
+	before = upcalls[0];
+	EXPECT_EQ(send(p), 0);
+	udelay(NO_UPCALL_WAIT_US);
+	EXPECT_EQ(upcalls[0], before);
+	drain_events();
+
+	/* Masked again by the guest: nothing. */
+	set_bit(sh->evtchn_mask, p);
+	before = upcalls[0];
+	EXPECT_EQ(send(p), 0);
+	udelay(NO_UPCALL_WAIT_US);
+	EXPECT_EQ(upcalls[0], before);
+	EXPECT_EQ(vi->evtchn_upcall_pending, 0);
+	EXPECT_EQ(close_port(p), 0);
+	/* Closing clears the pending bit. */
+	EXPECT(!test_bit(sh->evtchn_pending, p));
+	EXPECT_EQ(status(p, &st), 0);
+	EXPECT_EQ(st.status, EVTCHNSTAT_closed);
+	EXPECT_EQ(close_port(p), -XEN_EINVAL);
+	EXPECT_EQ(send(p), -XEN_EINVAL);
+	drain_events();
+}
+
+TEST_F(xenabi, loopback, TF_XEN)
+{
+	struct vcpu_info *vi = my_vinfo();
+	struct evtchn_alloc_unbound a = { .dom = DOMID_SELF, .remote_dom = DOMID_SELF };
+	struct evtchn_bind_interdomain b = { .remote_dom = DOMID_SELF };
+	struct evtchn_status st;
+	evtchn_port_t pa, pb;
+	unsigned long before;
+	domid_t me;
+
+	ASSERT(shinfo_mapped && vinfo_registered[0]);
+	upcall_enable();
+	drain_events();
+	ASSERT_EQ(evtchn_op(EVTCHNOP_alloc_unbound, &a), 0);
+	pa = a.port;
+	EXPECT_EQ(status(pa, &st), 0);
+	EXPECT_EQ(st.status, EVTCHNSTAT_unbound);
+	me = st.u.unbound.dom;
+	printf("unbound port %u for d%u\n", pa, me);
+	EXPECT(me < DOMID_FIRST_RESERVED);
+	/* Sending on an unbound port is dropped. */
+	EXPECT_EQ(send(pa), 0);
+	EXPECT(!test_bit(sh->evtchn_pending, pa));
+
+	b.remote_port = pa;
+	ASSERT_EQ(evtchn_op(EVTCHNOP_bind_interdomain, &b), 0);
+	pb = b.local_port;
+	EXPECT(pb != pa);
+	/* The new end starts pending (events to the unbound end were lost). */
+	EXPECT(test_bit(sh->evtchn_pending, pb));
+	EXPECT_EQ(status(pa, &st), 0);
+	EXPECT_EQ(st.status, EVTCHNSTAT_interdomain);
+	EXPECT_EQ(st.u.interdomain.dom, me);
+	EXPECT_EQ(st.u.interdomain.port, pb);
+	EXPECT_EQ(status(pb, &st), 0);
+	EXPECT_EQ(st.status, EVTCHNSTAT_interdomain);
+	EXPECT_EQ(st.u.interdomain.port, pa);
+	/* Binding it again: it is no longer unbound. */
+	EXPECT_EQ(evtchn_op(EVTCHNOP_bind_interdomain, &b), -XEN_EINVAL);
+	b.remote_dom = 0x1234;
+	EXPECT_EQ(evtchn_op(EVTCHNOP_bind_interdomain, &b), -XEN_ESRCH);
+	drain_events();
+
+	/* A sends to B and B to A. */
+	EXPECT_EQ(unmask(pa), 0);
+	EXPECT_EQ(unmask(pb), 0);
+	before = upcalls[0];
+	EXPECT_EQ(send(pa), 0);
+	EXPECT(WAIT_FOR(READ_ONCE(upcalls[0]) > before, 1000000));
+	EXPECT(test_bit(sh->evtchn_pending, pb));
+	EXPECT(!test_bit(sh->evtchn_pending, pa));
+	EXPECT(test_bit(&vi->evtchn_pending_sel, pb / 64));
+	drain_events();
+	before = upcalls[0];
+	EXPECT_EQ(send(pb), 0);
+	EXPECT(WAIT_FOR(READ_ONCE(upcalls[0]) > before, 1000000));
+	EXPECT(test_bit(sh->evtchn_pending, pa));
+	EXPECT(!test_bit(sh->evtchn_pending, pb));
+	drain_events();
+
+	/* Closing A leaves B unbound (to us); sending on B is then dropped. */
+	EXPECT_EQ(close_port(pa), 0);
+	EXPECT_EQ(status(pb, &st), 0);
+	EXPECT_EQ(st.status, EVTCHNSTAT_unbound);
+	EXPECT_EQ(st.u.unbound.dom, me);
+	EXPECT_EQ(status(pa, &st), 0);
+	EXPECT_EQ(st.status, EVTCHNSTAT_closed);
+	EXPECT_EQ(send(pb), 0);
+	udelay(NO_UPCALL_WAIT_US);
+	EXPECT(!test_bit(sh->evtchn_pending, pa));
+	EXPECT(!test_bit(sh->evtchn_pending, pb));
+	EXPECT_EQ(close_port(pb), 0);
+	/* Errors. */
+	a.dom = 5;
+	EXPECT_EQ(evtchn_op(EVTCHNOP_alloc_unbound, &a), -XEN_EPERM);
+	drain_events();
+}
+
+TEST_F(xenabi, virq, TF_XEN)
+{
+	struct evtchn_bind_virq v = { .virq = VIRQ_TIMER, .vcpu = 0 };
+	struct evtchn_bind_vcpu bv;
+	struct evtchn_status st;
+	evtchn_port_t timer0, dom_exc;
+
+	ASSERT(shinfo_mapped);
+	ASSERT_EQ(evtchn_op(EVTCHNOP_bind_virq, &v), 0);
+	timer0 = v.port;
+	EXPECT_EQ(evtchn_op(EVTCHNOP_bind_virq, &v), -XEN_EEXIST);
+	EXPECT_EQ(status(timer0, &st), 0);
+	EXPECT_EQ(st.status, EVTCHNSTAT_virq);
+	EXPECT_EQ(st.u.virq, VIRQ_TIMER);
+	/* Per-vCPU virqs cannot move; they may not be sent to. */
+	bv.port = timer0;
+	bv.vcpu = plat.nr_cpus > 1 ? 1 : 0;
+	EXPECT_EQ(evtchn_op(EVTCHNOP_bind_vcpu, &bv), -XEN_EINVAL);
+	EXPECT_EQ(send(timer0), -XEN_EINVAL);
+	v.vcpu = 64;
+	EXPECT_EQ(evtchn_op(EVTCHNOP_bind_virq, &v), -XEN_ENOENT);
+	v.virq = NR_VIRQS;
+	v.vcpu = 0;
+	EXPECT_EQ(evtchn_op(EVTCHNOP_bind_virq, &v), -XEN_EINVAL);
+	v.virq = VIRQ_CONSOLE; /* global: vCPU 0 only */
+	v.vcpu = 1;
+	EXPECT_EQ(evtchn_op(EVTCHNOP_bind_virq, &v), -XEN_EINVAL);
+	v.virq = VIRQ_DOM_EXC;
+	v.vcpu = 0;
+	ASSERT_EQ(evtchn_op(EVTCHNOP_bind_virq, &v), 0);
+	dom_exc = v.port;
+	if (plat.nr_cpus > 1) {
+		bv.port = dom_exc;
+		bv.vcpu = 1;
+		EXPECT_EQ(evtchn_op(EVTCHNOP_bind_vcpu, &bv), 0);
+		EXPECT_EQ(status(dom_exc, &st), 0);
+		EXPECT_EQ(st.vcpu, 1);
+	}
+	bv.vcpu = 64;
+	EXPECT_EQ(evtchn_op(EVTCHNOP_bind_vcpu, &bv), -XEN_ENOENT);
+	EXPECT_EQ(close_port(timer0), 0);
+	EXPECT_EQ(close_port(dom_exc), 0);
+	/* Closed: the virq can be bound again. */
+	v.virq = VIRQ_TIMER;
+	ASSERT_EQ(evtchn_op(EVTCHNOP_bind_virq, &v), 0);
+	EXPECT_EQ(close_port(v.port), 0);
+}
+
+TEST_F(xenabi, bad_args, TF_XEN)
+{
+	struct evtchn_bind_vcpu bv = { .port = 0, .vcpu = 0 };
+	struct evtchn_init_control ic = { 0 };
+	struct evtchn_reset r = { .dom = DOMID_SELF };
+	struct evtchn_status st;
+	evtchn_port_t p;
+	static const unsigned int ops[] = {
+		EVTCHNOP_bind_interdomain,
+		EVTCHNOP_bind_virq,
+		EVTCHNOP_close,
+		EVTCHNOP_send,
+		EVTCHNOP_status,
+		EVTCHNOP_alloc_unbound,
+		EVTCHNOP_bind_ipi,
+		EVTCHNOP_bind_vcpu,
+		EVTCHNOP_unmask,
+	};
+
+	for (unsigned int i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+		EXPECT_EQ(evtchn_op(ops[i], (void *)BAD_VA), -XEN_EFAULT);
+		EXPECT_EQ(evtchn_op(ops[i], (void *)~0ull), -XEN_EFAULT);
+	}
+	EXPECT_EQ(send(0), -XEN_EINVAL); /* reserved */
+	EXPECT_EQ(close_port(0), -XEN_EINVAL);
+	EXPECT_EQ(send(4095), -XEN_EINVAL);
+	EXPECT_EQ(send(5000), -XEN_EINVAL);
+	EXPECT_EQ(send(~0u), -XEN_EINVAL);
+	EXPECT_EQ(unmask(1u << 31), -XEN_EINVAL);
+	EXPECT_EQ(close_port(100000), -XEN_EINVAL);
+	EXPECT_EQ(status(99999, &st), -XEN_EINVAL);
+	st.dom = 5;
+	st.port = 1;
+	EXPECT_EQ(evtchn_op(EVTCHNOP_status, &st), -XEN_EPERM);
+	EXPECT_EQ(evtchn_op(EVTCHNOP_bind_vcpu, &bv), -XEN_EINVAL);
+	EXPECT_EQ(bind_ipi(64, &p), -XEN_ENOENT);
+	EXPECT_EQ(evtchn_op(EVTCHNOP_init_control, &ic), -XEN_ENOSYS);
+	EXPECT_EQ(evtchn_op(EVTCHNOP_reset, &r), -XEN_ENOSYS);
+	EXPECT_EQ(evtchn_op(99, &r), -XEN_ENOSYS);
+	/* Unknown memory_op commands (only the low 6 bits name the command). */
+	EXPECT_EQ(memory_op(12345, NULL), -XEN_ENOSYS);
+}
+
+/* vCPU 1: registers its own vcpu_info (as Linux does, on that CPU) and takes upcalls. */
+static volatile long cpu1_register_rc = 1;
+static volatile bool cpu1_stop;
+
+static void cpu1_main(void *arg)
+{
+	struct vcpu_register_vcpu_info r = {
+		.mfn = (uintptr_t)&vinfo[1] >> 12,
+		.offset = (uintptr_t)&vinfo[1] & 4095,
+	};
+
+	(void)arg;
+	gic_enable_private(EVTCHN_PPI, upcall_irq);
+	irq_enable();
+	cpu1_register_rc = vcpu_op(VCPUOP_register_vcpu_info, 1, &r);
+	/* Idles like Linux: WFI, woken by the upcall. */
+	while (!READ_ONCE(cpu1_stop)) {
+		wfi();
+	}
+	irq_disable();
+	gic_disable_private(EVTCHN_PPI);
+}
+
+TEST_F(xenabi, vcpu1_events, TF_XEN | TF_SMP2)
+{
+	struct vcpu_info *v0 = &vinfo[0].vi, *v1 = &vinfo[1].vi;
+	struct evtchn_alloc_unbound a = { .dom = DOMID_SELF, .remote_dom = DOMID_SELF };
+	struct evtchn_bind_interdomain b = { .remote_dom = DOMID_SELF };
+	struct evtchn_bind_vcpu bv;
+	evtchn_port_t ipi1;
+	unsigned long before0;
+
+	ASSERT(shinfo_mapped && vinfo_registered[0]);
+	upcall_enable();
+	drain_events();
+	cpu1_stop = false;
+	upcalls[1] = 0;
+	memset(v1, 0, sizeof(*v1));
+	ASSERT_EQ(cpu_start(1, cpu1_main, NULL), PSCI_RET_SUCCESS);
+	ASSERT(cpu_wait_started(1, 1000000));
+	ASSERT(WAIT_FOR(READ_ONCE(cpu1_register_rc) != 1, 1000000));
+	EXPECT_EQ(cpu1_register_rc, 0);
+	vinfo_registered[1] = cpu1_register_rc == 0;
+	/* Registration raises a (spurious) upcall on vCPU 1 itself. */
+	EXPECT(WAIT_FOR(READ_ONCE(upcalls[1]) >= 1, 1000000));
+	EXPECT_EQ(v1->evtchn_pending_sel, ~0ull);
+	__atomic_store_n(&v1->evtchn_pending_sel, 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&v1->evtchn_upcall_pending, 0, __ATOMIC_RELEASE);
+
+	/* An IPI for vCPU 1 reaches vCPU 1 only. */
+	before0 = upcalls[0];
+	ASSERT_EQ(bind_ipi(1, &ipi1), 0);
+	EXPECT_EQ(unmask(ipi1), 0);
+	upcalls[1] = 0;
+	EXPECT_EQ(send(ipi1), 0);
+	EXPECT(WAIT_FOR(READ_ONCE(upcalls[1]) >= 1, 1000000));
+	EXPECT(test_bit(&v1->evtchn_pending_sel, ipi1 / 64));
+	EXPECT_EQ(v1->evtchn_upcall_pending, 1);
+	EXPECT_EQ(v0->evtchn_pending_sel, 0);
+	EXPECT_EQ(upcalls[0], before0);
+	EXPECT_EQ(close_port(ipi1), 0);
+	__atomic_store_n(&v1->evtchn_pending_sel, 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&v1->evtchn_upcall_pending, 0, __ATOMIC_RELEASE);
+	drain_events();
+
+	/* A loopback channel whose receiving end is moved to vCPU 1. */
+	ASSERT_EQ(evtchn_op(EVTCHNOP_alloc_unbound, &a), 0);
+	b.remote_port = a.port;
+	ASSERT_EQ(evtchn_op(EVTCHNOP_bind_interdomain, &b), 0);
+	drain_events();
+	bv.port = a.port;
+	bv.vcpu = 1;
+	EXPECT_EQ(evtchn_op(EVTCHNOP_bind_vcpu, &bv), 0);
+	EXPECT_EQ(unmask(a.port), 0);
+	upcalls[1] = 0;
+	EXPECT_EQ(send(b.local_port), 0);
+	EXPECT(WAIT_FOR(READ_ONCE(upcalls[1]) >= 1, 1000000));
+	EXPECT(test_bit(sh->evtchn_pending, a.port));
+	EXPECT(test_bit(&v1->evtchn_pending_sel, a.port / 64));
+	EXPECT_EQ(v0->evtchn_pending_sel, 0);
+	EXPECT_EQ(close_port(a.port), 0);
+	EXPECT_EQ(close_port(b.local_port), 0);
+	drain_events();
+
+	/* Wake vCPU 1 with one more event so that it sees the stop request. */
+	__atomic_store_n(&v1->evtchn_pending_sel, 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&v1->evtchn_upcall_pending, 0, __ATOMIC_RELEASE);
+	cpu1_stop = true;
+	if (bind_ipi(1, &ipi1) == 0) {
+		EXPECT_EQ(unmask(ipi1), 0);
+		EXPECT_EQ(send(ipi1), 0);
+		EXPECT(cpu_wait_off(1, 2000000));
+		EXPECT_EQ(close_port(ipi1), 0);
+	}
+	drain_events();
+}
+
+/*
+ * vCPU 1 busy in the guest (no exits) takes two upcalls in a row, its handler clearing
+ * upcall_pending like Linux's. The second one is raised while the first is still in a
+ * list register, consumed by the guest but not yet synced by the hypervisor.
+ */
+static volatile unsigned long busy_upcalls;
+
+static void busy_upcall_irq(unsigned int intid)
+{
+	(void)intid;
+	__atomic_store_n(&vinfo[1].vi.evtchn_upcall_pending, 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&vinfo[1].vi.evtchn_pending_sel, 0, __ATOMIC_RELEASE);
+	busy_upcalls++;
+}
+
+static void cpu1_busy(void *arg)
+{
+	(void)arg;
+	gic_enable_private(EVTCHN_PPI, busy_upcall_irq);
+	irq_enable();
+	while (!READ_ONCE(cpu1_stop)) {
+	}
+	irq_disable();
+	gic_disable_private(EVTCHN_PPI);
+}
+
+TEST_F(xenabi, vcpu1_busy_events, TF_XEN | TF_SMP2)
+{
+	evtchn_port_t p;
+	bool second;
+
+	ASSERT(shinfo_mapped && vinfo_registered[1]);
+	drain_events();
+	__atomic_store_n(&vinfo[1].vi.evtchn_pending_sel, 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&vinfo[1].vi.evtchn_upcall_pending, 0, __ATOMIC_RELEASE);
+	ASSERT_EQ(bind_ipi(1, &p), 0);
+	EXPECT_EQ(unmask(p), 0);
+	cpu1_stop = false;
+	busy_upcalls = 0;
+	ASSERT_EQ(cpu_start(1, cpu1_busy, NULL), PSCI_RET_SUCCESS);
+	ASSERT(cpu_wait_started(1, 1000000));
+	udelay(10000);
+	busy_upcalls = 0;
+	EXPECT_EQ(send(p), 0);
+	EXPECT(WAIT_FOR(READ_ONCE(busy_upcalls) >= 1, 1000000));
+	__atomic_fetch_and(&sh->evtchn_pending[p / 64], ~(1ull << (p % 64)), __ATOMIC_ACQ_REL);
+	EXPECT_EQ(send(p), 0);
+	second = WAIT_FOR(READ_ONCE(busy_upcalls) >= 2, 1000000);
+	cpu1_stop = true;
+	EXPECT(cpu_wait_off(1, 2000000));
+	EXPECT_EQ(close_port(p), 0);
+	drain_events();
+	/* An upcall raised again while the first is still listed must not be lost. */
+	EXPECT(second);
+}
+
+/* ------------------------------------------------------------------ fuzz */
+
+#define FUZZ_CALLS 2000
+
+static uint64_t fuzz_ptr(uint64_t *s, uint8_t *buf)
+{
+	uint64_t r = prng_next(s);
+
+	switch (r % 8) {
+	case 0:
+		return prng_next(s);
+	case 1:
+		return BAD_VA;
+	case 2:
+		return 0;
+	default:
+		return (uintptr_t)buf + ((r >> 8) % 200 & ~7ull);
+	}
+}
+
+TEST_F(xenabi, fuzz, TF_XEN)
+{
+	uint64_t seed = 0x5eed0fa11u;
+	static uint8_t buf[256] __attribute__((aligned(64)));
+	unsigned long ok = 0, errs = 0;
+	evtchn_port_t p;
+
+	for (unsigned int i = 0; i < FUZZ_CALLS; i++) {
+		uint64_t r = prng_next(&seed), cmd, a1, a2;
+		unsigned long nr;
+		long rc;
+
+		for (unsigned int j = 0; j < sizeof(buf); j += 8) {
+			uint64_t v = prng_next(&seed);
+
+			/* Mostly small values, so that ports and vCPUs are often valid. */
+			*(uint64_t *)&buf[j] = (v & 1) ? (v >> 1) % 64 : v;
+		}
+		if (r & 0x10) {
+			*(uint16_t *)buf = DOMID_SELF;
+		}
+		a1 = fuzz_ptr(&seed, buf);
+		a2 = prng_next(&seed) % 4;
+		switch (r % 4) {
+		case 0:
+			if (!shinfo_mapped) {
+				continue; /* a random frame could replace guest RAM in use */
+			}
+			nr = __HYPERVISOR_memory_op;
+			cmd = (r >> 8) % 32;
+			if ((cmd & MEMOP_CMD_MASK) == XENMEM_remove_from_physmap) {
+				continue; /* keeps shared_info where the other tests expect it */
+			}
+			if ((r >> 40) & 1) {
+				cmd = XENMEM_add_to_physmap;
+			}
+			break;
+		case 1:
+			nr = __HYPERVISOR_vcpu_op;
+			cmd = (r >> 8) % 12;
+			/* Registrations only ever point at the scratch pages. */
+			*(uint64_t *)&buf[0] = ((uintptr_t)fuzz_scratch >> 12) + (r >> 20) % 3;
+			*(uint64_t *)&buf[8] &= 0xfff;
+			if (cmd == VCPUOP_register_runstate_memory_area ||
+			    cmd == VCPUOP_register_vcpu_info) {
+				a1 = (uintptr_t)buf;
+			}
+			if (cmd == VCPUOP_register_runstate_memory_area) {
+				*(uint64_t *)&buf[0] = (uintptr_t)fuzz_scratch + ((r >> 20) % 4096);
+			}
+			hypercall5(nr, cmd, a2, a1, 0, 0);
+			continue;
+		case 2:
+			nr = __HYPERVISOR_hvm_op;
+			cmd = (r >> 8) % 3;
+			break;
+		default:
+			nr = __HYPERVISOR_event_channel_op;
+			cmd = (r >> 8) % 15;
+			break;
+		}
+		rc = hypercall5(nr, cmd, a1, 0, 0, 0);
+		if (rc == 0) {
+			ok++;
+		} else {
+			errs++;
+		}
+	}
+	printf("fuzz: %u calls, %lu succeeded, %lu errors\n", FUZZ_CALLS, ok, errs);
+	/* Still alive and working. */
+	EXPECT(hypercall5(__HYPERVISOR_xen_version, XENVER_version, 0, 0, 0, 0) > 0);
+	if (bind_ipi(0, &p) == 0) {
+		EXPECT_EQ(send(p), 0);
+		EXPECT(test_bit(sh->evtchn_pending, p));
+		EXPECT_EQ(close_port(p), 0);
+	} else {
+		printf("fuzz: no free port left (the fuzz bound them all)\n");
+	}
+	drain_events();
+}
