@@ -22,6 +22,7 @@
 #include <hv/sched.h>
 #include <hv/vgic.h>
 #include <hv/vtimer.h>
+#include <public/hvm_op.h>
 #include <hv/xen_abi.h>
 
 #define GUEST_NR_SPIS 64  /* SPIs of an emulated DomU distributor */
@@ -109,7 +110,39 @@ static void domain_free_ram(struct domain *d)
 	xfree(blocks);
 	d->ram_blocks = NULL;
 	d->nr_ram_blocks = 0;
+	d->cap_ram_blocks = 0;
 	d->tot_pages = 0;
+}
+
+/** See hv/domain.h. */
+int domain_add_ram_block(struct domain *d, struct page_info *pg, unsigned int order, gpaddr_t gpa)
+{
+	int rc;
+
+	if (d->nr_ram_blocks == d->cap_ram_blocks) {
+		unsigned int cap = d->cap_ram_blocks ? d->cap_ram_blocks * 2 : 64;
+		struct ram_block *nb = xzalloc_array(cap, sizeof(*nb));
+
+		if (nb == NULL) {
+			return -HV_ENOMEM;
+		}
+		if (d->ram_blocks != NULL) {
+			memcpy(nb, d->ram_blocks, d->nr_ram_blocks * sizeof(*nb));
+			xfree(d->ram_blocks);
+		}
+		d->ram_blocks = nb;
+		d->cap_ram_blocks = cap;
+	}
+	rc = p2m_map(d, gpa, page_to_paddr(pg), PAGE_SIZE << order, PT_MEM_NORMAL | PT_EXEC);
+	if (rc != 0) {
+		return rc;
+	}
+	for (u64 i = 0; i < (1ull << order); i++) {
+		pg[i].owner = d->domid;
+	}
+	d->ram_blocks[d->nr_ram_blocks++] = (struct ram_block){ page_to_paddr(pg), order };
+	d->tot_pages += 1ull << order;
+	return 0;
 }
 
 /*
@@ -119,15 +152,9 @@ static void domain_free_ram(struct domain *d)
 static int domain_alloc_ram(struct domain *d, gpaddr_t gpa, u64 bytes)
 {
 	u64 pages = bytes >> PAGE_SHIFT;
-	unsigned int max_blocks = (unsigned int)(pages >> RAM_CHUNK_ORDER) + 64;
-	struct ram_block *blocks = xzalloc_array(max_blocks, sizeof(*blocks));
 	u64 done = 0;
 	int rc = 0;
 
-	if (blocks == NULL) {
-		return -HV_ENOMEM;
-	}
-	d->ram_blocks = blocks;
 	while (done < pages) {
 		unsigned int order = RAM_CHUNK_ORDER;
 		struct page_info *pg = NULL;
@@ -146,23 +173,12 @@ static int domain_alloc_ram(struct domain *d, gpaddr_t gpa, u64 bytes)
 			rc = -HV_ENOMEM;
 			break;
 		}
-		if (d->nr_ram_blocks == max_blocks) {
-			/* Memory this fragmented is not worth a bigger table: give up. */
-			page_free(pg, order);
-			rc = -HV_ENOMEM;
-			break;
-		}
-		for (u64 i = 0; i < (1ull << order); i++) {
-			pg[i].owner = d->domid;
-		}
-		blocks[d->nr_ram_blocks++] = (struct ram_block){ page_to_paddr(pg), order };
-		rc = p2m_map(d, gpa + (done << PAGE_SHIFT), page_to_paddr(pg), PAGE_SIZE << order,
-			     PT_MEM_NORMAL | PT_EXEC);
+		rc = domain_add_ram_block(d, pg, order, gpa + (done << PAGE_SHIFT));
 		if (rc != 0) {
+			page_free(pg, order);
 			break;
 		}
 		done += 1ull << order;
-		d->tot_pages = done;
 	}
 	return rc;
 }
@@ -291,8 +307,8 @@ int domain_create(domid_t domid, const struct domain_config *cfg, struct domain 
 	if (cfg->nr_vcpus == 0 || cfg->nr_vcpus > MAX_VCPUS_PER_DOMAIN) {
 		return -HV_EINVAL;
 	}
-	if (cfg->mem_bytes == 0 || !IS_ALIGNED(cfg->mem_bytes, PAGE_SIZE) ||
-	    cfg->mem_bytes > GUEST_RAM0_SIZE) {
+	if (!cfg->direct_map && (cfg->mem_bytes == 0 || !IS_ALIGNED(cfg->mem_bytes, PAGE_SIZE) ||
+				 cfg->mem_bytes > GUEST_RAM0_SIZE)) {
 		return -HV_EINVAL;
 	}
 	d = xzalloc(sizeof(*d));
@@ -318,7 +334,9 @@ int domain_create(domid_t domid, const struct domain_config *cfg, struct domain 
 		goto out_free;
 	}
 	d->nr_vcpus = cfg->nr_vcpus;
-	rc = vgic_domain_init(d, GUEST_NR_SPIS, GUEST_GICV3_GICD_BASE, GUEST_GICV3_GICR0_BASE);
+	rc = vgic_domain_init(d, cfg->nr_spis ? cfg->nr_spis : GUEST_NR_SPIS,
+			      cfg->gicd_base ? cfg->gicd_base : GUEST_GICV3_GICD_BASE,
+			      cfg->gicr_base ? cfg->gicr_base : GUEST_GICV3_GICR0_BASE);
 	if (rc != 0) {
 		goto out_free;
 	}
@@ -345,11 +363,19 @@ int domain_create(domid_t domid, const struct domain_config *cfg, struct domain 
 	if (rc != 0) {
 		goto out_free;
 	}
-	d->ram.start = GUEST_RAM0_BASE;
-	d->ram.end = GUEST_RAM0_BASE + cfg->mem_bytes;
-	rc = domain_alloc_ram(d, GUEST_RAM0_BASE, cfg->mem_bytes);
-	if (rc != 0) {
-		goto out_free;
+	if (cfg->evtchn_ppi != 0) {
+		d->evtchn_ppi = cfg->evtchn_ppi;
+		d->hvm_params[HVM_PARAM_CALLBACK_IRQ] =
+			(d->hvm_params[HVM_PARAM_CALLBACK_IRQ] & ~0xffull) | cfg->evtchn_ppi;
+	}
+	if (!cfg->direct_map) {
+		/* A direct-mapped domain (Dom0) gets its RAM from its builder. */
+		d->ram.start = GUEST_RAM0_BASE;
+		d->ram.end = GUEST_RAM0_BASE + cfg->mem_bytes;
+		rc = domain_alloc_ram(d, GUEST_RAM0_BASE, cfg->mem_bytes);
+		if (rc != 0) {
+			goto out_free;
+		}
 	}
 
 	spin_lock_irqsave(&domlist_lock, flags);

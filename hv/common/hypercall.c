@@ -23,7 +23,12 @@ static void console_put(struct domain *d, const char *s, size_t n)
 	char tag[16];
 	unsigned long flags;
 
-	hv_snprintf(tag, sizeof(tag), "(d%u) ", d->domid);
+	/* Dom0's console is the machine's console: printed as is, as Xen does. */
+	if (d->domid == 0) {
+		tag[0] = '\0';
+	} else {
+		hv_snprintf(tag, sizeof(tag), "(d%u) ", d->domid);
+	}
 	spin_lock_irqsave(&d->cons_lock, flags);
 	for (size_t i = 0; i < n; i++) {
 		char c = s[i];

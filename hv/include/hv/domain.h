@@ -67,6 +67,12 @@ struct domain_config {
 	u64 mem_bytes;	 /* RAM at GUEST_RAM0_BASE */
 	u32 weight;	 /* scheduler weight, default 256 */
 	bool privileged; /* the hardware domain (Dom0) */
+	/* Dom0: RAM is added by its builder at IPA = PA (domain_add_ram_block). */
+	bool direct_map;
+	/* vGIC layout; 0 = Xen's DomU layout (GUEST_GICV3_*) and GUEST_NR_SPIS */
+	gpaddr_t gicd_base, gicr_base;
+	unsigned int nr_spis;
+	u32 evtchn_ppi; /* 0 = GUEST_EVTCHN_PPI */
 };
 
 struct domain {
@@ -86,6 +92,7 @@ struct domain {
 	u64 tot_pages;		      /* RAM pages it owns */
 	struct ram_block *ram_blocks; /* how its RAM was allocated (domain.c) */
 	unsigned int nr_ram_blocks;
+	unsigned int cap_ram_blocks;
 	struct mem_range ram; /* guest-physical RAM (bank 0) */
 	bool privileged;
 	bool is_dying;
@@ -115,6 +122,12 @@ struct domain {
 
 /** Creates a domain with its vCPUs (all offline) and zeroed RAM. 0 or -errno. */
 int domain_create(domid_t domid, const struct domain_config *cfg, struct domain **out);
+struct page_info;
+/**
+ * Gives d the 2^order pages at pg (allocated by the caller) as RAM at 'gpa': owner
+ * set, mapped in stage 2, freed with the domain. 0 or -errno (nothing recorded).
+ */
+int domain_add_ram_block(struct domain *d, struct page_info *pg, unsigned int order, gpaddr_t gpa);
 /** Takes a reference to the domain with this ID (NULL if none or dying). */
 struct domain *domain_get_by_id(domid_t domid);
 void domain_get(struct domain *d);

@@ -22,6 +22,7 @@
 #include <hv/page_alloc.h>
 #include <hv/params.h>
 #include <hv/percpu.h>
+#include <hv/dom0.h>
 #include <hv/dom0less.h>
 #include <hv/sched.h>
 #include <hv/smp.h>
@@ -279,12 +280,19 @@ void start_hv(paddr_t dtb, paddr_t load)
 	if (strcmp(hv_opts.selftest, "fault") == 0) {
 		selftest_fault();
 	}
+	nr_domains = 0;
 	if (kernel != NULL) {
-		log_warn("Dom0 kernel found at 0x%llx, but Dom0 is not supported yet: it is "
-			 "not started\n",
-			 (unsigned long long)kernel->start);
+		struct domain *d0;
+
+		printk("Dom0 kernel found at 0x%llx: building Dom0\n",
+		       (unsigned long long)kernel->start);
+		if (dom0_build(bi, &d0) == 0) {
+			nr_domains++;
+		} else {
+			log_err("Dom0 could not be built (see above); continuing without it\n");
+		}
 	}
-	nr_domains = dom0less_create_all(bi);
+	nr_domains += dom0less_create_all(bi);
 	if (nr_domains == 0) {
 		printk("no domain to run (no Dom0 and no \"xen,domain\" node under /chosen): "
 		       "powering off\n");
