@@ -109,7 +109,8 @@ boot-tests: deps all
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory all unit-build
-	$(Q)python3 scripts/run-tests.py --static --unit $(UNIT_BINS) --boot --guest --guest-native
+	$(Q)python3 scripts/run-tests.py --static --unit $(UNIT_BINS) --boot --guest --guest-native \
+		--system
 
 run: deps all
 	$(Q)scripts/run-qemu.sh

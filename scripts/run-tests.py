@@ -20,6 +20,7 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests", "boot"))
 sys.path.insert(0, os.path.join(ROOT, "tests", "guest"))
+sys.path.insert(0, os.path.join(ROOT, "tests", "system"))
 
 
 def run_unit(binaries):
@@ -71,8 +72,9 @@ def run_static():
     return [("static/clang-format", p.returncode == 0, why)]
 
 
-def run_boot(pattern, jobs):
-    import cases
+def run_boot(pattern, jobs, module="cases", prefix="boot"):
+    import importlib
+    cases = importlib.import_module(module)
     selected = [c for c in cases.CASES if not pattern or re.search(pattern, c.name)]
     results = []
     with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as ex:
@@ -83,8 +85,8 @@ def run_boot(pattern, jobs):
                 ok, why = f.result()
             except Exception as e:  # a bug in the test itself is a failure too
                 ok, why = False, f"runner error: {e!r}"
-            results.append((f"boot/{c.name}", ok, why))
-            print(("ok     " if ok else "FAIL   ") + f"boot/{c.name}", flush=True)
+            results.append((f"{prefix}/{c.name}", ok, why))
+            print(("ok     " if ok else "FAIL   ") + f"{prefix}/{c.name}", flush=True)
     return results
 
 
@@ -113,6 +115,7 @@ def main():
     ap.add_argument("--unit", nargs="*", default=None)
     ap.add_argument("--boot", action="store_true")
     ap.add_argument("--static", action="store_true")
+    ap.add_argument("--system", action="store_true", help="Dom0 system tests (tests/system)")
     ap.add_argument("--guest", action="store_true")
     ap.add_argument("--guest-native", action="store_true")
     ap.add_argument("--guest-jobs", type=int, default=2)
@@ -132,6 +135,8 @@ def main():
         results += r
     if a.boot:
         results += run_boot(a.pattern, a.jobs)
+    if a.system:
+        results += run_boot(a.pattern, a.jobs, module="system_cases", prefix="system")
     if a.guest:
         results += run_guest(a.pattern, False, a.guest_jobs)
     if a.guest_native:

@@ -319,7 +319,16 @@ unsigned int dom0less_create_all(const struct boot_info *bi)
 /** Called when a domain has been freed: restart boot domains that rebooted. */
 void domain_on_destroyed(domid_t domid, unsigned int reason, bool privileged)
 {
-	(void)privileged;
+	if (privileged) {
+		/* Dom0 is the machine's owner: its end is the machine's (Xen does the same). */
+		if (reason == SHUTDOWN_poweroff) {
+			log_info("Dom0 has powered off: powering the machine off\n");
+			machine_power_off();
+		}
+		log_info("Dom0 has %s: resetting the machine\n",
+			 reason == SHUTDOWN_reboot ? "rebooted" : "crashed");
+		machine_restart();
+	}
 	for (unsigned int i = 0; i < nr_boot_domains; i++) {
 		struct boot_domain *bd = &boot_domains[i];
 

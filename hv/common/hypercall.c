@@ -8,6 +8,7 @@
 #include <hv/domain.h>
 #include <hv/errno.h>
 #include <hv/evtchn.h>
+#include <hv/grant_table.h>
 #include <hv/hypercall.h>
 #include <hv/log.h>
 #include <hv/sched.h>
@@ -161,9 +162,10 @@ static long unsupported(struct vcpu *v, u64 nr, u64 cmd)
 
 	if (!(d->warned_hcalls & bit)) {
 		d->warned_hcalls |= bit;
-		log_info("d%u: hypercall %llu%s (op %llu) is not supported: -ENOSYS\n", d->domid,
-			 (unsigned long long)nr, nr >= 63 ? " (and any other above 62)" : "",
-			 (unsigned long long)cmd);
+		log_info("d%u: hypercall %llu%s (first argument 0x%llx) is not supported: "
+			 "-ENOSYS\n",
+			 d->domid, (unsigned long long)nr,
+			 nr >= 63 ? " (and any other above 62)" : "", (unsigned long long)cmd);
 	}
 	return -HV_ENOSYS;
 }
@@ -197,6 +199,9 @@ void do_trap_hypercall(struct vcpu *v)
 		break;
 	case __HYPERVISOR_event_channel_op:
 		ret = do_event_channel_op(v, r->x[0], r->x[1]);
+		break;
+	case __HYPERVISOR_grant_table_op:
+		ret = do_grant_table_op(v, r->x[0], r->x[1], r->x[2]);
 		break;
 	default:
 		ret = -HV_ENOSYS;

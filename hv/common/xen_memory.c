@@ -28,6 +28,7 @@
 #include <hv/lib.h>
 #include <hv/page_alloc.h>
 #include <hv/sched.h>
+#include <hv/grant_table.h>
 #include <hv/xen_abi.h>
 #include <public/hvm_op.h>
 #include <public/memory.h>
@@ -38,6 +39,7 @@
 int xen_domain_init(struct domain *d)
 {
 	struct shared_info *sh = page_alloc_va(0, PA_ZERO);
+	int rc;
 
 	if (sh == NULL) {
 		return -HV_ENOMEM;
@@ -55,13 +57,15 @@ int xen_domain_init(struct domain *d)
 		((u64)HVM_PARAM_CALLBACK_TYPE_PPI << HVM_PARAM_CALLBACK_TYPE_SHIFT) |
 		((u64)HVM_PARAM_CALLBACK_PPI_FLAG_LOW << HVM_PARAM_CALLBACK_FLAGS_SHIFT) |
 		GUEST_EVTCHN_PPI;
-	return evtchn_domain_init(d);
+	rc = gnttab_domain_init(d, GNTTAB_MAX_FRAMES);
+	return rc ?: evtchn_domain_init(d);
 }
 
 /** See hv/xen_abi.h. Safe on a partly initialised domain. */
 void xen_domain_destroy(struct domain *d)
 {
 	evtchn_domain_destroy(d);
+	gnttab_domain_destroy(d);
 	if (d->shared_info != NULL) {
 		paddr_to_page(virt_to_phys(d->shared_info))->owner = PAGE_OWNER_HV;
 		page_free_va(d->shared_info, 0);
@@ -105,11 +109,16 @@ static void physmap_end(struct domain *d, struct vcpu *cur)
 	__atomic_store_n(&d->physmap_busy, 0, __ATOMIC_RELEASE);
 }
 
-/* Maps d's shared_info page at gfn, replacing the RAM page there if there is one. */
-static long shared_info_map(struct vcpu *cur, u64 gfn)
+/*
+ * Maps the hypervisor-allocated page at pa (owned by d) at gfn, replacing the RAM page
+ * there if there is one. *where records the gfn it is mapped at (INVALID_GFN: nowhere);
+ * a page already mapped elsewhere is moved when allow_move, else -EBUSY (Xen 4.17's
+ * rule for shared_info).
+ */
+static long physmap_place(struct vcpu *cur, paddr_t pa, u64 gfn, u64 *where, bool allow_move)
 {
 	struct domain *d = cur->domain;
-	paddr_t sh_pa = virt_to_phys(d->shared_info), old_pa = INVALID_PADDR;
+	paddr_t old_pa = INVALID_PADDR;
 	unsigned int old_flags = 0;
 	gpaddr_t gpa;
 	long rc;
@@ -124,9 +133,20 @@ static long shared_info_map(struct vcpu *cur, u64 gfn)
 	if (!physmap_begin(d, cur, true)) {
 		return -HV_EBUSY;
 	}
-	if (d->shared_info_gfn != INVALID_GFN) {
-		rc = -HV_EBUSY; /* remove it first (Xen 4.17) */
+	if (*where == gfn) {
+		rc = 0;
 		goto out;
+	}
+	if (*where != INVALID_GFN) {
+		if (!allow_move) {
+			rc = -HV_EBUSY; /* remove it first (Xen 4.17) */
+			goto out;
+		}
+		rc = p2m_unmap(d, *where << PAGE_SHIFT, PAGE_SIZE);
+		if (rc != 0) {
+			goto out;
+		}
+		*where = INVALID_GFN;
 	}
 	if (p2m_lookup(d, gpa, &old_pa, &old_flags) == 0) {
 		struct page_info *pg = paddr_to_page(old_pa);
@@ -144,7 +164,7 @@ static long shared_info_map(struct vcpu *cur, u64 gfn)
 	} else {
 		old_pa = INVALID_PADDR;
 	}
-	rc = p2m_map(d, gpa, sh_pa, PAGE_SIZE, PT_MEM_NORMAL);
+	rc = p2m_map(d, gpa, pa, PAGE_SIZE, PT_MEM_NORMAL);
 	if (rc != 0) {
 		if (old_pa != INVALID_PADDR) {
 			/* Put the RAM back; a 4 KiB entry whose table exists already. */
@@ -152,10 +172,31 @@ static long shared_info_map(struct vcpu *cur, u64 gfn)
 		}
 		goto out;
 	}
-	d->shared_info_gfn = gfn;
+	*where = gfn;
 out:
 	physmap_end(d, cur);
 	return rc;
+}
+
+/* Maps d's shared_info page at gfn. */
+static long shared_info_map(struct vcpu *cur, u64 gfn)
+{
+	struct domain *d = cur->domain;
+
+	return physmap_place(cur, virt_to_phys(d->shared_info), gfn, &d->shared_info_gfn, false);
+}
+
+/* Maps grant-table frame idx of the caller's domain at gfn (growing the table). */
+static long grant_frame_map(struct vcpu *cur, u64 idx, u64 gfn)
+{
+	struct domain *d = cur->domain;
+	paddr_t pa;
+	int rc = gnttab_get_frame(d, idx, &pa);
+
+	if (rc != 0) {
+		return rc;
+	}
+	return physmap_place(cur, pa, gfn, &d->gnttab.frame_gfn[idx], true);
 }
 
 static long xenmem_add_to_physmap(struct vcpu *cur, const struct xen_add_to_physmap *x)
@@ -173,6 +214,8 @@ static long xenmem_add_to_physmap(struct vcpu *cur, const struct xen_add_to_phys
 		}
 		return shared_info_map(cur, x->gpfn);
 	case XENMAPSPACE_grant_table:
+		/* v1 shared frames only: XENMAPIDX_grant_table_status (bit 31) is v2's. */
+		return grant_frame_map(cur, x->idx, x->gpfn);
 	case XENMAPSPACE_gmfn:
 	case XENMAPSPACE_gmfn_range:
 	case XENMAPSPACE_gmfn_foreign:

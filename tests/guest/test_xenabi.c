@@ -8,6 +8,7 @@
  * (shared_info first, then vcpu_info, then events).
  */
 #include "guest.h"
+#include "../../hv/include/public/grant_table.h"
 
 #include "../../hv/include/public/event_channel.h"
 #include "../../hv/include/public/hvm_op.h"
@@ -181,9 +182,10 @@ TEST_F(xenabi, map_shared_info, TF_XEN)
 	/* Errors first: nothing may be mapped by them. */
 	x.idx = 1;
 	EXPECT_EQ(memory_op(XENMEM_add_to_physmap, &x), -XEN_EINVAL);
-	x.idx = 0;
+	x.idx = 100000; /* beyond max_nr_frames */
 	x.space = XENMAPSPACE_grant_table;
-	EXPECT_EQ(memory_op(XENMEM_add_to_physmap, &x), -XEN_ENOSYS);
+	EXPECT_EQ(memory_op(XENMEM_add_to_physmap, &x), -XEN_EINVAL);
+	x.idx = 0;
 	x.space = 77;
 	EXPECT_EQ(memory_op(XENMEM_add_to_physmap, &x), -XEN_EINVAL);
 	x.space = XENMAPSPACE_shared_info;
@@ -799,4 +801,57 @@ TEST_F(xenabi, fuzz, TF_XEN)
 		printf("fuzz: no free port left (the fuzz bound them all)\n");
 	}
 	drain_events();
+}
+
+/* ------------------------------------------------------------------ grant table v1 */
+
+static long gnttab_op(unsigned int cmd, void *uop, unsigned int count)
+{
+	return hypercall5(20, cmd, (uintptr_t)uop, count, 0, 0);
+}
+
+static uint8_t gnt_page[4096] __attribute__((aligned(4096)));
+
+TEST_F(xenabi, grant_table_setup, TF_XEN)
+{
+	struct gnttab_query_size q = { .dom = DOMID_SELF };
+	struct gnttab_set_version sv;
+	struct gnttab_get_version gv = { .dom = DOMID_SELF };
+	struct xen_add_to_physmap x = {
+		.domid = DOMID_SELF,
+		.space = XENMAPSPACE_grant_table,
+		.idx = 0,
+		.gpfn = (uintptr_t)gnt_page >> 12,
+	};
+
+	ASSERT_EQ(gnttab_op(GNTTABOP_query_size, &q, 1), 0);
+	EXPECT_EQ(q.status, GNTST_okay);
+	EXPECT_EQ(q.nr_frames, 1);
+	EXPECT(q.max_nr_frames >= 1 && q.max_nr_frames <= 64);
+	sv.version = 2;
+	EXPECT_EQ(gnttab_op(GNTTABOP_set_version, &sv, 1), -XEN_ENOSYS);
+	sv.version = 3;
+	EXPECT_EQ(gnttab_op(GNTTABOP_set_version, &sv, 1), -XEN_EINVAL);
+	sv.version = 1;
+	EXPECT_EQ(gnttab_op(GNTTABOP_set_version, &sv, 1), 0);
+	ASSERT_EQ(gnttab_op(GNTTABOP_get_version, &gv, 1), 0);
+	EXPECT_EQ(gv.version, 1);
+	q.dom = 7; /* another domain: not the caller's business */
+	ASSERT_EQ(gnttab_op(GNTTABOP_query_size, &q, 1), 0);
+	EXPECT_EQ(q.status, GNTST_permission_denied);
+	EXPECT_EQ(gnttab_op(GNTTABOP_query_size, (void *)BAD_VA, 1), -XEN_EFAULT);
+	EXPECT_EQ(gnttab_op(GNTTABOP_query_size, &q, 100000), -XEN_EINVAL);
+	EXPECT_EQ(gnttab_op(GNTTABOP_map_grant_ref, &q, 1), -XEN_ENOSYS);
+	/* Frame 0 replaces the RAM page: it reads as the table's zeroed entries, and
+	 * what the guest writes there persists (it is the hypervisor's frame). */
+	memset(gnt_page, 0x5a, sizeof(gnt_page));
+	dsb(sy);
+	ASSERT_EQ(memory_op(XENMEM_add_to_physmap, &x), 0);
+	EXPECT_EQ(gnt_page[0], 0);
+	EXPECT_EQ(gnt_page[4095], 0);
+	((struct grant_entry_v1 *)gnt_page)[8].domid = 0x1234;
+	dsb(sy);
+	EXPECT_EQ(((volatile struct grant_entry_v1 *)gnt_page)[8].domid, 0x1234);
+	/* Mapping it again elsewhere moves it (Linux remaps its frames on resume). */
+	ASSERT_EQ(memory_op(XENMEM_add_to_physmap, &x), 0);
 }

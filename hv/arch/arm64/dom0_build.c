@@ -251,6 +251,9 @@ int dom0_build(const struct boot_info *bi, struct domain **out)
 	/* The grant-table window sits where Lamina's own image is: never Dom0 RAM. */
 	dp.gnttab_base = image_start();
 	dp.gnttab_size = MIN((u64)DOM0_GNTTAB_FRAMES * PAGE_SIZE, image_end() - image_start());
+	/* Linux maps max_nr_frames frames of the window: they must fit in it. */
+	d->gnttab.max_frames =
+		MIN(d->gnttab.max_frames, (unsigned int)(dp.gnttab_size >> PAGE_SHIFT));
 	dp.evtchn_ppi = cfg.evtchn_ppi;
 	dp.hv_uart_node = bi->uart.node;
 	dp.nr_redist_frames = d->nr_vcpus;

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <asm/domain.h>
+#include <hv/grant_table.h>
 #include <hv/mmio.h>
 #include <hv/spinlock.h>
 #include <hv/types.h>
@@ -113,6 +114,7 @@ struct domain {
 	struct evtchn *evtchn_buckets[EVTCHN_NR_BUCKETS];
 	u32 evtchn_ppi;			 /* the upcall PPI (GUEST_EVTCHN_PPI) */
 	struct shared_info *shared_info; /* hypervisor page; owner = domid */
+	struct gnttab gnttab;		 /* grant table v1 frames (hv/grant_table.h) */
 	u64 shared_info_gfn;		 /* where the guest mapped it, or ~0 */
 	u32 physmap_busy;		 /* a vCPU is changing the p2m (atomic) */
 	u64 hvm_params[HVM_NR_PARAMS];	 /* HVM_PARAM_*; atomic loads/stores */

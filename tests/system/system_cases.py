@@ -1,0 +1,54 @@
+# SPDX-License-Identifier: Apache-2.0
+"""System tests: Debian's arm64 kernel boots as Dom0 on Lamina under QEMU, from the same
+boot modules a Xen boot uses (QEMU guest-loader: /chosen multiboot modules)."""
+import os
+import subprocess
+import sys
+import threading
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                "boot"))
+from qemu import BUILD, ROOT, Case  # noqa: E402
+
+CACHE = os.environ.get("LAMINA_CACHE", os.path.join(os.path.expanduser("~"), ".cache", "lamina"))
+KERNEL = os.path.join(CACHE, "arm64", "Image")
+INITRD = os.path.join(BUILD, "dom0-initrd.cpio.gz")
+
+
+_initrd_lock = threading.Lock()
+
+
+def dom0_args(cmdline):
+    def prepare(workdir):
+        with _initrd_lock:  # cases run in parallel; build the shared initramfs once
+            subprocess.run([os.path.join(ROOT, "scripts", "mk-dom0-initrd.sh"), INITRD],
+                           check=True)
+        return ["-device", f"guest-loader,addr=0x50000000,kernel={KERNEL},bootargs={cmdline}",
+                "-device", f"guest-loader,addr=0x54000000,initrd={INITRD}"]
+    return prepare
+
+
+def dom0_case(name, smp, extra_cmdline="", hv_args="", expect_exit="powering the machine off",
+              mem=2048):
+    cmdline = f"console=hvc0 earlycon=xen rdinit=/init lamina.test {extra_cmdline}".strip()
+    qemu_args = ["-append", hv_args] if hv_args else []
+    return Case(name, smp=smp, mem=mem, timeout=240, qemu_args=qemu_args,
+                prepare=dom0_args(cmdline),
+                expect=[rf"LAMINA-DOM0-INIT: {smp} vCPUs online, hypervisor: xen",
+                        r"LAMINA-CHECK hypervisor-type=xen",
+                        rf"LAMINA-CHECK cpus={smp}", r"LAMINA-CHECK done",
+                        r"Xen 4\.17 support found", r"xen:events: Using 2-level ABI",
+                        r"xen:grant_table: Grant tables using version 1 layout",
+                        expect_exit],
+                forbid=[r"\(LAM\) .*(FATAL|Panic)", r"Kernel panic", r"Internal error",
+                        r"LAMINA-XEN-PROBLEM",
+                        r"Unable to handle kernel", r"BUG:"])
+
+
+CASES = [
+    dom0_case("dom0-smp1", 1),
+    dom0_case("dom0-smp2", 2),
+    dom0_case("dom0-smp4", 4),
+    dom0_case("dom0-reboot", 2, extra_cmdline="lamina.test=reboot",
+              expect_exit="Dom0 has rebooted: resetting the machine"),
+]
