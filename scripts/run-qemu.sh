@@ -26,7 +26,10 @@ INITRD_ADDR=0x54000000 # the Debian Image is ~32 MiB
 cat <<MSG
 == Lamina on QEMU virt: $SMP CPUs, $MEM MiB, GICv3 (software emulation) ==
    Dom0 kernel: $(cat "$CACHE/arm64/kernel-version") (Debian linux-image-arm64)
-   To quit QEMU: press Ctrl-a, then x.
+   Dom0's shell is on this terminal (hvc0). 'poweroff' in Dom0 ends the machine.
+   Lamina's debug keys: press Ctrl-a six times (QEMU needs Ctrl-a twice for each of the
+   three Ctrl-a Lamina listens for), then 'h'; six more Ctrl-a return to Dom0.
+   To quit QEMU at any time: press Ctrl-a, then x.
 MSG
 exec qemu-system-aarch64 \
 	-M virt,gic-version=3,virtualization=on -cpu cortex-a57 -smp "$SMP" -m "$MEM" \

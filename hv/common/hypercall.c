@@ -5,6 +5,7 @@
  * -ENOSYS and is reported once per domain. Pointers are guest virtual addresses,
  * copied through copy_{from,to}_guest_va(): a bad pointer is -EFAULT.
  */
+#include <hv/console_input.h>
 #include <hv/domain.h>
 #include <hv/errno.h>
 #include <hv/evtchn.h>
@@ -62,12 +63,26 @@ static long do_console_io(struct vcpu *v, u64 cmd, u64 count, u64 buf)
 			if (copy_from_guest_va(v, chunk, buf + done, n) != 0) {
 				return -HV_EFAULT;
 			}
-			console_put(v->domain, chunk, n);
+			if (v->domain->privileged) {
+				/* Dom0 owns the console (hvc0): unbuffered and unfiltered. */
+				log_raw_write(chunk, n);
+			} else {
+				console_put(v->domain, chunk, n);
+			}
 			done += n;
 		}
 		return 0;
 	case CONSOLEIO_read:
-		return 0; /* no console input for guests yet */
+		/* Input from the UART goes to Dom0 only (Xen allows other domains with XSM). */
+		if (!v->domain->privileged) {
+			return -HV_EPERM;
+		}
+		count = MIN(count, (u64)sizeof(chunk));
+		done = console_input_read(chunk, count);
+		if (done > 0 && copy_to_guest_va(v, buf, chunk, done) != 0) {
+			return -HV_EFAULT;
+		}
+		return (long)done;
 	default:
 		return -HV_EINVAL;
 	}

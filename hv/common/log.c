@@ -79,6 +79,20 @@ void log_guest_line(const char *tag, const char *line, size_t n)
 	spin_unlock_irqrestore(&log_lock, flags);
 }
 
+/** See hv/log.h. */
+void log_raw_write(const char *s, size_t n)
+{
+	unsigned long flags;
+
+	if (n == 0) {
+		return;
+	}
+	spin_lock_irqsave(&log_lock, flags);
+	console_write(s, n);
+	log_at_line_start = s[n - 1] == '\n';
+	spin_unlock_irqrestore(&log_lock, flags);
+}
+
 /** printf-style log message at level lvl. */
 void log_printf(enum log_level lvl, const char *fmt, ...)
 {

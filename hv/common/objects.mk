@@ -7,3 +7,4 @@ hv-y += common/dom0_mem.o
 hv-y += common/evtchn.o common/xen_memory.o common/xen_vcpu.o
 hv-y += common/dom0_dt.o
 hv-y += common/grant_table.o
+hv-y += common/console_input.o

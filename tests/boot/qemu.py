@@ -43,7 +43,7 @@ class Case:
 
     def __init__(self, name, qemu_args=(), smp=2, mem=2048, machine=MACHINE, expect=(),
                  forbid=(), stop_on=None, prepare=None, check=None, timeout=60,
-                 use_kernel=True):
+                 use_kernel=True, interact=()):
         self.name = name
         self.qemu_args = list(qemu_args)
         self.smp, self.mem, self.machine = smp, mem, machine
@@ -52,6 +52,8 @@ class Case:
         self.prepare, self.check = prepare, check
         self.timeout = timeout * TIMEOUT_SCALE
         self.use_kernel = use_kernel
+        # [(regex, bytes)]: once regex appears in the output, bytes are typed, in order.
+        self.interact = list(interact)
 
     def command(self, workdir):
         extra = self.prepare(workdir) if self.prepare else []
@@ -92,8 +94,10 @@ class Case:
         return True, ""
 
     def _spawn(self, cmd):
-        p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                             stderr=subprocess.STDOUT)
+        p = subprocess.Popen(cmd, stdin=subprocess.PIPE if self.interact else subprocess.DEVNULL,
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        steps = list(self.interact)
+        typed_upto = 0
         buf = b""
         deadline = time.monotonic() + self.timeout
         stop_deadline = None
@@ -112,6 +116,13 @@ class Case:
                         exited = True
                         break
                     buf += chunk
+                    while steps and re.search(steps[0][0], buf[typed_upto:].decode(errors="replace"),
+                                              re.M):
+                        typed_upto = len(buf)
+                        for b in steps.pop(0)[1]:  # a byte at a time, like a person
+                            p.stdin.write(bytes([b]))
+                            p.stdin.flush()
+                            time.sleep(0.02)
                     if self.stop_on and stop_deadline is None and re.search(
                             self.stop_on, buf.decode(errors="replace"), re.M):
                         stop_deadline = time.monotonic() + 1.0  # collect a little more

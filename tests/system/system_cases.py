@@ -45,7 +45,28 @@ def dom0_case(name, smp, extra_cmdline="", hv_args="", expect_exit="powering the
                         r"Unable to handle kernel", r"BUG:"])
 
 
+CTRL_A3 = b"\x01\x01" * 3  # QEMU's -nographic takes Ctrl-a Ctrl-a for one Ctrl-a
+
+
+def console_case():
+    """The interactive console: typed input reaches Dom0's shell on hvc0; Ctrl-a three
+    times switches input to Lamina's debug keys and back; 'poweroff' ends the machine."""
+    cmdline = "console=hvc0 earlycon=xen rdinit=/init"
+    return Case("dom0-console", smp=2, mem=2048, timeout=240, prepare=dom0_args(cmdline),
+                interact=[(r"built-in shell", b"echo LAMINA-INPUT-$((6*7))\n"),
+                          (r"LAMINA-INPUT-42", CTRL_A3),
+                          (r"Input to Lamina", b"q"),
+                          (r"v0: pCPU", CTRL_A3),
+                          (r"Input to Dom0", b"echo back-in-dom0-$((1+1))\n"),
+                          (r"back-in-dom0-2", b"poweroff\n")],
+                expect=[r"LAMINA-INPUT-42", r"\*\*\* Input to Lamina",
+                        r"d0 \(Domain-0\): 2 vCPU\(s\)", r"\*\*\* Input to Dom0",
+                        r"back-in-dom0-2", r"Dom0 has powered off"],
+                forbid=[r"\(LAM\) .*(FATAL|Panic)", r"Kernel panic"])
+
+
 CASES = [
+    console_case(),
     dom0_case("dom0-smp1", 1),
     dom0_case("dom0-smp2", 2),
     dom0_case("dom0-smp4", 4),

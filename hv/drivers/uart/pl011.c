@@ -6,6 +6,7 @@
  */
 #include <generated/config.h>
 #include <hv/console.h>
+#include <hv/console_input.h>
 #include <hv/lib.h>
 #include <hv/uart.h>
 
@@ -17,7 +18,11 @@
 #define UARTCR_UARTEN (1u << 0)
 #define UARTCR_TXE (1u << 8)
 #define UARTCR_RXE (1u << 9)
+#define UARTFR_RXFE (1u << 4) /* receive FIFO empty */
 #define UARTIMSC 0x038
+#define UARTIMSC_RXIM (1u << 4) /* receive interrupt */
+#define UARTIMSC_RTIM (1u << 6) /* receive timeout interrupt */
+#define UARTICR 0x044
 
 static volatile u8 *uart_base = (volatile u8 *)(uintptr_t)CONFIG_EARLY_UART_BASE;
 static bool uart_muted;
@@ -63,6 +68,25 @@ void console_write(const char *s, size_t n)
 		}
 		uart_putc(s[i]);
 	}
+}
+
+/** Enables receive interrupts; the caller routes and enables the UART's SPI. */
+void pl011_enable_rx_irq(void)
+{
+	if (!uart_muted) {
+		uart_write(UARTIMSC, UARTIMSC_RXIM | UARTIMSC_RTIM);
+	}
+}
+
+/** The UART interrupt: hands every received character to the console input. */
+void pl011_handle_irq(void)
+{
+	unsigned int n = 0;
+
+	while (!(uart_read(UARTFR) & UARTFR_RXFE) && n++ < 256) {
+		console_input_char((char)(uart_read(UARTDR) & 0xff));
+	}
+	uart_write(UARTICR, UARTIMSC_RXIM | UARTIMSC_RTIM);
 }
 
 /** Waits until everything written has left the UART (before power off). */

@@ -21,6 +21,11 @@ extern enum log_level log_threshold;
 /** Threshold for messages about guest misbehaviour (guest_loglvl=). */
 extern enum log_level hv_guest_loglvl;
 
+/**
+ * Writes bytes to the console as they are (Dom0's hvc0 output: terminal control
+ * sequences and prompts without a newline must reach the terminal unchanged).
+ */
+void log_raw_write(const char *s, size_t n);
 /** Prints one line of guest output as "<tag><line>\n", without the "(LAM) " prefix. */
 void log_guest_line(const char *tag, const char *line, size_t n);
 

@@ -34,6 +34,7 @@
 void start_hv(paddr_t dtb, paddr_t load);
 
 static struct boot_info boot_info;
+u32 console_uart_irq;
 
 void machine_halt_cpu(void)
 {
@@ -91,6 +92,7 @@ static void setup_console(const struct boot_info *bi)
 	if (u.base != CONFIG_EARLY_UART_BASE) {
 		pl011_set_console(base);
 	}
+	console_uart_irq = u.irq >= 32 ? u.irq : 0; /* enabled once the GIC is up */
 	log_info("console: PL011 at 0x%llx (%s)\n", (unsigned long long)u.base,
 		 u.path ? u.path : "?");
 }
@@ -267,6 +269,10 @@ void start_hv(paddr_t dtb, paddr_t load)
 		panic("the boot CPU cannot take interrupts (GIC redistributor or timer)");
 	}
 	pcpus[0].online = true;
+	if (console_uart_irq != 0) {
+		gic_enable_irq(console_uart_irq); /* SPIs are routed to CPU0 */
+		pl011_enable_rx_irq();
+	}
 	online = smp_bring_up(bi);
 
 	page_alloc_get_stats(&st);

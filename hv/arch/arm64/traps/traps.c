@@ -15,6 +15,7 @@
 #include <hv/timer.h>
 #include <hv/domain.h>
 #include <hv/vgic.h>
+#include <hv/uart.h>
 #include <hv/vtimer.h>
 
 #define ESR_EC(esr) (((esr) >> 26) & 0x3f)
@@ -181,6 +182,8 @@ void do_hyp_irq(struct cpu_regs *regs)
 			if (v != NULL) {
 				vtimer_hw_interrupt(v);
 			}
+		} else if (intid == console_uart_irq && intid != 0) {
+			pl011_handle_irq();
 		} else if (intid == vgic_maint_irq) {
 			/* List-register underflow: the exit itself refills them. */
 		} else {
