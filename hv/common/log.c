@@ -17,6 +17,8 @@ enum log_level hv_guest_loglvl = LOG_WARN;
 static spinlock_t log_lock = SPINLOCK_INIT;
 /* True when the last character written ended a line (the next one needs a prefix). */
 static bool log_at_line_start = true;
+/* Dom0's raw output left the cursor mid-line: hypervisor lines start on a new one. */
+static bool raw_mid_line;
 
 /** Formats and prints one message if lvl is within the threshold. */
 void log_vprintf(enum log_level lvl, const char *fmt, va_list ap)
@@ -36,6 +38,10 @@ void log_vprintf(enum log_level lvl, const char *fmt, va_list ap)
 	}
 
 	spin_lock_irqsave(&log_lock, flags);
+	if (raw_mid_line && len > 0) {
+		console_write("\n", 1);
+		raw_mid_line = false;
+	}
 	start = 0;
 	for (size_t i = 0; i < len; i++) {
 		if (log_at_line_start) {
@@ -89,7 +95,7 @@ void log_raw_write(const char *s, size_t n)
 	}
 	spin_lock_irqsave(&log_lock, flags);
 	console_write(s, n);
-	log_at_line_start = s[n - 1] == '\n';
+	raw_mid_line = s[n - 1] != '\n';
 	spin_unlock_irqrestore(&log_lock, flags);
 }
 
