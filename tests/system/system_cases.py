@@ -18,23 +18,39 @@ INITRD = os.path.join(BUILD, "dom0-initrd.cpio.gz")
 _initrd_lock = threading.Lock()
 
 
-def dom0_args(cmdline):
+DISK_MAGIC = b"LAMINA-TEST-DISK-v1"
+DISK_SIZE = 8 << 20
+
+
+def make_disk(path):
+    with open(path, "wb") as f:
+        f.write(DISK_MAGIC.ljust(512, b"\0"))
+        f.truncate(DISK_SIZE)
+
+
+def dom0_args(cmdline, disk=False):
     def prepare(workdir):
         with _initrd_lock:  # cases run in parallel; build the shared initramfs once
             subprocess.run([os.path.join(ROOT, "scripts", "mk-dom0-initrd.sh"), INITRD],
                            check=True)
-        return ["-device", f"guest-loader,addr=0x50000000,kernel={KERNEL},bootargs={cmdline}",
+        args = ["-device", f"guest-loader,addr=0x50000000,kernel={KERNEL},bootargs={cmdline}",
                 "-device", f"guest-loader,addr=0x54000000,initrd={INITRD}"]
+        if disk:
+            img = os.path.join(workdir, "disk.img")
+            make_disk(img)
+            args += ["-drive", f"file={img},if=none,format=raw,id=hd0",
+                     "-device", "virtio-blk-device,drive=hd0"]
+        return args
     return prepare
 
 
 def dom0_case(name, smp, extra_cmdline="", hv_args="", expect_exit="powering the machine off",
-              mem=2048):
+              mem=2048, disk=False, more_expect=()):
     cmdline = f"console=hvc0 earlycon=xen rdinit=/init lamina.test {extra_cmdline}".strip()
     qemu_args = ["-append", hv_args] if hv_args else []
     return Case(name, smp=smp, mem=mem, timeout=240, qemu_args=qemu_args,
-                prepare=dom0_args(cmdline),
-                expect=[rf"LAMINA-DOM0-INIT: {smp} vCPUs online, hypervisor: xen",
+                prepare=dom0_args(cmdline, disk),
+                expect=list(more_expect) + [rf"LAMINA-DOM0-INIT: {smp} vCPUs online, hypervisor: xen",
                         r"LAMINA-CHECK hypervisor-type=xen",
                         rf"LAMINA-CHECK cpus={smp}", r"LAMINA-CHECK done",
                         r"Xen 4\.17 support found", r"xen:events: Using 2-level ABI",
@@ -68,7 +84,9 @@ def console_case():
 CASES = [
     console_case(),
     dom0_case("dom0-smp1", 1),
-    dom0_case("dom0-smp2", 2),
+    dom0_case("dom0-smp2", 2, disk=True,
+              more_expect=[r"LAMINA-CHECK disk-head=LAMINA-TEST-DISK-v1",
+                           rf"LAMINA-CHECK disk-read={DISK_SIZE}"]),
     dom0_case("dom0-smp4", 4),
     dom0_case("dom0-reboot", 2, extra_cmdline="lamina.test=reboot",
               expect_exit="Dom0 has rebooted: resetting the machine"),

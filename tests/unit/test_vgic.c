@@ -129,6 +129,28 @@ void arch_gic_set_underflow(bool on)
 	underflow = on;
 }
 
+/* Physical side of passthrough SPIs: recorded for the hardware-mapped IRQ test. */
+static bool hw_enabled[1020], hw_edge[1020];
+static unsigned int hw_deactivated[1020];
+static struct domain *hw_route[1020];
+
+void arch_gic_hw_enable(u32 pirq, bool on)
+{
+	hw_enabled[pirq] = on;
+}
+void arch_gic_hw_set_edge(u32 pirq, bool edge)
+{
+	hw_edge[pirq] = edge;
+}
+void arch_gic_hw_deactivate(u32 pirq)
+{
+	hw_deactivated[pirq]++;
+}
+void arch_irq_route(u32 pirq, struct domain *d)
+{
+	hw_route[pirq] = d;
+}
+
 u64 arch_gic_read_vmcr(void)
 {
 	return hw_vmcr;

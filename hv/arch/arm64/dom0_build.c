@@ -24,6 +24,8 @@
 #include <hv/page_alloc.h>
 #include <hv/params.h>
 #include <hv/percpu.h>
+#include <hv/uart.h>
+#include <hv/vgic.h>
 
 #define IMAGE_MAGIC 0x644d5241u /* "ARM\x64" at offset 56 */
 #define IMAGE_DEFAULT_TEXT_OFFSET 0x80000
@@ -241,6 +243,16 @@ int dom0_build(const struct boot_info *bi, struct domain **out)
 		log_err("Dom0: cannot map its devices (%d)\n", rc);
 		goto fail;
 	}
+	/* Its devices' SPIs, same INTIDs, deactivated by Dom0 itself (HW list registers). */
+	for (unsigned int i = 0; i < pt->nr_spis && rc == 0; i++) {
+		if (pt->spis[i] != console_uart_irq) {
+			rc = vgic_map_hw_irq(d, pt->spis[i], pt->spis[i]);
+		}
+	}
+	if (rc != 0) {
+		log_err("Dom0: cannot route its device interrupts (%d)\n", rc);
+		goto fail;
+	}
 
 	dp.mem = banks;
 	dp.nr_mem = nr_banks;
@@ -272,10 +284,10 @@ int dom0_build(const struct boot_info *bi, struct domain **out)
 		goto fail;
 	}
 	log_info("Dom0: %u vCPU(s), %llu MiB in %u bank(s) from 0x%llx, kernel at 0x%llx, "
-		 "device tree at 0x%llx, %u devices' MMIO passed through\n",
+		 "device tree at 0x%llx, %u MMIO ranges and %u SPIs passed through\n",
 		 d->nr_vcpus, (unsigned long long)(mem >> 20), nr_banks,
 		 (unsigned long long)banks[0].start, (unsigned long long)kernel_pa,
-		 (unsigned long long)dtb_pa, pt->nr_mmio);
+		 (unsigned long long)dtb_pa, pt->nr_mmio, pt->nr_spis);
 	xfree(pt);
 	xfree(dtb);
 	*out = d;

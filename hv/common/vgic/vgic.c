@@ -179,6 +179,9 @@ static void vgic_bitreg_set_one(struct domain *d, struct vcpu *owner, struct vgi
 	case VGIC_ISENABLER:
 		if (bit) {
 			irq->enabled = true;
+			if (irq->hw) {
+				arch_gic_hw_enable(irq->hwintid, true);
+			}
 			if (!irq->group1) {
 				vgic_warn_once(d, VGIC_WARN_GROUP0,
 					       "group-0 interrupt enabled, not delivered",
@@ -189,6 +192,9 @@ static void vgic_bitreg_set_one(struct domain *d, struct vcpu *owner, struct vgi
 	case VGIC_ICENABLER:
 		if (bit) {
 			irq->enabled = false;
+			if (irq->hw) {
+				arch_gic_hw_enable(irq->hwintid, false);
+			}
 		}
 		break;
 	case VGIC_ISPENDR:
@@ -363,6 +369,9 @@ void vgic_cfg_write(struct domain *d, struct vcpu *owner, u32 first, u32 val)
 		}
 		was = vgic_irq_deliverable(d, owner, irq);
 		irq->edge = (val >> (2 * i + 1)) & 1;
+		if (irq->hw) {
+			arch_gic_hw_set_edge(irq->hwintid, irq->edge);
+		}
 		vgic_kick_note(&k, d, owner, irq, was);
 	}
 	spin_unlock_irqrestore(&d->vgic.lock, flags);
@@ -496,6 +505,17 @@ int vgic_domain_init(struct domain *d, unsigned int nr_spis, gpaddr_t dist_base,
 /** Frees d's SPI state. Idempotent; the MMIO regions go with the domain. */
 void vgic_domain_destroy(struct domain *d)
 {
+	for (unsigned int i = 0; d->vgic.spis != NULL && i < d->vgic.nr_spis; i++) {
+		struct vgic_irq *irq = &d->vgic.spis[i];
+
+		if (irq->hw) {
+			/* Leave the device's line usable: off, not active, back to Lamina. */
+			arch_gic_hw_enable(irq->hwintid, false);
+			arch_gic_hw_deactivate(irq->hwintid);
+			arch_irq_route(irq->hwintid, NULL);
+			irq->hw = false;
+		}
+	}
 	xfree(d->vgic.spis);
 	d->vgic.spis = NULL;
 	d->vgic.nr_spis = 0;
@@ -609,6 +629,49 @@ void vgic_set_pending(struct domain *d, struct vcpu *v, u32 intid)
 	vgic_kick_all(d, &k);
 }
 
+/** See hv/vgic.h. */
+int vgic_map_hw_irq(struct domain *d, u32 virq, u32 pirq)
+{
+	unsigned long flags;
+	struct vgic_irq *irq;
+	int rc = -HV_EINVAL;
+
+	if (virq < VGIC_NR_PRIVATE || pirq < VGIC_NR_PRIVATE || pirq >= 1020) {
+		return -HV_EINVAL;
+	}
+	spin_lock_irqsave(&d->vgic.lock, flags);
+	irq = vgic_irq_get(d, NULL, virq);
+	if (irq != NULL && !irq->hw) {
+		irq->hw = true;
+		irq->hwintid = pirq;
+		rc = 0;
+	}
+	spin_unlock_irqrestore(&d->vgic.lock, flags);
+	if (rc == 0) {
+		arch_irq_route(pirq, d);
+	}
+	return rc;
+}
+
+/** See hv/vgic.h. Called from the physical IRQ handler. */
+void vgic_inject_hw(struct domain *d, u32 virq)
+{
+	struct vgic_kick_set k = { { 0 } };
+	unsigned long flags;
+	struct vgic_irq *irq;
+
+	spin_lock_irqsave(&d->vgic.lock, flags);
+	irq = vgic_irq_get(d, NULL, virq);
+	if (irq != NULL && irq->hw) {
+		bool was = irq->lr < 0 && vgic_irq_deliverable(d, NULL, irq);
+
+		irq->pending_latch = true;
+		vgic_kick_note(&k, d, NULL, irq, was);
+	}
+	spin_unlock_irqrestore(&d->vgic.lock, flags);
+	vgic_kick_all(d, &k);
+}
+
 /** True if v has a deliverable IRQ or a pending list register. Takes d->vgic.lock. */
 bool vgic_vcpu_has_pending(struct vcpu *v)
 {
@@ -707,7 +770,7 @@ static void vgic_sync_locked(struct vcpu *v)
 		irq->active = (lr & ICH_LR_ACTIVE) != 0;
 		if (lr & ICH_LR_PENDING) {
 			/* Not yet acknowledged: an edge keeps (or merges into) its latch. */
-			if (irq->edge) {
+			if (irq->edge || irq->hw) {
 				irq->pending_latch = true;
 			}
 		} else if ((written & ICH_LR_PENDING) && !irq->edge) {
@@ -815,12 +878,17 @@ void vgic_flush_lrs(struct vcpu *v)
 
 			lr = (irq->intid & ICH_LR_VINTID_MASK) |
 			     ((u64)irq->priority << ICH_LR_PRIORITY_SHIFT) | ICH_LR_GROUP;
+			if (irq->hw) {
+				/* pINTID [41:32]; the guest's deactivation reaches the GIC. */
+				lr |= ICH_LR_HW | ((u64)(irq->hwintid & 0x3ff) << 32);
+			}
 			if (irq->active) {
 				lr |= ICH_LR_ACTIVE;
 			}
 			if (vgic_irq_deliverable(d, v, irq)) {
 				lr |= ICH_LR_PENDING;
-				if (irq->edge) {
+				/* Edge and hardware IRQs: each physical event is one pending. */
+				if (irq->edge || irq->hw) {
 					irq->pending_latch = false;
 				}
 			}

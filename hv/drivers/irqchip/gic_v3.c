@@ -11,6 +11,8 @@
 #include <hv/errno.h>
 #include <hv/log.h>
 #include <hv/percpu.h>
+#include <hv/spinlock.h>
+#include <hv/vgic.h>
 
 /* Distributor registers (IHI 0069 12.9). */
 #define GICD_CTLR 0x0000
@@ -56,6 +58,8 @@
 #define ICC_CTLR_EL1 S3_0_C12_C12_4
 #define ICC_IGRPEN1_EL1 S3_0_C12_C12_7
 #define ICC_SGI1R_EL1 S3_0_C12_C11_5
+#define ICC_DIR_EL1 S3_0_C12_C11_1
+#define ICC_CTLR_EOIMODE (1u << 1)
 
 static volatile u8 *gicd;
 static unsigned int gic_lines;
@@ -207,7 +211,12 @@ int gic_cpu_init(void)
 	isb();
 	write_sysreg(GIC_PMR_ALLOW_ALL, ICC_PMR_EL1);
 	write_sysreg(0, ICC_BPR1_EL1);
-	write_sysreg(0, ICC_CTLR_EL1); /* EOImode 0: EOIR also deactivates */
+	/*
+	 * EOImode 1 (IHI 0069 12.2.6): EOIR only drops the priority, ICC_DIR deactivates.
+	 * Passthrough SPIs are dropped here and deactivated by the guest through a
+	 * hardware-mapped list register.
+	 */
+	write_sysreg(ICC_CTLR_EOIMODE, ICC_CTLR_EL1);
 	write_sysreg(1, ICC_IGRPEN1_EL1);
 	isb();
 	return 0;
@@ -263,8 +272,88 @@ u32 gic_ack(void)
 	return intid;
 }
 
+/** Ends the hypervisor's own interrupt: priority drop and deactivation. */
 void gic_eoi(u32 intid)
 {
 	write_sysreg(intid, ICC_EOIR1_EL1);
+	write_sysreg(intid, ICC_DIR_EL1);
 	isb();
+}
+
+/** Priority drop only: the interrupt stays active until its guest deactivates it. */
+void gic_priority_drop(u32 intid)
+{
+	write_sysreg(intid, ICC_EOIR1_EL1);
+	isb();
+}
+
+/* Owners of SPIs routed to guests (passthrough); NULL = the hypervisor's. */
+static struct domain *spi_owner[1020];
+static spinlock_t route_lock = SPINLOCK_INIT;
+
+void arch_irq_route(u32 pirq, struct domain *d)
+{
+	unsigned long flags;
+
+	if (pirq < 32 || pirq >= gic_lines) {
+		return;
+	}
+	spin_lock_irqsave(&route_lock, flags);
+	spi_owner[pirq] = d;
+	spin_unlock_irqrestore(&route_lock, flags);
+}
+
+/**
+ * If SPI intid belongs to a guest, drops its priority and makes it pending in the
+ * guest's vGIC; returns false for the hypervisor's own interrupts.
+ */
+bool gic_route_to_guest(u32 intid)
+{
+	unsigned long flags;
+	bool routed = false;
+
+	if (intid < 32 || intid >= gic_lines) {
+		return false;
+	}
+	spin_lock_irqsave(&route_lock, flags);
+	if (spi_owner[intid] != NULL) {
+		gic_priority_drop(intid);
+		vgic_inject_hw(spi_owner[intid], intid);
+		routed = true;
+	}
+	spin_unlock_irqrestore(&route_lock, flags);
+	return routed;
+}
+
+void arch_gic_hw_enable(u32 pirq, bool on)
+{
+	if (on) {
+		gic_enable_irq(pirq);
+	} else {
+		gic_disable_irq(pirq);
+	}
+}
+
+/* GICD_ICFGR<n>: two bits per INTID, bit 1 of each = edge-triggered (IHI 0069 12.9.9). */
+void arch_gic_hw_set_edge(u32 pirq, bool edge)
+{
+	u32 reg = GICD_ICFGR + (pirq / 16) * 4;
+	u32 bit = 2u << ((pirq % 16) * 2);
+	unsigned long flags;
+
+	if (pirq < 32 || pirq >= gic_lines) {
+		return;
+	}
+	flags = arch_local_irq_save();
+	spin_lock(&route_lock);
+	wr32(gicd, reg, edge ? (rd32(gicd, reg) | bit) : (rd32(gicd, reg) & ~bit));
+	spin_unlock(&route_lock);
+	arch_local_irq_restore(flags);
+}
+
+void arch_gic_hw_deactivate(u32 pirq)
+{
+	if (pirq >= 32 && pirq < gic_lines) {
+		wr32(gicd, GICD_ICACTIVER + (pirq / 32) * 4, 1u << (pirq % 32));
+	}
 }

@@ -48,6 +48,10 @@ struct vgic_irq {
 	/* Made pending again (vgic_set_pending) while listed in an LR: survives the
 	 * guest's acknowledge of the listed instance. */
 	bool raised_again;
+	/* Bound to a physical SPI (passthrough): listed with ICH_LR.HW so the guest's
+	 * deactivation deactivates the physical interrupt too. */
+	bool hw;
+	u32 hwintid;
 	bool line_level; /* level-triggered: the emulated device's line */
 	bool active;
 	bool edge; /* GICD_ICFGR: true = edge-triggered */
@@ -107,6 +111,13 @@ void vgic_inject_irq(struct domain *d, struct vcpu *v, u32 intid, bool level);
  * interrupts the hypervisor raises (virtual timers). Kicks the target vCPU.
  */
 void vgic_set_pending(struct domain *d, struct vcpu *v, u32 intid);
+/**
+ * Binds virtual SPI virq of d to physical SPI pirq (device passthrough). The guest's
+ * enable/disable and trigger-mode writes reach the physical interrupt. 0 or -errno.
+ */
+int vgic_map_hw_irq(struct domain *d, u32 virq, u32 pirq);
+/** The physical SPI bound to virq fired (priority already dropped): make it pending. */
+void vgic_inject_hw(struct domain *d, u32 virq);
 /** True if v has an enabled, pending interrupt it could take (WFI wake-up). */
 bool vgic_vcpu_has_pending(struct vcpu *v);
 /** A trapped guest write to ICC_SGI1R_EL1 from vCPU v. */
@@ -120,6 +131,14 @@ void vgic_sync_lrs(struct vcpu *v);
 /** Switching away from / back to v: save/restore ICH_VMCR and the APRs. */
 void vgic_save_state(struct vcpu *v);
 void vgic_restore_state(struct vcpu *v);
+
+/* Physical side of passthrough SPIs (hv/drivers/irqchip/gic_v3.c). */
+void arch_gic_hw_enable(u32 pirq, bool on);
+void arch_gic_hw_set_edge(u32 pirq, bool edge);
+/** Clears a physical SPI's active state (domain destroyed while it was in service). */
+void arch_gic_hw_deactivate(u32 pirq);
+/** Routes a physical SPI to this domain (d) or back to the hypervisor (NULL). */
+void arch_irq_route(u32 pirq, struct domain *d);
 
 /** INTID of the GIC maintenance interrupt (PPI; from the DT, default 25). */
 extern u32 vgic_maint_irq;

@@ -171,6 +171,9 @@ void do_hyp_irq(struct cpu_regs *regs)
 		if (intid >= GIC_INTID_SPURIOUS_MIN) {
 			break;
 		}
+		if (gic_route_to_guest(intid)) {
+			continue; /* its guest deactivates it */
+		}
 		this_pcpu()->nr_irqs++;
 		if (intid < 16) {
 			smp_handle_sgi(intid);

@@ -21,4 +21,7 @@ void gic_send_sgi(unsigned int cpu, u32 sgi);
 void gic_send_sgi_others(u32 sgi);
 u32 gic_ack(void);
 void gic_eoi(u32 intid);
+void gic_priority_drop(u32 intid);
+/** Passthrough: true if intid was handed to its guest (priority dropped). */
+bool gic_route_to_guest(u32 intid);
 unsigned int gic_nr_lines(void);
