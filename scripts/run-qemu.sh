@@ -5,7 +5,8 @@
 # on Arm is booted: the hypervisor with -kernel, Debian's arm64 kernel and a busybox
 # initramfs as /chosen boot modules (QEMU's guest-loader, Xen's multiboot bindings).
 #
-# Environment: QEMU_SMP (default 2), QEMU_MEM in MiB (default 2048),
+# Environment: QEMU_SMP (default 2), QEMU_MEM in MiB (default 2048), DOM0_DISK (raw image
+#              for Dom0's virtio disk, default build/dom0-disk.img, 256 MiB, created if missing),
 #              LAMINA_ARGS (hypervisor command line), DOM0_ARGS (Dom0 command line),
 #              LAMINA_CACHE (downloaded packages, see scripts/setup-deps.sh).
 set -euo pipefail
@@ -22,6 +23,9 @@ INITRD_ADDR=0x54000000 # the Debian Image is ~32 MiB
 [ -f "$B/lamina.bin" ] || { echo "run-qemu: build/lamina.bin missing: run 'make'" >&2; exit 1; }
 [ -f "$CACHE/arm64/Image" ] || { echo "run-qemu: no Debian kernel in $CACHE: run scripts/setup-deps.sh" >&2; exit 1; }
 "$ROOT/scripts/mk-dom0-initrd.sh" "$B/dom0-initrd.cpio.gz"
+# Dom0's block device (/dev/vda): a sparse raw image, kept between runs.
+DISK=${DOM0_DISK:-$B/dom0-disk.img}
+[ -f "$DISK" ] || truncate -s 256M "$DISK"
 
 cat <<MSG
 == Lamina on QEMU virt: $SMP CPUs, $MEM MiB, GICv3 (software emulation) ==
@@ -36,4 +40,5 @@ exec qemu-system-aarch64 \
 	-nographic -no-reboot \
 	-kernel "$B/lamina.bin" -append "$LAMINA_ARGS" \
 	-device guest-loader,addr=$KERNEL_ADDR,kernel="$CACHE/arm64/Image",bootargs="$DOM0_ARGS" \
-	-device guest-loader,addr=$INITRD_ADDR,initrd="$B/dom0-initrd.cpio.gz"
+	-device guest-loader,addr=$INITRD_ADDR,initrd="$B/dom0-initrd.cpio.gz" \
+	-drive file="$DISK",if=none,format=raw,id=hd0 -device virtio-blk-device,drive=hd0

@@ -4,6 +4,7 @@
  * up: GNTTABOP_query_size, set_version (v1 only, as Xen on Arm), get_version, and the
  * frames for XENMEM_add_to_physmap.
  */
+#include <asm/cache.h>
 #include <asm/mm.h>
 #include <hv/domain.h>
 #include <hv/errno.h>
@@ -140,6 +141,45 @@ static long gnttab_get_version(struct vcpu *v, u64 uop)
 	return copy_to_guest_va(v, uop, &gv, sizeof(gv)) ? -HV_EFAULT : 0;
 }
 
+/*
+ * GNTTABOP_cache_flush: clean and/or invalidate part of one of the caller's own pages by
+ * machine address (direct-mapped Dom0 uses it around DMA). Grant references as the
+ * source come with grant mapping. Linux probes support with op 0 and length 0.
+ */
+static long gnttab_cache_flush(struct vcpu *v, u64 uop, u64 count)
+{
+	for (u64 i = 0; i < count; i++) {
+		struct gnttab_cache_flush cf;
+		struct page_info *pg;
+
+		if (copy_from_guest_va(v, &cf, uop + i * sizeof(cf), sizeof(cf)) != 0) {
+			return -HV_EFAULT;
+		}
+		if (cf.op == 0 && cf.length == 0) {
+			continue;
+		}
+		if ((cf.op & GNTTAB_CACHE_SOURCE_GREF) ||
+		    (cf.op & ~(GNTTAB_CACHE_CLEAN | GNTTAB_CACHE_INVAL)) ||
+		    (u32)cf.offset + cf.length > PAGE_SIZE) {
+			return cf.op & GNTTAB_CACHE_SOURCE_GREF ? -HV_EOPNOTSUPP : -HV_EINVAL;
+		}
+		pg = paddr_to_page(cf.a.dev_bus_addr);
+		if (pg == NULL || pg->owner != v->domain->domid || pg->state != PGS_ALLOCATED) {
+			return -HV_EPERM;
+		}
+		if (cf.length > 0) {
+			void *va = phys_to_virt((cf.a.dev_bus_addr & PAGE_MASK) + cf.offset);
+
+			if (cf.op & GNTTAB_CACHE_INVAL) {
+				dcache_clean_inval_range(va, cf.length);
+			} else {
+				dcache_clean_range(va, cf.length);
+			}
+		}
+	}
+	return 0;
+}
+
 /** See hv/grant_table.h. */
 long do_grant_table_op(struct vcpu *v, u64 cmd, u64 uop, u64 count)
 {
@@ -153,6 +193,8 @@ long do_grant_table_op(struct vcpu *v, u64 cmd, u64 uop, u64 count)
 		return count == 1 ? gnttab_set_version(v, uop) : -HV_EINVAL;
 	case GNTTABOP_get_version:
 		return count == 1 ? gnttab_get_version(v, uop) : -HV_EINVAL;
+	case GNTTABOP_cache_flush:
+		return gnttab_cache_flush(v, uop, count);
 	default:
 		return -HV_ENOSYS;
 	}

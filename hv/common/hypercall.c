@@ -168,6 +168,78 @@ static long do_xen_version(struct vcpu *v, u64 cmd, u64 arg)
 	}
 }
 
+#define XENPF_settime64 62
+#define XENPF_INTERFACE_VERSION 0x03000001u
+#define PHYSDEVOP_pci_device_add 25
+#define PHYSDEVOP_pci_device_remove 26
+
+/* The wall clock Dom0 last set: seconds and ns at hypervisor time 0. */
+static u64 wc_boot_sec;
+static u32 wc_boot_nsec;
+static bool wc_set;
+
+/*
+ * platform_op: Dom0 only. XENPF_settime64 says wall time secs.nsecs corresponds to
+ * system_time; the wall clock at time 0 is kept for the domains' shared_info.
+ */
+static long do_platform_op(struct vcpu *v, u64 arg)
+{
+	struct {
+		u32 cmd;
+		u32 interface_version;
+		u64 secs;
+		u32 nsecs;
+		u32 mbz;
+		u64 system_time;
+	} op;
+	u64 wall_ns, boot_ns;
+
+	if (!v->domain->privileged) {
+		return -HV_EPERM;
+	}
+	if (copy_from_guest_va(v, &op, arg, sizeof(op)) != 0) {
+		return -HV_EFAULT;
+	}
+	if (op.interface_version != XENPF_INTERFACE_VERSION) {
+		return -HV_EACCES;
+	}
+	if (op.cmd != XENPF_settime64) {
+		return -HV_ENOSYS;
+	}
+	if (op.mbz != 0 || op.nsecs >= 1000000000u) {
+		return -HV_EINVAL;
+	}
+	wall_ns = op.secs * 1000000000ull + op.nsecs;
+	boot_ns = wall_ns > op.system_time ? wall_ns - op.system_time : 0;
+	wc_boot_sec = boot_ns / 1000000000ull;
+	wc_boot_nsec = (u32)(boot_ns % 1000000000ull);
+	wc_set = true;
+	return 0;
+}
+
+/** See hv/hypercall.h. */
+bool wallclock_get(u64 *sec, u32 *nsec)
+{
+	*sec = wc_boot_sec;
+	*nsec = wc_boot_nsec;
+	return wc_set;
+}
+
+/* physdev_op: Dom0 telling about PCI devices; without an IOMMU there is nothing to do. */
+static long do_physdev_op(struct vcpu *v, u64 cmd)
+{
+	if (!v->domain->privileged) {
+		return -HV_EPERM;
+	}
+	switch (cmd) {
+	case PHYSDEVOP_pci_device_add:
+	case PHYSDEVOP_pci_device_remove:
+		return 0;
+	default:
+		return -HV_ENOSYS;
+	}
+}
+
 /* Reports an unsupported hypercall once per domain and number. */
 static long unsupported(struct vcpu *v, u64 nr, u64 cmd)
 {
@@ -214,6 +286,12 @@ void do_trap_hypercall(struct vcpu *v)
 		break;
 	case __HYPERVISOR_event_channel_op:
 		ret = do_event_channel_op(v, r->x[0], r->x[1]);
+		break;
+	case __HYPERVISOR_platform_op:
+		ret = do_platform_op(v, r->x[0]);
+		break;
+	case __HYPERVISOR_physdev_op:
+		ret = do_physdev_op(v, r->x[0]);
 		break;
 	case __HYPERVISOR_grant_table_op:
 		ret = do_grant_table_op(v, r->x[0], r->x[1], r->x[2]);

@@ -46,6 +46,15 @@ void log_vprintf(enum log_level lvl, const char *fmt, va_list ap)
 	for (size_t i = 0; i < len; i++) {
 		if (log_at_line_start) {
 			console_write(LOG_PREFIX, sizeof(LOG_PREFIX) - 1);
+			/*
+			 * Warnings and errors say so where the message starts; indented lines
+			 * continue a block (register dumps, backtraces) and stay untagged.
+			 */
+			if (i == 0 && buf[0] != ' ' && lvl == LOG_WARN) {
+				console_write("warning: ", 9);
+			} else if (i == 0 && buf[0] != ' ' && lvl == LOG_ERR) {
+				console_write("error: ", 7);
+			}
 			log_at_line_start = false;
 		}
 		if (buf[i] == '\n') {

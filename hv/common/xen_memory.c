@@ -29,6 +29,8 @@
 #include <hv/page_alloc.h>
 #include <hv/sched.h>
 #include <hv/grant_table.h>
+#include <hv/hypercall.h>
+#include <hv/timer.h>
 #include <hv/xen_abi.h>
 #include <public/hvm_op.h>
 #include <public/memory.h>
@@ -46,6 +48,19 @@ int xen_domain_init(struct domain *d)
 	}
 	paddr_to_page(virt_to_phys(sh))->owner = d->domid;
 	d->shared_info = sh;
+	{
+		/* The wall clock at the guest's counter 0 ~ at domain creation. */
+		u64 sec, boot_ns = now_ns();
+		u32 nsec;
+
+		if (wallclock_get(&sec, &nsec)) {
+			u64 t = sec * 1000000000ull + nsec + boot_ns;
+
+			sh->wc_sec = (u32)(t / 1000000000ull);
+			sh->wc_sec_hi = (u32)((t / 1000000000ull) >> 32);
+			sh->wc_nsec = (u32)(t % 1000000000ull);
+		}
+	}
 	d->shared_info_gfn = INVALID_GFN;
 	for (unsigned int i = 0; i < d->nr_vcpus; i++) {
 		struct vcpu *v = d->vcpus[i];

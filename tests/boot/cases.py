@@ -9,7 +9,7 @@ import subprocess
 from qemu import LAMINA_BIN, LAMINA_ELF, MACHINE, SHIM_BIN, Case, dump_dtb
 
 SUMMARY = r"^\(LAM\) lamina: {cpus} CPUs online, {mib} MiB RAM, GICv3$"
-NO_ERRORS = [r"\(LAM\) .*(FATAL|Panic|WARNING)", r"did not come online"]
+NO_ERRORS = [r"\(LAM\) .*(FATAL|Panic)", r"\(LAM\) (warning|error):", r"did not come online"]
 SHIM_ADDR = 0x401F0000  # QEMU puts its own DTB at the start of RAM
 HV_ADDR = 0x40200000
 DTB_ADDR = 0x48000000

@@ -200,8 +200,8 @@ class CrashScenario(Scenario):
         c.stop_on = r"\A" + "".join(f"(?=[\\s\\S]*{re.escape(t)}FINISHED: )" for t in others) + \
             r"(?=[\s\S]*d1 \(domU1\): crashed)"
         c.expect = [re.escape(t) + r"FINISHED: \d+ passed, 0 failed" for t in others] + [
-            r"\(LAM\) d1 \(domU1\): crashed: " + self.crash_reason,
-            r"\(LAM\) d1v0 registers:", r"\(LAM\)   x30 [0-9a-f]+   pc  "]
+            r"\(LAM\) (warning: )?d1 \(domU1\): crashed: " + self.crash_reason,
+            r"\(LAM\) (warning: )?d1v0 registers:", r"\(LAM\)   x30 [0-9a-f]+   pc  "]
         return c
 
     def run(self):

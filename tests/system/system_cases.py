@@ -56,7 +56,8 @@ def dom0_case(name, smp, extra_cmdline="", hv_args="", expect_exit="powering the
                         r"Xen 4\.17 support found", r"xen:events: Using 2-level ABI",
                         r"xen:grant_table: Grant tables using version 1 layout",
                         expect_exit],
-                forbid=[r"\(LAM\) .*(FATAL|Panic)", r"Kernel panic", r"Internal error",
+                forbid=[r"\(LAM\) .*(FATAL|Panic)", r"\(LAM\) (warning|error):",
+                        r"Kernel panic", r"Internal error",
                         r"LAMINA-XEN-PROBLEM",
                         r"Unable to handle kernel", r"BUG:"])
 
@@ -88,6 +89,9 @@ CASES = [
               more_expect=[r"LAMINA-CHECK disk-head=LAMINA-TEST-DISK-v1",
                            rf"LAMINA-CHECK disk-read={DISK_SIZE}"]),
     dom0_case("dom0-smp4", 4),
+    # A minute of CPU and disk load on every vCPU: no hypervisor warning or error.
+    dom0_case("dom0-load", 2, extra_cmdline="lamina.test=load", disk=True,
+              more_expect=[r"LAMINA-CHECK load-done"]),
     dom0_case("dom0-reboot", 2, extra_cmdline="lamina.test=reboot",
               expect_exit="Dom0 has rebooted: resetting the machine"),
 ]

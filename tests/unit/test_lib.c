@@ -82,7 +82,10 @@ static void test_log_prefix_and_levels(void **state)
 	log_debug("hidden\n");
 	log_warn("part ");
 	log_warn("rest\n");
-	assert_string_equal(fake_console, "(LAM) one\n(LAM) two\n(LAM) part rest\n");
+	assert_string_equal(fake_console, "(LAM) one\n(LAM) two\n(LAM) warning: part rest\n");
+	fake_console_reset();
+	log_err("bad\nthing\n");
+	assert_string_equal(fake_console, "(LAM) error: bad\n(LAM) thing\n");
 	fake_console_reset();
 	log_threshold = LOG_NONE;
 	log_err("x\n");

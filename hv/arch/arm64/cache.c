@@ -24,6 +24,17 @@ void dcache_clean_range(const void *va, u64 len)
 	dsb_sy();
 }
 
+void dcache_clean_inval_range(const void *va, u64 len)
+{
+	u64 line = dcache_line();
+	uintptr_t p = (uintptr_t)va & ~(line - 1);
+
+	for (; p < (uintptr_t)va + len; p += line) {
+		__asm__ volatile("dc civac, %0" : : "r"(p) : "memory");
+	}
+	dsb_sy();
+}
+
 void guest_clean_dcache(struct domain *d, gpaddr_t gpa, u64 len)
 {
 	for (gpaddr_t g = ROUND_DOWN(gpa, PAGE_SIZE); g < gpa + len; g += PAGE_SIZE) {

@@ -14,3 +14,8 @@ void do_trap_smccc(struct vcpu *v);
 int do_trap_sysreg(struct vcpu *v, u64 esr);
 void inject_undef(struct vcpu *v);
 void inject_dabt(struct vcpu *v, u64 va, bool write);
+/**
+ * The wall-clock time at hypervisor time 0, as Dom0 last set it (XENPF_settime64);
+ * false if it never did.
+ */
+bool wallclock_get(u64 *sec, u32 *nsec);

@@ -57,6 +57,21 @@ struct gnttab_get_version {
 	uint32_t version; /* OUT */
 };
 
+struct gnttab_cache_flush {
+	union {
+		uint64_t dev_bus_addr;
+		grant_ref_t ref;
+	} a;
+	uint16_t offset;
+	uint16_t length;
+	uint32_t op;
+};
+#define GNTTAB_CACHE_CLEAN (1u << 0)
+#define GNTTAB_CACHE_INVAL (1u << 1)
+#define GNTTAB_CACHE_SOURCE_GREF (1u << 31)
+
+_Static_assert(sizeof(struct gnttab_cache_flush) == 16, "gnttab_cache_flush size");
+_Static_assert(offsetof(struct gnttab_cache_flush, op) == 12, "cache_flush.op");
 _Static_assert(sizeof(struct grant_entry_v1) == 8, "grant_entry_v1 size");
 _Static_assert(offsetof(struct grant_entry_v1, frame) == 4, "grant_entry_v1.frame");
 _Static_assert(sizeof(struct gnttab_query_size) == 16, "gnttab_query_size size");

@@ -8,5 +8,7 @@ struct domain;
 
 /** Cleans [va, va+len) to the point of coherency. */
 void dcache_clean_range(const void *va, u64 len);
+/** Cleans and invalidates [va, va+len) to the point of coherency (DC CIVAC). */
+void dcache_clean_inval_range(const void *va, u64 len);
 /** Cleans d's RAM [gpa, gpa+len) to the PoC (what a guest reads with caches off). */
 void guest_clean_dcache(struct domain *d, gpaddr_t gpa, u64 len);
