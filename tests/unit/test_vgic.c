@@ -655,6 +655,48 @@ static void test_inject_ppi_flush_sync(void **state)
 	vgic_sync_lrs(vcpu(1));
 }
 
+static void test_hw_mapped_spi(void **state)
+{
+	struct vgic_irq *irq;
+
+	(void)state;
+	assert_int_equal(vgic_map_hw_irq(dom, 40, 40), 0);
+	assert_ptr_equal(hw_route[40], dom);
+	assert_int_equal(vgic_map_hw_irq(dom, 40, 40), -HV_EINVAL); /* once */
+	assert_int_equal(vgic_map_hw_irq(dom, 20, 20), -HV_EINVAL); /* PPIs are not passed */
+	irq = spi(40);
+	/* The guest's configuration reaches the physical interrupt. */
+	spi_setup(40, 0x50, true, 0);
+	assert_true(hw_edge[40]);
+	assert_true(hw_enabled[40]);
+	/* A physical event: pending, listed with HW and the physical INTID. */
+	vgic_inject_hw(dom, 40);
+	assert_int_equal(kicks[0], 1);
+	vgic_flush_lrs(vcpu(0));
+	assert_int_equal(hw_lr[0], lr_expect(40, 0x50, ICH_LR_PENDING) | ICH_LR_HW | (40ull << 32));
+	assert_false(irq->pending_latch); /* one physical event, one listing */
+	/* The guest deactivates it (the GIC deactivates the physical one): gone. */
+	hw_lr[0] = 0;
+	vgic_sync_lrs(vcpu(0));
+	assert_false(vgic_vcpu_has_pending(vcpu(0)));
+	/* A new event while the first is still listed is not lost. */
+	vgic_inject_hw(dom, 40);
+	vgic_flush_lrs(vcpu(0));
+	vgic_inject_hw(dom, 40);
+	hw_lr[0] = 0;
+	vgic_sync_lrs(vcpu(0));
+	assert_true(vgic_vcpu_has_pending(vcpu(0)));
+	/* Disabling by the guest disables the physical interrupt. */
+	dist_wr(GICD_ICENABLER + 4, 1u << (40 - 32));
+	assert_false(hw_enabled[40]);
+	/* Destroying the domain hands the line back, off and not active. */
+	hw_enabled[40] = true;
+	vgic_domain_destroy(dom);
+	assert_false(hw_enabled[40]);
+	assert_int_equal(hw_deactivated[40], 1);
+	assert_null(hw_route[40]);
+}
+
 static void test_priority_order_and_underflow(void **state)
 {
 	static const u8 prios[6] = { 0x80, 0x20, 0xf0, 0x40, 0x20, 0x60 };
@@ -1022,6 +1064,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_save_restore, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_injections, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_spi_count, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hw_mapped_spi, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fuzz_registers, setup, teardown),
 	};
 
