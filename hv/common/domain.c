@@ -432,6 +432,8 @@ int vcpu_power_on(struct vcpu *v, u64 entry, u64 ctx)
 	arch_vcpu_init(v);
 	v->arch.regs.pc = entry;
 	v->arch.regs.x[0] = ctx;
+	log_debug("d%uv%u: powered on at 0x%llx\n", v->domain->domid, v->id,
+		  (unsigned long long)entry);
 	vcpu_online(v);
 	return 0;
 }
