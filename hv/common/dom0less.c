@@ -37,6 +37,14 @@ struct boot_domain {
 };
 
 static struct boot_domain boot_domains[MAX_BOOT_DOMAINS];
+/* Until boot has started every domain, a domain's end must not power the machine off. */
+static bool boot_finished;
+
+/** See hv/dom0less.h. */
+void domains_boot_finished(void)
+{
+	boot_finished = true;
+}
 static unsigned int nr_boot_domains;
 
 static u64 rd_le64(const u8 *p)
@@ -341,7 +349,7 @@ void domain_on_destroyed(domid_t domid, unsigned int reason, bool privileged)
 			}
 		}
 	}
-	if (domain_count() == 0) {
+	if (domain_count() == 0 && boot_finished) {
 		log_info("all domains have ended: powering off\n");
 		machine_power_off();
 	}

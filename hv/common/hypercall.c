@@ -257,51 +257,112 @@ static long unsupported(struct vcpu *v, u64 nr, u64 cmd)
 	return -HV_ENOSYS;
 }
 
-/** See hv/hypercall.h. */
-void do_trap_hypercall(struct vcpu *v)
+/* One hypercall with its arguments; the unsupported ones are reported once. */
+static long hypercall_dispatch(struct vcpu *v, u64 nr, const u64 *a, bool nested);
+
+#define VMASST_CMD_enable 0
+#define VMASST_CMD_disable 1
+#define VMASST_TYPE_runstate_update_flag 5
+#define MULTICALL_MAX 1024 /* entries per call; no continuations yet */
+
+/* vm_assist: Arm Xen knows only runstate_update_flag (Linux enables it at boot). */
+static long do_vm_assist(struct vcpu *v, u64 cmd, u64 type)
 {
-	struct guest_regs *r = &v->arch.regs;
-	u64 nr = r->x[16];
+	(void)v;
+	if (cmd != VMASST_CMD_enable && cmd != VMASST_CMD_disable) {
+		return -HV_EINVAL;
+	}
+	return type == VMASST_TYPE_runstate_update_flag ? 0 : -HV_EINVAL;
+}
+
+/*
+ * multicall: an array of {u64 op; u64 result; u64 args[6]} (64 bytes); each entry runs
+ * as its own hypercall and gets its result. A multicall inside a multicall is -EINVAL.
+ */
+static long do_multicall(struct vcpu *v, u64 list, u64 nr_calls)
+{
+	struct {
+		u64 op;
+		u64 result;
+		u64 args[6];
+	} e;
+
+	if (nr_calls > MULTICALL_MAX) {
+		return -HV_E2BIG;
+	}
+	for (u64 i = 0; i < nr_calls; i++) {
+		u64 va = list + i * sizeof(e);
+
+		if (copy_from_guest_va(v, &e, va, sizeof(e)) != 0) {
+			return -HV_EFAULT;
+		}
+		e.result = (u64)hypercall_dispatch(v, e.op, e.args, true);
+		if (copy_to_guest_va(v, va + 8, &e.result, sizeof(e.result)) != 0) {
+			return -HV_EFAULT;
+		}
+		if (v->domain->is_dying) {
+			break; /* an entry shut the domain down */
+		}
+	}
+	return 0;
+}
+
+static long hypercall_dispatch(struct vcpu *v, u64 nr, const u64 *a, bool nested)
+{
 	long ret;
 
 	switch (nr) {
 	case __HYPERVISOR_console_io:
-		ret = do_console_io(v, r->x[0], r->x[1], r->x[2]);
+		ret = do_console_io(v, a[0], a[1], a[2]);
 		break;
 	case __HYPERVISOR_sched_op:
-		ret = do_sched_op(v, r->x[0], r->x[1]);
+		ret = do_sched_op(v, a[0], a[1]);
 		break;
 	case __HYPERVISOR_xen_version:
-		ret = do_xen_version(v, r->x[0], r->x[1]);
+		ret = do_xen_version(v, a[0], a[1]);
 		break;
-	/* Xen guest ABI core: xen_memory.c, xen_vcpu.c, evtchn.c. */
+	/* Xen guest ABI core: xen_memory.c, xen_vcpu.c, evtchn.c, grant_table.c. */
 	case __HYPERVISOR_memory_op:
-		ret = do_memory_op(v, r->x[0], r->x[1]);
+		ret = do_memory_op(v, a[0], a[1]);
 		break;
 	case __HYPERVISOR_vcpu_op:
-		ret = do_vcpu_op(v, r->x[0], r->x[1], r->x[2]);
+		ret = do_vcpu_op(v, a[0], a[1], a[2]);
 		break;
 	case __HYPERVISOR_hvm_op:
-		ret = do_hvm_op(v, r->x[0], r->x[1]);
+		ret = do_hvm_op(v, a[0], a[1]);
 		break;
 	case __HYPERVISOR_event_channel_op:
-		ret = do_event_channel_op(v, r->x[0], r->x[1]);
+		ret = do_event_channel_op(v, a[0], a[1]);
 		break;
 	case __HYPERVISOR_platform_op:
-		ret = do_platform_op(v, r->x[0]);
+		ret = do_platform_op(v, a[0]);
 		break;
 	case __HYPERVISOR_physdev_op:
-		ret = do_physdev_op(v, r->x[0]);
+		ret = do_physdev_op(v, a[0]);
 		break;
 	case __HYPERVISOR_grant_table_op:
-		ret = do_grant_table_op(v, r->x[0], r->x[1], r->x[2]);
+		ret = do_grant_table_op(v, a[0], a[1], a[2]);
+		break;
+	case __HYPERVISOR_vm_assist:
+		ret = do_vm_assist(v, a[0], a[1]);
+		break;
+	case __HYPERVISOR_multicall:
+		ret = nested ? -HV_EINVAL : do_multicall(v, a[0], a[1]);
 		break;
 	default:
 		ret = -HV_ENOSYS;
 		break;
 	}
 	if (ret == -HV_ENOSYS) {
-		ret = unsupported(v, nr, r->x[0]);
+		ret = unsupported(v, nr, a[0]);
 	}
-	r->x[0] = (u64)ret;
+	return ret;
+}
+
+/** See hv/hypercall.h. */
+void do_trap_hypercall(struct vcpu *v)
+{
+	struct guest_regs *r = &v->arch.regs;
+
+	r->x[0] = (u64)hypercall_dispatch(v, r->x[16], &r->x[0], false);
 }

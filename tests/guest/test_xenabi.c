@@ -855,3 +855,36 @@ TEST_F(xenabi, grant_table_setup, TF_XEN)
 	/* Mapping it again elsewhere moves it (Linux remaps its frames on resume). */
 	ASSERT_EQ(memory_op(XENMEM_add_to_physmap, &x), 0);
 }
+
+/* ------------------------------------------------------------------ multicall, vm_assist */
+
+struct mc_entry {
+	uint64_t op, result, args[6];
+};
+
+TEST_F(xenabi, multicall_and_vm_assist, TF_XEN)
+{
+	static struct mc_entry mc[4];
+	static const char msg[] = "MULTICALL-LINE\n";
+
+	memset(mc, 0, sizeof(mc));
+	mc[0].op = 17; /* xen_version(XENVER_version) */
+	mc[1].op = 18; /* console_io(write) */
+	mc[1].args[0] = 0;
+	mc[1].args[1] = sizeof(msg) - 1;
+	mc[1].args[2] = (uintptr_t)msg;
+	mc[2].op = 13;	/* nested multicall: refused */
+	mc[3].op = 999; /* unknown */
+	ASSERT_EQ(hypercall5(13, (uintptr_t)mc, 4, 0, 0, 0), 0);
+	EXPECT_EQ(mc[0].result, (4 << 16) | 17);
+	EXPECT_EQ(mc[1].result, 0);
+	EXPECT_EQ((long)mc[2].result, -XEN_EINVAL);
+	EXPECT_EQ((long)mc[3].result, -XEN_ENOSYS);
+	EXPECT_EQ(hypercall5(13, BAD_VA, 1, 0, 0, 0), -XEN_EFAULT);
+	EXPECT_EQ(hypercall5(13, (uintptr_t)mc, 1u << 20, 0, 0, 0), -7 /* E2BIG */);
+	/* vm_assist: only runstate_update_flag (5) exists on Arm. */
+	EXPECT_EQ(hypercall5(21, 0, 5, 0, 0, 0), 0);
+	EXPECT_EQ(hypercall5(21, 1, 5, 0, 0, 0), 0);
+	EXPECT_EQ(hypercall5(21, 0, 2, 0, 0, 0), -XEN_EINVAL);
+	EXPECT_EQ(hypercall5(21, 7, 5, 0, 0, 0), -XEN_EINVAL);
+}

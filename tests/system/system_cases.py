@@ -45,14 +45,15 @@ def dom0_args(cmdline, disk=False):
 
 
 def dom0_case(name, smp, extra_cmdline="", hv_args="", expect_exit="powering the machine off",
-              mem=2048, disk=False, more_expect=()):
+              mem=2048, disk=False, more_expect=(), vcpus=None):
+    vcpus = vcpus or smp
     cmdline = f"console=hvc0 earlycon=xen rdinit=/init lamina.test {extra_cmdline}".strip()
     qemu_args = ["-append", hv_args] if hv_args else []
     return Case(name, smp=smp, mem=mem, timeout=240, qemu_args=qemu_args,
                 prepare=dom0_args(cmdline, disk),
-                expect=list(more_expect) + [rf"LAMINA-DOM0-INIT: {smp} vCPUs online, hypervisor: xen",
+                expect=list(more_expect) + [rf"LAMINA-DOM0-INIT: {vcpus} vCPUs online, hypervisor: xen",
                         r"LAMINA-CHECK hypervisor-type=xen",
-                        rf"LAMINA-CHECK cpus={smp}", r"LAMINA-CHECK done",
+                        rf"LAMINA-CHECK cpus={vcpus}", r"LAMINA-CHECK done",
                         r"Xen 4\.17 support found", r"xen:events: Using 2-level ABI",
                         r"xen:grant_table: Grant tables using version 1 layout",
                         expect_exit],
@@ -122,6 +123,15 @@ CASES = [
     dom0_case("dom0-load", 2, extra_cmdline="lamina.test=load", disk=True,
               more_expect=[r"LAMINA-CHECK load-done"]),
     *([anchor_case()] if os.path.isdir(ANCHOR) else []),
+    # dom0_max_vcpus= and dom0_mem= from the hypervisor's command line.
+    dom0_case("dom0-options", 4, hv_args="dom0_max_vcpus=2 dom0_mem=300M", vcpus=2,
+              more_expect=[r"\(LAM\) Dom0: 2 vCPU\(s\), 300 MiB"]),
+    Case("dom0-mem-too-big", smp=2, mem=2048, timeout=120,
+         qemu_args=["-append", "dom0_mem=3000M"], prepare=dom0_args("console=hvc0"),
+         expect=[r"\(LAM\) error: Dom0: dom0_mem=3000M does not fit: \d+ MiB free, 64 MiB kept "
+                 r"for the hypervisor, so at most \d+M",
+                 r"Dom0 could not be built", r"no domain to run"],
+         forbid=[r"\(LAM\) .*(FATAL|Panic)"]),
     dom0_case("dom0-reboot", 2, extra_cmdline="lamina.test=reboot",
               expect_exit="Dom0 has rebooted: resetting the machine"),
 ]

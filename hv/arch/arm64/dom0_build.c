@@ -139,7 +139,7 @@ int dom0_build(const struct boot_info *bi, struct domain **out)
 	struct mem_range banks[DOM0_MAX_MEM_BANKS];
 	struct dom0_dt_params dp = { 0 };
 	struct page_alloc_stats st;
-	unsigned int nr_banks = 0;
+	unsigned int nr_banks = 0, big = 0;
 	u64 mem, text_offset, image_size, total = 0;
 	paddr_t kernel_pa, dtb_pa, initrd_pa = 0;
 	const u8 *img;
@@ -202,19 +202,24 @@ int dom0_build(const struct boot_info *bi, struct domain **out)
 		goto fail;
 	}
 
-	/* Kernel, device tree, initrd in the first bank (Xen's layout). */
-	kernel_pa = banks[0].start + text_offset;
-	dtb_pa = banks[0].start + DOM0_DTB_OFFSET;
+	/* Kernel, device tree, initrd in the largest bank (Xen's layout within it). */
+	for (unsigned int i = 1; i < nr_banks; i++) {
+		if (banks[i].end - banks[i].start > banks[big].end - banks[big].start) {
+			big = i;
+		}
+	}
+	kernel_pa = banks[big].start + text_offset;
+	dtb_pa = banks[big].start + DOM0_DTB_OFFSET;
 	if (kernel_pa + image_size > dtb_pa ||
-	    dtb_pa + DOM0_DTB_MAX + ROUND_UP(initrd ? initrd->size : 0, MiB(2)) > banks[0].end) {
-		dtb_pa = ROUND_DOWN(banks[0].end - DOM0_DTB_MAX -
+	    dtb_pa + DOM0_DTB_MAX + ROUND_UP(initrd ? initrd->size : 0, MiB(2)) > banks[big].end) {
+		dtb_pa = ROUND_DOWN(banks[big].end - DOM0_DTB_MAX -
 					    ROUND_UP(initrd ? initrd->size : 0, MiB(2)),
 				    MiB(2));
 	}
 	if (dtb_pa < kernel_pa + image_size) {
-		log_err("Dom0: its first RAM bank (%llu MiB) cannot hold the kernel (%llu KiB), "
+		log_err("Dom0: its largest RAM bank (%llu MiB) cannot hold the kernel (%llu KiB), "
 			"device tree and initrd: give it more memory (dom0_mem=)\n",
-			(unsigned long long)((banks[0].end - banks[0].start) >> 20),
+			(unsigned long long)((banks[big].end - banks[big].start) >> 20),
 			(unsigned long long)(image_size >> 10));
 		rc = -HV_ENOMEM;
 		goto fail;
@@ -283,11 +288,11 @@ int dom0_build(const struct boot_info *bi, struct domain **out)
 		log_err("Dom0: cannot load its kernel and device tree (%d)\n", rc);
 		goto fail;
 	}
-	log_info("Dom0: %u vCPU(s), %llu MiB in %u bank(s) from 0x%llx, kernel at 0x%llx, "
+	log_info("Dom0: %u vCPU(s), %llu MiB in %u bank(s), kernel at 0x%llx, "
 		 "device tree at 0x%llx, %u MMIO ranges and %u SPIs passed through\n",
 		 d->nr_vcpus, (unsigned long long)(mem >> 20), nr_banks,
-		 (unsigned long long)banks[0].start, (unsigned long long)kernel_pa,
-		 (unsigned long long)dtb_pa, pt->nr_mmio, pt->nr_spis);
+		 (unsigned long long)kernel_pa, (unsigned long long)dtb_pa, pt->nr_mmio,
+		 pt->nr_spis);
 	xfree(pt);
 	xfree(dtb);
 	*out = d;
@@ -297,6 +302,8 @@ fail:
 	xfree(pt);
 	xfree(dtb);
 	if (d != NULL) {
+		/* Not a Dom0 crash (which resets the machine): it never ran. */
+		d->privileged = false;
 		domain_shutdown(d, SHUTDOWN_crash);
 	}
 	return rc;

@@ -305,5 +305,10 @@ void start_hv(paddr_t dtb, paddr_t load)
 		machine_power_off();
 	}
 	printk("%u boot-time domain(s) started\n", nr_domains);
+	domains_boot_finished();
+	if (domain_count() == 0) {
+		printk("every domain has already ended: powering off\n");
+		machine_power_off();
+	}
 	sched_idle_loop();
 }
