@@ -94,6 +94,8 @@ def run_guest(pattern, native, jobs):
     """Guest scenarios, two QEMU runs at a time; one result per test inside each run."""
     import scenarios
     todo = scenarios.NATIVE_SCENARIOS if native else scenarios.SCENARIOS
+    if native:
+        jobs = 1  # each runs 4 vCPUs straight on QEMU: in parallel they starve each other
     selected = [s for s in todo if not pattern or re.search(pattern, s.name)]
     results = []
     with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as ex:

@@ -229,8 +229,8 @@ SCENARIOS = [
     Scenario("two-hostile-counter", [Domain("hostile", vcpus=2), Domain("counter")]),
     Scenario("two-isolation-counter", [Domain("isolation"), Domain("counter")]),
     # Two domains sharing two physical CPUs, both taking timer interrupts and SGIs.
-    Scenario("two-irq", [Domain("timer,sgi,wfi", vcpus=2, args="slack_ms=200"),
-                         Domain("timer,sgi,wfi", vcpus=2, args="slack_ms=200")]),
+    Scenario("two-irq", [Domain("timer,sgi,wfi", vcpus=2, args="slack_ms=400"),
+                         Domain("timer,sgi,wfi", vcpus=2, args="slack_ms=400")]),
     # A guest that cannot take exceptions is ended; the other domain keeps running.
     CrashScenario("crash-vector", [Domain("crashvec", args="mmu=off"), Domain("counter")],
                   crash_reason=r"exception at its own exception vector"),

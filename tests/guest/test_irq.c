@@ -119,13 +119,19 @@ TEST(timer, masked_and_disabled)
 	WRITE_SYSREG(cntv_ctl_el0, 1);
 	isb();
 	EXPECT(WAIT_FOR(READ_ONCE(fired), 1000000));
-	/* A timer disabled before its deadline never fires. */
+	/*
+	 * A timer disabled before its deadline never fires. Interrupts are masked across
+	 * enable/disable so a host that stalls this vCPU past the deadline in between
+	 * cannot make it fire legitimately; the level line is gone once it is disabled.
+	 */
 	fired = 0;
+	irq_disable();
 	WRITE_SYSREG(cntv_cval_el0, timer_now() + us_to_ticks(5000));
 	WRITE_SYSREG(cntv_ctl_el0, 1);
 	isb();
 	WRITE_SYSREG(cntv_ctl_el0, 0);
 	isb();
+	irq_enable();
 	udelay(20000);
 	EXPECT_EQ(fired, 0);
 }
