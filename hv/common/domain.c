@@ -438,69 +438,35 @@ int vcpu_power_on(struct vcpu *v, u64 entry, u64 ctx)
 	return 0;
 }
 
-/* Machine address of guest-physical gpa if it is RAM owned by d. */
+/* Machine address of guest-physical gpa if it is mapped as memory (copy_guest checks
+ * that it is the domain's own). */
 static paddr_t guest_ram_pa(struct domain *d, gpaddr_t gpa)
 {
-	struct page_info *pg;
 	unsigned int flags;
 	paddr_t pa;
 
 	if (p2m_lookup(d, gpa, &pa, &flags) != 0 || (flags & PT_MEM_MASK) != PT_MEM_NORMAL) {
 		return INVALID_PADDR;
 	}
-	pg = paddr_to_page(pa);
-	if (pg == NULL || pg->owner != d->domid || pg->state != PGS_ALLOCATED) {
-		return INVALID_PADDR;
-	}
 	return pa;
 }
 
-/* Copies between hypervisor memory and d's RAM, page by page; to_guest picks the way. */
-static int copy_guest_phys(struct domain *d, gpaddr_t gpa, void *buf, u64 len, bool to_guest)
+/*
+ * Copies between hypervisor memory and guest memory page by page. 'addr' is a guest
+ * physical address (v == NULL) or a virtual address of the running vCPU v (stage 1 +
+ * stage 2 through AT). Only the domain's own RAM is ever touched, never device memory
+ * it may have mapped: anything else is -HV_EFAULT.
+ */
+static int copy_guest(struct domain *d, struct vcpu *v, u64 addr, void *buf, u64 len, bool to_guest)
 {
 	u8 *p = buf;
 
 	while (len > 0) {
-		u64 chunk = MIN(len, PAGE_SIZE - (gpa & (PAGE_SIZE - 1)));
-		paddr_t pa = guest_ram_pa(d, gpa);
-
-		if (pa == INVALID_PADDR) {
-			return -HV_EFAULT;
-		}
-		if (to_guest) {
-			memcpy(phys_to_virt(pa), p, chunk);
-		} else {
-			memcpy(p, phys_to_virt(pa), chunk);
-		}
-		p += chunk;
-		gpa += chunk;
-		len -= chunk;
-	}
-	return 0;
-}
-
-int copy_from_guest_phys(struct domain *d, void *dst, gpaddr_t gpa, u64 len)
-{
-	return copy_guest_phys(d, gpa, dst, len, false);
-}
-
-int copy_to_guest_phys(struct domain *d, gpaddr_t gpa, const void *src, u64 len)
-{
-	return copy_guest_phys(d, gpa, (void *)(uintptr_t)src, len, true);
-}
-
-/* Same through the running vCPU's stage 1: each page translated with AT. */
-static int copy_guest_va(struct vcpu *v, u64 va, void *buf, u64 len, bool to_guest)
-{
-	struct domain *d = v->domain;
-	u8 *p = buf;
-
-	while (len > 0) {
-		u64 chunk = MIN(len, PAGE_SIZE - (va & (PAGE_SIZE - 1)));
-		paddr_t pa = p2m_translate_va(v, va, to_guest);
+		u64 chunk = MIN(len, PAGE_SIZE - (addr & (PAGE_SIZE - 1)));
+		paddr_t pa =
+			v != NULL ? p2m_translate_va(v, addr, to_guest) : guest_ram_pa(d, addr);
 		struct page_info *pg = pa == INVALID_PADDR ? NULL : paddr_to_page(pa);
 
-		/* Only the domain's own RAM: never device memory it might have mapped. */
 		if (pg == NULL || pg->owner != d->domid || pg->state != PGS_ALLOCATED) {
 			return -HV_EFAULT;
 		}
@@ -510,18 +476,28 @@ static int copy_guest_va(struct vcpu *v, u64 va, void *buf, u64 len, bool to_gue
 			memcpy(p, phys_to_virt(pa), chunk);
 		}
 		p += chunk;
-		va += chunk;
+		addr += chunk;
 		len -= chunk;
 	}
 	return 0;
 }
 
+int copy_from_guest_phys(struct domain *d, void *dst, gpaddr_t gpa, u64 len)
+{
+	return copy_guest(d, NULL, gpa, dst, len, false);
+}
+
+int copy_to_guest_phys(struct domain *d, gpaddr_t gpa, const void *src, u64 len)
+{
+	return copy_guest(d, NULL, gpa, (void *)(uintptr_t)src, len, true);
+}
+
 int copy_from_guest_va(struct vcpu *v, void *dst, u64 va, u64 len)
 {
-	return copy_guest_va(v, va, dst, len, false);
+	return copy_guest(v->domain, v, va, dst, len, false);
 }
 
 int copy_to_guest_va(struct vcpu *v, u64 va, const void *src, u64 len)
 {
-	return copy_guest_va(v, va, (void *)(uintptr_t)src, len, true);
+	return copy_guest(v->domain, v, va, (void *)(uintptr_t)src, len, true);
 }
