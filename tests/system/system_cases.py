@@ -117,7 +117,8 @@ CASES = [
     dom0_case("dom0-smp1", 1),
     dom0_case("dom0-smp2", 2, disk=True,
               more_expect=[r"LAMINA-CHECK disk-head=LAMINA-TEST-DISK-v1",
-                           rf"LAMINA-CHECK disk-read={DISK_SIZE}"]),
+                           rf"LAMINA-CHECK disk-read={DISK_SIZE}",
+                           r"LAMINA-CHECK disk-irq-on-cpu1=[1-9]"]),
     dom0_case("dom0-smp4", 4),
     # A minute of CPU and disk load on every vCPU: no hypervisor warning or error.
     dom0_case("dom0-load", 2, extra_cmdline="lamina.test=load", disk=True,

@@ -146,6 +146,11 @@ void arch_gic_hw_deactivate(u32 pirq)
 {
 	hw_deactivated[pirq]++;
 }
+static unsigned int hw_affinity[1020];
+void arch_gic_hw_set_affinity(u32 pirq, unsigned int pcpu)
+{
+	hw_affinity[pirq] = pcpu + 100; /* +100: "was set" */
+}
 void arch_irq_route(u32 pirq, struct domain *d)
 {
 	hw_route[pirq] = d;
@@ -666,6 +671,9 @@ static void test_hw_mapped_spi(void **state)
 	assert_int_equal(vgic_map_hw_irq(dom, 20, 20), -HV_EINVAL); /* PPIs are not passed */
 	irq = spi(40);
 	/* The guest's configuration reaches the physical interrupt. */
+	vcpu(2)->pcpu = 1;
+	spi_setup(40, 0x50, true, 2);
+	assert_int_equal(hw_affinity[40], 101); /* routed to vCPU 2's pCPU */
 	spi_setup(40, 0x50, true, 0);
 	assert_true(hw_edge[40]);
 	assert_true(hw_enabled[40]);

@@ -430,6 +430,8 @@ void vgic_irouter_write(struct domain *d, u32 intid, u64 val)
 	struct vgic_kick_set k = { { 0 } };
 	unsigned long flags;
 	struct vgic_irq *irq;
+	u32 hw_pirq = 0;
+	unsigned int hw_pcpu = 0;
 
 	if (intid < VGIC_NR_PRIVATE) {
 		return;
@@ -443,8 +445,18 @@ void vgic_irouter_write(struct domain *d, u32 intid, u64 val)
 		irq->irouter = val & VGIC_AFF_MASK;
 		irq->target_vcpu = vgic_route(d, irq->irouter);
 		vgic_kick_note(&k, d, NULL, irq, was && old_target == irq->target_vcpu);
+		if (irq->hw) {
+			struct vcpu *t = vgic_vcpu_by_index(d, irq->target_vcpu);
+
+			hw_pirq = irq->hwintid;
+			hw_pcpu = t != NULL ? t->pcpu : 0;
+		}
 	}
 	spin_unlock_irqrestore(&d->vgic.lock, flags);
+	/* The physical SPI follows: delivered on the pCPU where its vCPU runs. */
+	if (hw_pirq != 0) {
+		arch_gic_hw_set_affinity(hw_pirq, hw_pcpu);
+	}
 	vgic_kick_all(d, &k);
 }
 

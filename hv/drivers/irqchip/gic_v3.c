@@ -351,6 +351,13 @@ void arch_gic_hw_set_edge(u32 pirq, bool edge)
 	arch_local_irq_restore(flags);
 }
 
+void arch_gic_hw_set_affinity(u32 pirq, unsigned int pcpu)
+{
+	if (pirq >= 32 && pirq < gic_lines && pcpu < NR_CPUS && pcpus[pcpu].online) {
+		wr64(gicd, GICD_IROUTER + pirq * 8, pcpus[pcpu].mpidr & 0xff00ffffffull);
+	}
+}
+
 void arch_gic_hw_deactivate(u32 pirq)
 {
 	if (pirq >= 32 && pirq < gic_lines) {

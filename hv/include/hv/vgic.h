@@ -135,6 +135,8 @@ void vgic_restore_state(struct vcpu *v);
 /* Physical side of passthrough SPIs (hv/drivers/irqchip/gic_v3.c). */
 void arch_gic_hw_enable(u32 pirq, bool on);
 void arch_gic_hw_set_edge(u32 pirq, bool edge);
+/** Routes a physical SPI to logical pCPU 'pcpu' (GICD_IROUTER). */
+void arch_gic_hw_set_affinity(u32 pirq, unsigned int pcpu);
 /** Clears a physical SPI's active state (domain destroyed while it was in service). */
 void arch_gic_hw_deactivate(u32 pirq);
 /** Routes a physical SPI to this domain (d) or back to the hypervisor (NULL). */
