@@ -21,6 +21,7 @@
  * broadcast TLB/cache maintenance; TWI, TWE trap WFI/WFE; TSC traps SMC; TIDCP and
  * TACR trap implementation-defined and auxiliary control registers; RW = AArch64.
  */
+#define HCR_TWI (1ul << 13) /* trap WFI */
 #define HCR_GUEST                                                                           \
 	((1ul << 0) | (1ul << 1) | (1ul << 2) | (1ul << 3) | (1ul << 4) | (1ul << 5) |      \
 	 (1ul << 9) | (1ul << 10) | (1ul << 13) | (1ul << 14) | (1ul << 19) | (1ul << 20) | \
@@ -128,8 +129,23 @@ void arch_vcpu_load(struct vcpu *v)
 	vgic_restore_state(v);
 }
 
-/** Right before entering v: present its pending interrupts. IRQs masked. */
+/*
+ * Right before entering v: present its pending interrupts. A vCPU alone on its pCPU
+ * runs WFI natively (HCR_EL2.TWI clear, like Xen's vwfi=native with the null
+ * scheduler): it wakes on its virtual interrupts, and everything that needs the
+ * hypervisor arrives as a physical interrupt anyway. With company, WFI traps so the
+ * pCPU can run someone else. IRQs masked.
+ */
 void arch_vcpu_prepare_entry(struct vcpu *v)
 {
+	struct sched_pcpu *rq = &this_pcpu()->sched;
+	bool alone = rq->nr_assigned <= 1 && rq->rq_head == NULL;
+	u64 hcr = alone ? (v->arch.hcr & ~HCR_TWI) : (v->arch.hcr | HCR_TWI);
+
+	if (hcr != v->arch.hcr) {
+		v->arch.hcr = hcr;
+		write_sysreg(hcr, hcr_el2);
+		isb();
+	}
 	vgic_flush_lrs(v);
 }
