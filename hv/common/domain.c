@@ -32,12 +32,6 @@ static spinlock_t domlist_lock = SPINLOCK_INIT;
 static struct domain *domain_list;
 static unsigned int nr_domains;
 
-/** Memory blocks a domain owns: kept to return them at the same orders. */
-struct ram_block {
-	paddr_t pa;
-	unsigned int order;
-};
-
 struct vcpu *current_vcpu(void)
 {
 	return this_pcpu()->current;
@@ -99,48 +93,30 @@ const struct mmio_region *mmio_find(const struct domain *d, gpaddr_t gpa)
 	return NULL;
 }
 
-/* Frees the RAM blocks recorded for d. */
+/* Frees d's RAM: every single page it owns (see domain_add_ram_block()). */
 static void domain_free_ram(struct domain *d)
 {
-	struct ram_block *blocks = d->ram_blocks;
-
-	for (unsigned int i = 0; i < d->nr_ram_blocks; i++) {
-		page_free(paddr_to_page(blocks[i].pa), blocks[i].order);
-	}
-	xfree(blocks);
-	d->ram_blocks = NULL;
-	d->nr_ram_blocks = 0;
-	d->cap_ram_blocks = 0;
+	page_free_owned(d->domid);
 	d->tot_pages = 0;
 }
 
 /** See hv/domain.h. */
 int domain_add_ram_block(struct domain *d, struct page_info *pg, unsigned int order, gpaddr_t gpa)
 {
-	int rc;
+	int rc = p2m_map(d, gpa, page_to_paddr(pg), PAGE_SIZE << order, PT_MEM_NORMAL | PT_EXEC);
 
-	if (d->nr_ram_blocks == d->cap_ram_blocks) {
-		unsigned int cap = d->cap_ram_blocks ? d->cap_ram_blocks * 2 : 64;
-		struct ram_block *nb = xzalloc_array(cap, sizeof(*nb));
-
-		if (nb == NULL) {
-			return -HV_ENOMEM;
-		}
-		if (d->ram_blocks != NULL) {
-			memcpy(nb, d->ram_blocks, d->nr_ram_blocks * sizeof(*nb));
-			xfree(d->ram_blocks);
-		}
-		d->ram_blocks = nb;
-		d->cap_ram_blocks = cap;
-	}
-	rc = p2m_map(d, gpa, page_to_paddr(pg), PAGE_SIZE << order, PT_MEM_NORMAL | PT_EXEC);
 	if (rc != 0) {
 		return rc;
 	}
+	/*
+	 * Single pages from now on: the guest may give any of them back (balloon), and the
+	 * domain's end frees whatever it still owns (page_free_owned()).
+	 */
 	for (u64 i = 0; i < (1ull << order); i++) {
 		pg[i].owner = d->domid;
+		pg[i].count = 0;
 	}
-	d->ram_blocks[d->nr_ram_blocks++] = (struct ram_block){ page_to_paddr(pg), order };
+	page_split(pg, order);
 	d->tot_pages += 1ull << order;
 	return 0;
 }
@@ -376,6 +352,7 @@ int domain_create(domid_t domid, const struct domain_config *cfg, struct domain 
 		if (rc != 0) {
 			goto out_free;
 		}
+		d->max_pages = d->tot_pages;
 	}
 
 	spin_lock_irqsave(&domlist_lock, flags);

@@ -29,6 +29,7 @@ static int gnttab_grow(struct domain *d, unsigned int n)
 		}
 		/* Owned by the domain so its own hypercall copies may touch it. */
 		paddr_to_page(virt_to_phys(f))->owner = d->domid;
+		paddr_to_page(virt_to_phys(f))->count = 1; /* not balloonable RAM */
 		gt->frames[gt->nr_frames] = f;
 		gt->frame_gfn[gt->nr_frames] = NO_GFN;
 		gt->nr_frames++;

@@ -496,6 +496,56 @@ void page_free(struct page_info *pg, unsigned int order)
 	spin_unlock_irqrestore(&page_alloc_lock, irqflags);
 }
 
+/** See hv/page_alloc.h. */
+void page_split(struct page_info *pg, unsigned int order)
+{
+	unsigned long irqflags;
+	struct pa_bank *b;
+	u64 idx;
+
+	spin_lock_irqsave(&page_alloc_lock, irqflags);
+	b = bank_of_page(pg);
+	PA_BUG_ON_LOCKED(!b, irqflags);
+	idx = (u64)(pg - b->frames);
+	PA_BUG_ON_LOCKED(order > PAGE_MAX_ORDER || idx + (1ULL << order) > b->nr_frames, irqflags);
+	PA_BUG_ON_LOCKED(pg->state != PGS_ALLOCATED || pg->next != PA_LINK_ALLOC_HEAD(order) ||
+				 pg->prev != idx,
+			 irqflags);
+	for (u64 i = 0; i < (1ULL << order); i++) {
+		struct page_info *f = &b->frames[idx + i];
+
+		PA_BUG_ON_LOCKED(i > 0 && (f->next != PA_LINK_ALLOC_TAIL || f->prev != idx),
+				 irqflags);
+		f->next = PA_LINK_ALLOC_HEAD(0);
+		f->prev = (u32)(idx + i);
+		f->order = 0;
+	}
+	spin_unlock_irqrestore(&page_alloc_lock, irqflags);
+}
+
+/** See hv/page_alloc.h. */
+u64 page_free_owned(u16 owner)
+{
+	u64 freed = 0;
+
+	for (unsigned int bi = 0; bi < pa_nr_banks; bi++) {
+		struct pa_bank *b = &pa_banks[bi];
+
+		for (u64 i = 0; i < b->nr_frames; i++) {
+			struct page_info *f = &b->frames[i];
+
+			/* Single-frame allocations of this owner (domain RAM after page_split). */
+			if (f->state == PGS_ALLOCATED && f->owner == owner && f->count == 0 &&
+			    f->next == PA_LINK_ALLOC_HEAD(0) && f->prev == i) {
+				f->owner = PAGE_OWNER_HV;
+				page_free(f, 0);
+				freed++;
+			}
+		}
+	}
+	return freed;
+}
+
 /** page_alloc() returning the hypervisor VA of the first frame, or NULL. */
 void *page_alloc_va(unsigned int order, unsigned int flags)
 {

@@ -47,6 +47,8 @@ int xen_domain_init(struct domain *d)
 		return -HV_ENOMEM;
 	}
 	paddr_to_page(virt_to_phys(sh))->owner = d->domid;
+	/* count 1: the hypervisor's page, never RAM the guest may balloon out. */
+	paddr_to_page(virt_to_phys(sh))->count = 1;
 	d->shared_info = sh;
 	{
 		/* The wall clock at the guest's counter 0 ~ at domain creation. */
@@ -269,11 +271,108 @@ static long xenmem_remove_from_physmap(struct vcpu *cur, const struct xen_remove
  * The memory_op hypercall of vCPU v. Bits 6 and up of cmd (Xen's continuation index)
  * are ignored: none of the supported commands is continued.
  */
+#define BALLOON_MAX_EXTENTS 4096 /* per call; the guest calls again for more */
+
+/*
+ * XENMEM_decrease_reservation: the guest gives RAM pages back (balloon out). Each
+ * extent (order 0 only) must be a page of its own RAM; it is unmapped and freed.
+ * Returns how many extents were done, as Xen does.
+ */
+static long xenmem_decrease(struct vcpu *cur, const struct xen_memory_reservation *r)
+{
+	struct domain *d = cur->domain;
+	u64 done = 0;
+
+	if (r->domid != DOMID_SELF && r->domid != d->domid) {
+		return -HV_EPERM;
+	}
+	if (r->extent_order != 0 || r->nr_extents > BALLOON_MAX_EXTENTS) {
+		return -HV_EINVAL;
+	}
+	if (!physmap_begin(d, cur, true)) {
+		return -HV_EBUSY;
+	}
+	for (; done < r->nr_extents; done++) {
+		u64 gfn;
+		paddr_t pa;
+		unsigned int flags;
+		struct page_info *pg;
+
+		if (copy_from_guest_va(cur, &gfn, r->extent_start + done * 8, 8) != 0 ||
+		    gfn >= (1ull << (d->arch.ipa_bits - PAGE_SHIFT)) ||
+		    p2m_lookup(d, gfn << PAGE_SHIFT, &pa, &flags) != 0 ||
+		    (flags & PT_MEM_MASK) != PT_MEM_NORMAL) {
+			break;
+		}
+		pg = paddr_to_page(pa);
+		if (pg == NULL || pg->owner != d->domid || pg->count != 0 ||
+		    pg->state != PGS_ALLOCATED) {
+			break; /* not its RAM, or a hypervisor page (shared_info, grants) */
+		}
+		if (p2m_unmap(d, gfn << PAGE_SHIFT, PAGE_SIZE) != 0) {
+			break;
+		}
+		pg->owner = PAGE_OWNER_HV;
+		page_free(pg, 0);
+		d->tot_pages--;
+	}
+	physmap_end(d, cur);
+	return (long)done;
+}
+
+/*
+ * XENMEM_populate_physmap: the guest asks for RAM back at unmapped GFNs (balloon in),
+ * never beyond the memory it was created with. A direct-mapped Dom0 would need the very
+ * frame it gave back: not supported (0 extents). Returns how many extents were done.
+ */
+static long xenmem_populate(struct vcpu *cur, const struct xen_memory_reservation *r)
+{
+	struct domain *d = cur->domain;
+	u64 done = 0;
+
+	if (r->domid != DOMID_SELF && r->domid != d->domid) {
+		return -HV_EPERM;
+	}
+	if (r->extent_order != 0 || r->nr_extents > BALLOON_MAX_EXTENTS) {
+		return -HV_EINVAL;
+	}
+	if (d->privileged) {
+		return 0;
+	}
+	if (!physmap_begin(d, cur, true)) {
+		return -HV_EBUSY;
+	}
+	for (; done < r->nr_extents && d->tot_pages < d->max_pages; done++) {
+		u64 gfn;
+		paddr_t pa;
+		unsigned int flags;
+		struct page_info *pg;
+
+		if (copy_from_guest_va(cur, &gfn, r->extent_start + done * 8, 8) != 0 ||
+		    gfn >= (1ull << (d->arch.ipa_bits - PAGE_SHIFT)) ||
+		    p2m_lookup(d, gfn << PAGE_SHIFT, &pa, &flags) == 0 ||
+		    mmio_find(d, gfn << PAGE_SHIFT) != NULL) {
+			break;
+		}
+		pg = page_alloc(0, PA_ZERO);
+		if (pg == NULL) {
+			break;
+		}
+		if (domain_add_ram_block(d, pg, 0, gfn << PAGE_SHIFT) != 0) {
+			page_free(pg, 0);
+			break;
+		}
+	}
+	physmap_end(d, cur);
+	return (long)done;
+}
+
 long do_memory_op(struct vcpu *v, u64 cmd, u64 arg)
 {
 	union {
 		struct xen_add_to_physmap add;
 		struct xen_remove_from_physmap remove;
+		struct xen_memory_reservation res;
 	} u;
 
 	switch (cmd & MEMOP_CMD_MASK) {
@@ -287,8 +386,16 @@ long do_memory_op(struct vcpu *v, u64 cmd, u64 arg)
 			return -HV_EFAULT;
 		}
 		return xenmem_remove_from_physmap(v, &u.remove);
+	case XENMEM_decrease_reservation:
+	case XENMEM_populate_physmap:
+		if (copy_from_guest_va(v, &u.res, arg, sizeof(u.res)) != 0) {
+			return -HV_EFAULT;
+		}
+		return (cmd & MEMOP_CMD_MASK) == XENMEM_decrease_reservation
+			       ? xenmem_decrease(v, &u.res)
+			       : xenmem_populate(v, &u.res);
 	default:
-		/* decrease_reservation, populate_physmap, batch, acquire_resource: later. */
+		/* increase_reservation, batch, acquire_resource: later. */
 		return -HV_ENOSYS;
 	}
 }

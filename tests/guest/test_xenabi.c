@@ -197,7 +197,7 @@ TEST_F(xenabi, map_shared_info, TF_XEN)
 	x.gpfn = ~0ull >> 4;
 	EXPECT_EQ(memory_op(XENMEM_add_to_physmap, &x), -XEN_EINVAL);
 	EXPECT_EQ(memory_op(XENMEM_add_to_physmap, (void *)BAD_VA), -XEN_EFAULT);
-	EXPECT_EQ(memory_op(XENMEM_populate_physmap, &x), -XEN_ENOSYS);
+	EXPECT_EQ(memory_op(XENMEM_increase_reservation, &x), -XEN_ENOSYS);
 	EXPECT_EQ(shinfo_page[100], 0xa5);
 
 	x.gpfn = (uintptr_t)shinfo_page >> 12;
@@ -887,4 +887,54 @@ TEST_F(xenabi, multicall_and_vm_assist, TF_XEN)
 	EXPECT_EQ(hypercall5(21, 1, 5, 0, 0, 0), 0);
 	EXPECT_EQ(hypercall5(21, 0, 2, 0, 0, 0), -XEN_EINVAL);
 	EXPECT_EQ(hypercall5(21, 7, 5, 0, 0, 0), -XEN_EINVAL);
+}
+
+/* ------------------------------------------------------------------ balloon */
+
+static uint8_t balloon_page[4096] __attribute__((aligned(4096)));
+
+static long reservation(unsigned int cmd, uint64_t *gfns, uint64_t n, unsigned int order)
+{
+	struct xen_memory_reservation r = {
+		.extent_start = (uintptr_t)gfns,
+		.nr_extents = n,
+		.extent_order = order,
+		.domid = DOMID_SELF,
+	};
+
+	return memory_op(cmd, &r);
+}
+
+TEST_F(xenabi, balloon_out_and_in, TF_XEN)
+{
+	uint64_t gfn = (uintptr_t)balloon_page >> 12;
+	uint64_t not_ram = plat.gicd >> 12;
+	uint64_t high = 0x50000; /* IPA 0x5000_0000: outside RAM */
+	struct fault_record f;
+
+	memset(balloon_page, 0x77, sizeof(balloon_page));
+	dsb(sy);
+	/* Out: the page is gone; touching it faults. */
+	ASSERT_EQ(reservation(XENMEM_decrease_reservation, &gfn, 1, 0), 1);
+	fault_expect();
+	(void)probe_read((uintptr_t)balloon_page);
+	EXPECT(fault_take(&f));
+	EXPECT_EQ(ESR_EC(f.esr), EC_DABT_CUR);
+	/* Giving it back twice, or a device frame: nothing done. */
+	EXPECT_EQ(reservation(XENMEM_decrease_reservation, &gfn, 1, 0), 0);
+	EXPECT_EQ(reservation(XENMEM_decrease_reservation, &not_ram, 1, 0), 0);
+	/* In again at the same GFN: a fresh zeroed page. */
+	ASSERT_EQ(reservation(XENMEM_populate_physmap, &gfn, 1, 0), 1);
+	EXPECT_EQ(balloon_page[0], 0);
+	EXPECT_EQ(balloon_page[4095], 0);
+	balloon_page[9] = 9;
+	dsb(sy);
+	EXPECT_EQ(READ_ONCE(balloon_page[9]), 9);
+	/* Never beyond the memory the domain was created with. */
+	EXPECT_EQ(reservation(XENMEM_populate_physmap, &high, 1, 0), 0);
+	/* Bad arguments. */
+	EXPECT_EQ(reservation(XENMEM_decrease_reservation, &gfn, 1, 1), -XEN_EINVAL);
+	EXPECT_EQ(reservation(XENMEM_populate_physmap, &gfn, 1000000, 0), -XEN_EINVAL);
+	EXPECT_EQ(reservation(XENMEM_decrease_reservation, (uint64_t *)BAD_VA, 1, 0), 0);
+	EXPECT_EQ(memory_op(XENMEM_decrease_reservation, (void *)BAD_VA), -XEN_EFAULT);
 }

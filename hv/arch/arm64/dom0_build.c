@@ -196,6 +196,7 @@ int dom0_build(const struct boot_info *bi, struct domain **out)
 		return rc;
 	}
 	rc = dom0_alloc_ram(d, mem, banks, &nr_banks);
+	d->max_pages = d->tot_pages;
 	if (rc != 0) {
 		log_err("Dom0: cannot allocate %llu MiB of RAM (%d)\n",
 			(unsigned long long)(mem >> 20), rc);

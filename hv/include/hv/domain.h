@@ -31,8 +31,6 @@ enum vcpu_state {
 	VCPU_BLOCKED,  /* WFI / SCHEDOP_block: waits for an interrupt */
 };
 
-struct ram_block;
-
 struct vcpu {
 	struct arch_vcpu arch; /* must stay first (entry.S) */
 	unsigned int id;
@@ -90,10 +88,8 @@ struct domain {
 	struct mmio_region mmio[DOMAIN_MAX_MMIO];
 	unsigned int nr_mmio;
 
-	u64 tot_pages;		      /* RAM pages it owns */
-	struct ram_block *ram_blocks; /* how its RAM was allocated (domain.c) */
-	unsigned int nr_ram_blocks;
-	unsigned int cap_ram_blocks;
+	u64 tot_pages;	      /* RAM pages it owns */
+	u64 max_pages;	      /* what populate_physmap may grow it back to */
 	struct mem_range ram; /* guest-physical RAM (bank 0) */
 	bool privileged;
 	bool is_dying;

@@ -52,6 +52,17 @@ struct page_info *page_alloc(unsigned int order, unsigned int flags);
 /** Frees 2^order frames allocated with page_alloc() at that order. */
 void page_free(struct page_info *pg, unsigned int order);
 
+/**
+ * Turns an allocated block of 2^order frames into 2^order allocated single frames, so
+ * each can be freed on its own (domain RAM, which a guest may give back page by page).
+ */
+void page_split(struct page_info *pg, unsigned int order);
+/**
+ * Frees every single-frame allocation owned by 'owner' whose count is 0 (a domain's
+ * RAM when the domain is destroyed); returns how many. Scans the frame tables.
+ */
+u64 page_free_owned(u16 owner);
+
 /** Convenience: allocate/free returning the hypervisor VA of the first frame. */
 void *page_alloc_va(unsigned int order, unsigned int flags);
 void page_free_va(void *va, unsigned int order);
