@@ -16,6 +16,7 @@
 #include <hv/domain.h>
 #include <hv/errno.h>
 #include <hv/heap.h>
+#include <hv/hypercall.h>
 #include <hv/log.h>
 #include <hv/page_alloc.h>
 #include <hv/percpu.h>
@@ -165,6 +166,7 @@ static void vcpu_free(struct vcpu *v)
 		return;
 	}
 	vtimer_vcpu_destroy(v);
+	timer_kill(&v->poll_timer);
 	sched_remove_vcpu(v);
 	xfree(v);
 }
@@ -330,6 +332,7 @@ int domain_create(domid_t domid, const struct domain_config *cfg, struct domain 
 		arch_vcpu_init(v);
 		sched_add_vcpu(v);
 		vtimer_vcpu_init(v);
+		sched_poll_init(v);
 		rc = vgic_vcpu_init(v);
 		if (rc != 0) {
 			goto out_free;

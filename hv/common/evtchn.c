@@ -17,6 +17,7 @@
 #include <hv/domain.h>
 #include <hv/errno.h>
 #include <hv/evtchn.h>
+#include <hv/sched.h>
 #include <hv/heap.h>
 #include <hv/lib.h>
 #include <hv/vgic.h>
@@ -111,6 +112,12 @@ static void unlock_two(struct domain *a, struct domain *b, unsigned long flags)
 }
 
 /** See hv/evtchn.h. */
+bool evtchn_port_is_pending(struct domain *d, evtchn_port_t port)
+{
+	return port < EVTCHN_2L_NR_CHANNELS && bit_test(d->shared_info->evtchn_pending, port);
+}
+
+/** See hv/evtchn.h. */
 void evtchn_vcpu_mark_pending(struct vcpu *v)
 {
 	if (__atomic_exchange_n(&v->vcpu_info->evtchn_upcall_pending, 1, __ATOMIC_ACQ_REL) == 0) {
@@ -131,6 +138,14 @@ static void evtchn_set_pending(struct domain *d, evtchn_port_t port)
 	v = d->vcpus[chn->notify_vcpu];
 	if (bit_test_and_set(sh->evtchn_pending, port)) {
 		return;
+	}
+	/* SCHEDOP_poll waits for ports becoming pending, masked or not. */
+	if (__atomic_load_n(&d->nr_pollers, __ATOMIC_ACQUIRE) != 0) {
+		for (unsigned int i = 0; i < d->nr_vcpus; i++) {
+			if (__atomic_load_n(&d->vcpus[i]->polling, __ATOMIC_ACQUIRE)) {
+				vcpu_wake(d->vcpus[i]);
+			}
+		}
 	}
 	if (!bit_test(sh->evtchn_mask, port) &&
 	    !bit_test_and_set(&v->vcpu_info->evtchn_pending_sel, port / BITS_PER_WORD)) {

@@ -938,3 +938,52 @@ TEST_F(xenabi, balloon_out_and_in, TF_XEN)
 	EXPECT_EQ(reservation(XENMEM_decrease_reservation, (uint64_t *)BAD_VA, 1, 0), 0);
 	EXPECT_EQ(memory_op(XENMEM_decrease_reservation, (void *)BAD_VA), -XEN_EFAULT);
 }
+
+/* ------------------------------------------------------------------ SCHEDOP_poll */
+
+struct sched_poll_arg {
+	uint64_t ports;
+	uint32_t nr_ports;
+	uint32_t pad;
+	uint64_t timeout;
+};
+
+/* The hypervisor's system time: the physical counter in ns (as Lamina's now_ns()). */
+static uint64_t hv_now_ns(void)
+{
+	uint64_t t = READ_SYSREG(cntpct_el0), f = timer_freq();
+
+	return (t / f) * 1000000000ull + (t % f) * 1000000000ull / f;
+}
+
+TEST_F(xenabi, sched_poll, TF_XEN)
+{
+	evtchn_port_t p;
+	struct sched_poll_arg a;
+	uint64_t t0, waited_us;
+
+	ASSERT_EQ(bind_ipi(0, &p), 0);
+	/* Nothing pending: blocks until the timeout. */
+	a = (struct sched_poll_arg){ .ports = (uintptr_t)&p,
+				     .nr_ports = 1,
+				     .timeout = hv_now_ns() + 20000000ull };
+	t0 = timer_now();
+	EXPECT_EQ(hypercall5(HYPERVISOR_sched_op, 3, (uintptr_t)&a, 0, 0, 0), 0);
+	waited_us = ticks_to_us(timer_now() - t0);
+	EXPECT(waited_us >= 19000);
+	/* Pending: returns at once (well before a 5 s timeout). */
+	EXPECT_EQ(send(p), 0);
+	a.timeout = hv_now_ns() + 5000000000ull;
+	t0 = timer_now();
+	EXPECT_EQ(hypercall5(HYPERVISOR_sched_op, 3, (uintptr_t)&a, 0, 0, 0), 0);
+	EXPECT(ticks_to_us(timer_now() - t0) < 1000000);
+	/* Bad arguments. */
+	a.nr_ports = 1000;
+	EXPECT_EQ(hypercall5(HYPERVISOR_sched_op, 3, (uintptr_t)&a, 0, 0, 0), -XEN_EINVAL);
+	EXPECT_EQ(hypercall5(HYPERVISOR_sched_op, 3, BAD_VA, 0, 0, 0), -XEN_EFAULT);
+	a.nr_ports = 1;
+	a.ports = BAD_VA;
+	EXPECT_EQ(hypercall5(HYPERVISOR_sched_op, 3, (uintptr_t)&a, 0, 0, 0), -XEN_EFAULT);
+	EXPECT_EQ(close_port(p), 0);
+	drain_events();
+}

@@ -16,6 +16,7 @@
 #include <hv/domain.h>
 #include <hv/errno.h>
 #include <hv/evtchn.h>
+#include <hv/sched.h>
 #include <hv/heap.h>
 #include <public/event_channel.h>
 
@@ -54,6 +55,14 @@ void domain_put(struct domain *d)
 	assert_true(d->refcnt > 0);
 	d->refcnt--;
 }
+/* SCHEDOP_poll wake-ups (none of these tests polls). */
+static unsigned int wakes;
+void vcpu_wake(struct vcpu *v)
+{
+	(void)v;
+	wakes++;
+}
+
 void vgic_set_pending(struct domain *d, struct vcpu *v, u32 intid)
 {
 	assert_int_equal(intid, GUEST_EVTCHN_PPI);

@@ -9,6 +9,7 @@
 #include <asm/time.h>
 #include <asm/vcpu.h>
 #include <hv/domain.h>
+#include <hv/hypercall.h>
 #include <hv/log.h>
 #include <hv/percpu.h>
 #include <hv/sched.h>
@@ -147,5 +148,6 @@ void arch_vcpu_prepare_entry(struct vcpu *v)
 		write_sysreg(hcr, hcr_el2);
 		isb();
 	}
+	sched_poll_done(v);
 	vgic_flush_lrs(v);
 }

@@ -43,7 +43,11 @@ struct vcpu {
 	struct vcpu *rq_next;
 	bool on_rq;
 	unsigned int pause_count; /* > 0: never picked to run */
-	bool loaded;		  /* its state is on pcpus[pcpu] right now */
+	/* SCHEDOP_poll: blocked until an event-channel port of the domain becomes pending
+	 * (the caller re-checks its own ports) or poll_timer fires. */
+	bool polling;
+	struct timer poll_timer;
+	bool loaded; /* its state is on pcpus[pcpu] right now */
 	u64 runtime_ns;
 	u64 last_start_ns;
 	u32 weight;
@@ -115,7 +119,8 @@ struct domain {
 	u32 physmap_busy;		 /* a vCPU is changing the p2m (atomic) */
 	u64 hvm_params[HVM_NR_PARAMS];	 /* HVM_PARAM_*; atomic loads/stores */
 
-	struct domain *next; /* domain list */
+	unsigned int nr_pollers; /* vCPUs in SCHEDOP_poll (atomic) */
+	struct domain *next;	 /* domain list */
 };
 
 /** Creates a domain with its vCPUs (all offline) and zeroed RAM. 0 or -errno. */

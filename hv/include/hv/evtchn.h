@@ -53,6 +53,8 @@ void evtchn_domain_destroy(struct domain *d);
 long do_event_channel_op(struct vcpu *v, u64 cmd, u64 arg);
 
 /** Raises 'virq' on d: vCPU 'vcpu' for per-vCPU virqs, the bound port for global ones. */
+/** True if 'port' of d is pending (in shared_info), whatever its mask. */
+bool evtchn_port_is_pending(struct domain *d, evtchn_port_t port);
 void evtchn_send_virq(struct domain *d, unsigned int virq, unsigned int vcpu);
 /**
  * Allocates an unbound port in d that domain 'remote' may bind (toolstack: console and

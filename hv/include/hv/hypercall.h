@@ -19,3 +19,7 @@ void inject_dabt(struct vcpu *v, u64 va, bool write);
  * false if it never did.
  */
 bool wallclock_get(u64 *sec, u32 *nsec);
+/** Per vCPU: prepares its SCHEDOP_poll timeout timer. */
+void sched_poll_init(struct vcpu *v);
+/** On entry to v: a poll that woke up is over. */
+void sched_poll_done(struct vcpu *v);
