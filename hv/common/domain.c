@@ -23,7 +23,6 @@
 #include <hv/sched.h>
 #include <hv/vgic.h>
 #include <hv/vtimer.h>
-#include <public/hvm_op.h>
 #include <hv/xen_abi.h>
 
 #define GUEST_NR_SPIS 64  /* SPIs of an emulated DomU distributor */
@@ -338,14 +337,11 @@ int domain_create(domid_t domid, const struct domain_config *cfg, struct domain 
 			goto out_free;
 		}
 	}
+	/* The upcall PPI, before the Xen ABI state that reports it is set up. */
+	d->evtchn_ppi = cfg->evtchn_ppi != 0 ? cfg->evtchn_ppi : GUEST_EVTCHN_PPI;
 	rc = xen_domain_init(d); /* shared_info, vcpu_info, event channels */
 	if (rc != 0) {
 		goto out_free;
-	}
-	if (cfg->evtchn_ppi != 0) {
-		d->evtchn_ppi = cfg->evtchn_ppi;
-		d->hvm_params[HVM_PARAM_CALLBACK_IRQ] =
-			(d->hvm_params[HVM_PARAM_CALLBACK_IRQ] & ~0xffull) | cfg->evtchn_ppi;
 	}
 	if (!cfg->direct_map) {
 		/* A direct-mapped domain (Dom0) gets its RAM from its builder. */

@@ -567,7 +567,9 @@ void evtchn_send_virq(struct domain *d, unsigned int virq, unsigned int vcpu)
 int evtchn_domain_init(struct domain *d)
 {
 	spin_lock_init(&d->evtchn_lock);
-	d->evtchn_ppi = GUEST_EVTCHN_PPI;
+	if (d->evtchn_ppi == 0) {
+		d->evtchn_ppi = GUEST_EVTCHN_PPI; /* domain_create() normally chose it */
+	}
 	d->evtchn_buckets[0] = xzalloc_array(EVTCHN_BUCKET_PORTS, sizeof(struct evtchn));
 	if (d->evtchn_buckets[0] == NULL) {
 		return -HV_ENOMEM;

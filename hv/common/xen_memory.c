@@ -73,7 +73,7 @@ int xen_domain_init(struct domain *d)
 	d->hvm_params[HVM_PARAM_CALLBACK_IRQ] =
 		((u64)HVM_PARAM_CALLBACK_TYPE_PPI << HVM_PARAM_CALLBACK_TYPE_SHIFT) |
 		((u64)HVM_PARAM_CALLBACK_PPI_FLAG_LOW << HVM_PARAM_CALLBACK_FLAGS_SHIFT) |
-		GUEST_EVTCHN_PPI;
+		(d->evtchn_ppi != 0 ? d->evtchn_ppi : GUEST_EVTCHN_PPI);
 	rc = gnttab_domain_init(d, GNTTAB_MAX_FRAMES);
 	return rc ?: evtchn_domain_init(d);
 }
