@@ -15,6 +15,7 @@
 #include <hv/dom0less.h>
 #include <hv/domain.h>
 #include <hv/errno.h>
+#include <hv/evtchn.h>
 #include <hv/heap.h>
 #include <hv/hypercall.h>
 #include <hv/log.h>
@@ -31,6 +32,58 @@
 static spinlock_t domlist_lock = SPINLOCK_INIT;
 static struct domain *domain_list;
 static unsigned int nr_domains;
+/*
+ * Domain IDs in use, from creation until the domain is freed (not just until it leaves
+ * the list): its pages carry the ID until then, so it must not be reused earlier.
+ */
+static u64 domid_busy[DOMID_FIRST_RESERVED / 64];
+
+static bool domid_test_and_set(domid_t id)
+{
+	u64 bit = 1ull << (id % 64);
+
+	return __atomic_fetch_or(&domid_busy[id / 64], bit, __ATOMIC_ACQ_REL) & bit;
+}
+
+static void domid_release(domid_t id)
+{
+	__atomic_fetch_and(&domid_busy[id / 64], ~(1ull << (id % 64)), __ATOMIC_ACQ_REL);
+}
+
+/** See hv/domain.h. */
+domid_t domain_alloc_id(void)
+{
+	for (domid_t id = 1; id < DOMID_FIRST_RESERVED; id++) {
+		if (!(__atomic_load_n(&domid_busy[id / 64], __ATOMIC_ACQUIRE) &
+		      (1ull << (id % 64)))) {
+			return id;
+		}
+	}
+	return 0;
+}
+
+/** See hv/domain.h. */
+void domain_for_each(domid_t first, bool (*fn)(struct domain *d, void *arg), void *arg)
+{
+	for (u32 id = first; id < DOMID_FIRST_RESERVED; id++) {
+		struct domain *d;
+
+		if (!(__atomic_load_n(&domid_busy[id / 64], __ATOMIC_ACQUIRE) &
+		      (1ull << (id % 64)))) {
+			continue;
+		}
+		d = domain_get_by_id((domid_t)id);
+		if (d == NULL) {
+			continue;
+		}
+		bool more = fn(d, arg);
+
+		domain_put(d);
+		if (!more) {
+			break;
+		}
+	}
+}
 
 struct vcpu *current_vcpu(void)
 {
@@ -170,6 +223,22 @@ static void vcpu_free(struct vcpu *v)
 	xfree(v);
 }
 
+/*
+ * Tells the control domain that a domain changed state (shut down or gone): the global
+ * VIRQ_DOM_EXC, which xenstored binds to fire @releaseDomain.
+ */
+static void notify_control_domain(void)
+{
+	struct domain *d0 = domain_get_by_id(0);
+
+	if (d0 != NULL) {
+		if (d0->privileged) {
+			evtchn_send_virq(d0, VIRQ_DOM_EXC, 0);
+		}
+		domain_put(d0);
+	}
+}
+
 /* Frees everything of d; nothing may reference it any more. */
 static void domain_free(struct domain *d)
 {
@@ -177,6 +246,7 @@ static void domain_free(struct domain *d)
 	domid_t domid = d->domid;
 	unsigned int reason = d->shutdown_reason;
 	bool privileged = d->privileged;
+	bool toolstack = d->toolstack;
 	struct page_alloc_stats st;
 
 	xen_domain_destroy(d); /* event channels, shared_info */
@@ -188,10 +258,14 @@ static void domain_free(struct domain *d)
 	p2m_domain_destroy(d);
 	domain_free_ram(d);
 	xfree(d);
+	domid_release(domid);
 	page_alloc_get_stats(&st);
 	log_info("d%u: destroyed, %llu pages returned; %llu pages free\n", domid,
 		 (unsigned long long)pages, (unsigned long long)st.free_pages);
-	domain_on_destroyed(domid, reason, privileged);
+	notify_control_domain();
+	if (!toolstack) {
+		domain_on_destroyed(domid, reason, privileged);
+	}
 }
 
 /** Drops a reference; the last one frees the domain. */
@@ -220,8 +294,8 @@ static const char *shutdown_reason_name(unsigned int r)
 	}
 }
 
-/** See hv/domain.h. */
-void domain_shutdown(struct domain *d, unsigned int reason)
+/* Takes d off the domain list and stops it; the last reference frees it. */
+static void domain_kill(struct domain *d, unsigned int reason)
 {
 	unsigned long flags;
 
@@ -231,7 +305,9 @@ void domain_shutdown(struct domain *d, unsigned int reason)
 		return;
 	}
 	d->is_dying = true;
-	d->shutdown_reason = reason;
+	if (!d->is_shutdown) {
+		d->shutdown_reason = reason;
+	}
 	for (struct domain **pp = &domain_list; *pp; pp = &(*pp)->next) {
 		if (*pp == d) {
 			*pp = d->next;
@@ -241,11 +317,44 @@ void domain_shutdown(struct domain *d, unsigned int reason)
 	nr_domains--;
 	spin_unlock_irqrestore(&domlist_lock, flags);
 
-	log_info("d%u (%s): shutting down (%s)\n", d->domid, d->name, shutdown_reason_name(reason));
 	for (unsigned int i = 0; i < d->nr_vcpus; i++) {
 		vcpu_offline(d->vcpus[i]);
 	}
 	domain_put(d); /* the domain list's reference */
+}
+
+/** See hv/domain.h. */
+void domain_shutdown(struct domain *d, unsigned int reason)
+{
+	unsigned long flags;
+
+	if (!d->toolstack) {
+		log_info("d%u (%s): shutting down (%s)\n", d->domid, d->name,
+			 shutdown_reason_name(reason));
+		domain_kill(d, reason);
+		return;
+	}
+	/* A toolstack domain stops and waits for the toolstack's verdict (on_poweroff...). */
+	spin_lock_irqsave(&domlist_lock, flags);
+	if (d->is_dying || d->is_shutdown) {
+		spin_unlock_irqrestore(&domlist_lock, flags);
+		return;
+	}
+	d->is_shutdown = true;
+	d->shutdown_reason = reason;
+	spin_unlock_irqrestore(&domlist_lock, flags);
+	log_info("d%u (%s): shut down (%s)\n", d->domid, d->name, shutdown_reason_name(reason));
+	for (unsigned int i = 0; i < d->nr_vcpus; i++) {
+		vcpu_offline(d->vcpus[i]);
+	}
+	notify_control_domain();
+}
+
+/** See hv/domain.h. */
+void domain_destroy(struct domain *d)
+{
+	log_info("d%u (%s): destroyed by the toolstack\n", d->domid, d->name);
+	domain_kill(d, d->is_shutdown ? d->shutdown_reason : SHUTDOWN_poweroff);
 }
 
 static void dump_guest_regs(const struct vcpu *v)
@@ -288,15 +397,21 @@ int domain_create(domid_t domid, const struct domain_config *cfg, struct domain 
 				 cfg->mem_bytes > GUEST_RAM0_SIZE)) {
 		return -HV_EINVAL;
 	}
+	if (domid >= DOMID_FIRST_RESERVED || domid_test_and_set(domid)) {
+		return -HV_EEXIST;
+	}
 	d = xzalloc(sizeof(*d));
 	if (d == NULL) {
+		domid_release(domid);
 		return -HV_ENOMEM;
 	}
 	d->domid = domid;
+	d->created_ns = now_ns();
 	memcpy(d->name, cfg->name, sizeof(d->name));
 	d->name[sizeof(d->name) - 1] = '\0';
 	d->refcnt = 1;
 	d->privileged = cfg->privileged;
+	d->direct_map = cfg->direct_map;
 	spin_lock_init(&d->lock);
 	spin_lock_init(&d->cons_lock);
 	d->arch.cntvoff = read_sysreg(cntpct_el0);
@@ -372,6 +487,7 @@ out_free:
 	p2m_domain_destroy(d);
 	domain_free_ram(d);
 	xfree(d);
+	domid_release(domid);
 	return rc;
 }
 

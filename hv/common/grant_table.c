@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Grant tables, version 1 (see hv/grant_table.h). What a guest needs to set its table
- * up: GNTTABOP_query_size, set_version (v1 only, as Xen on Arm), get_version, and the
- * frames for XENMEM_add_to_physmap.
+ * Grant tables, version 1 (see hv/grant_table.h): GNTTABOP_query_size, setup_table,
+ * set_version (v1 only, as Xen on Arm), get_version, the frames for
+ * XENMEM_add_to_physmap, and between domains map_grant_ref, unmap_grant_ref and copy
+ * (shared/docs/xen-abi-guide.md sections 3.6, 6.5-6.7).
  */
 #include <asm/cache.h>
 #include <asm/mm.h>
@@ -10,11 +11,18 @@
 #include <hv/errno.h>
 #include <hv/grant_table.h>
 #include <hv/log.h>
+#include <asm/p2m.h>
+#include <asm/pt.h>
 #include <hv/page_alloc.h>
 #include <public/grant_table.h>
+#include <public/xen.h>
 
 #define NO_GFN (~0ull)
-#define GNTTAB_MAX_BATCH 64 /* uops handled per call; more is -EINVAL (no continuations) */
+#define GNTTAB_MAX_BATCH 512 /* uops handled per call; more is -EINVAL (no continuations) */
+#define ENTRIES_PER_FRAME (PAGE_SIZE / sizeof(struct grant_entry_v1))
+#define MAPTRACK_PER_PAGE (PAGE_SIZE / sizeof(struct gnttab_maptrack))
+#define MAPTRACK_IN_USE 1u
+#define MAPTRACK_RO 2u
 
 /* Allocates frames until there are at least n. Lock held. */
 static int gnttab_grow(struct domain *d, unsigned int n)
@@ -23,13 +31,17 @@ static int gnttab_grow(struct domain *d, unsigned int n)
 
 	while (gt->nr_frames < n) {
 		void *f = page_alloc_va(0, PA_ZERO);
+		struct gnttab_active *act = page_alloc_va(0, PA_ZERO);
 
-		if (f == NULL) {
+		if (f == NULL || act == NULL) {
+			page_free_va(f, 0);
+			page_free_va(act, 0);
 			return -HV_ENOMEM;
 		}
+		gt->active[gt->nr_frames] = act;
 		/* Owned by the domain so its own hypercall copies may touch it. */
 		paddr_to_page(virt_to_phys(f))->owner = d->domid;
-		paddr_to_page(virt_to_phys(f))->count = 1; /* not balloonable RAM */
+		paddr_to_page(virt_to_phys(f))->count = PAGE_COUNT_HV; /* not RAM */
 		gt->frames[gt->nr_frames] = f;
 		gt->frame_gfn[gt->nr_frames] = NO_GFN;
 		gt->nr_frames++;
@@ -43,17 +55,23 @@ int gnttab_domain_init(struct domain *d, unsigned int max_frames)
 	struct gnttab *gt = &d->gnttab;
 
 	spin_lock_init(&gt->lock);
+	spin_lock_init(&gt->maptrack_lock);
 	gt->nr_frames = 0;
 	gt->max_frames = MIN(MAX(max_frames, 1u), (unsigned int)GNTTAB_MAX_FRAMES);
 	return gnttab_grow(d, 1); /* INITIAL_NR_GRANT_FRAMES is 1 on Arm */
 }
+
+static void maptrack_release_all(struct domain *d);
 
 /** See hv/grant_table.h. Safe on a partly initialised table. */
 void gnttab_domain_destroy(struct domain *d)
 {
 	struct gnttab *gt = &d->gnttab;
 
+	maptrack_release_all(d);
 	for (unsigned int i = 0; i < gt->nr_frames; i++) {
+		page_free_va(gt->active[i], 0);
+		gt->active[i] = NULL;
 		paddr_to_page(virt_to_phys(gt->frames[i]))->owner = PAGE_OWNER_HV;
 		page_free_va(gt->frames[i], 0);
 		gt->frames[i] = NULL;
@@ -181,6 +199,487 @@ static long gnttab_cache_flush(struct vcpu *v, u64 uop, u64 count)
 	return 0;
 }
 
+/* The grant entry 'ref' of d and its pin counts; NULL if past the table. Lock held. */
+static struct grant_entry_v1 *entry_of(struct domain *d, u32 ref, struct gnttab_active **act)
+{
+	struct gnttab *gt = &d->gnttab;
+	u32 frame = ref / ENTRIES_PER_FRAME;
+
+	if (frame >= gt->nr_frames) {
+		return NULL;
+	}
+	if (act != NULL) {
+		*act = &gt->active[frame][ref % ENTRIES_PER_FRAME];
+	}
+	return &((struct grant_entry_v1 *)gt->frames[frame])[ref % ENTRIES_PER_FRAME];
+}
+
+/** See hv/grant_table.h. */
+int gnttab_seed_entry(struct domain *d, u32 ref, u16 grantee, u64 gfn)
+{
+	struct grant_entry_v1 *e;
+	unsigned long flags;
+
+	if (ref >= ENTRIES_PER_FRAME || gfn > 0xFFFFFFFFull) {
+		return -HV_EINVAL;
+	}
+	spin_lock_irqsave(&d->gnttab.lock, flags);
+	e = entry_of(d, ref, NULL);
+	e->domid = grantee;
+	e->frame = (u32)gfn;
+	__atomic_store_n(&e->flags, (u16)GTF_permit_access, __ATOMIC_RELEASE);
+	spin_unlock_irqrestore(&d->gnttab.lock, flags);
+	return 0;
+}
+
+/*
+ * The machine frame behind guest frame gfn of d if it is d's RAM, with a page
+ * reference taken for a mapping or copy elsewhere; NULL otherwise.
+ */
+static struct page_info *get_ram_frame(struct domain *d, u64 gfn)
+{
+	struct page_info *pg;
+	unsigned int flags;
+	paddr_t pa;
+
+	if (gfn >= (1ull << (d->arch.ipa_bits - PAGE_SHIFT)) ||
+	    p2m_lookup(d, gfn << PAGE_SHIFT, &pa, &flags) != 0 ||
+	    (flags & PT_MEM_MASK) != PT_MEM_NORMAL) {
+		return NULL;
+	}
+	pg = paddr_to_page(pa);
+	return pg != NULL && page_get_ref(pg, d->domid) ? pg : NULL;
+}
+
+/*
+ * Pins grant 'ref' of granter gd for use by domain 'user' (readonly or not): checks the
+ * entry, sets GTF_reading/GTF_writing, and returns the frame with a page reference.
+ * With pin false the entry is only checked (a copy), not pinned. GNTST_* status.
+ */
+static int grant_acquire(struct domain *gd, u32 ref, domid_t user, bool readonly, bool pin,
+			 struct page_info **out)
+{
+	struct gnttab_active *act;
+	struct grant_entry_v1 *e;
+	unsigned long flags;
+	int st = GNTST_okay;
+
+	spin_lock_irqsave(&gd->gnttab.lock, flags);
+	e = entry_of(gd, ref, &act);
+	if (e == NULL) {
+		st = GNTST_bad_gntref;
+		goto out;
+	}
+	for (;;) {
+		u32 word = __atomic_load_n((u32 *)e, __ATOMIC_ACQUIRE);
+		u16 eflags = (u16)word, edom = (u16)(word >> 16);
+		u16 want =
+			eflags | (pin ? (readonly ? GTF_reading : GTF_reading | GTF_writing) : 0);
+
+		if ((eflags & GTF_type_mask) != GTF_permit_access || edom != user) {
+			st = GNTST_permission_denied;
+			goto out;
+		}
+		if (!readonly && (eflags & GTF_readonly)) {
+			st = GNTST_permission_denied;
+			goto out;
+		}
+		/* The guest may rewrite the entry at any time: claim it atomically. */
+		if (__atomic_compare_exchange_n((u32 *)e, &word, (word & 0xFFFF0000u) | want, false,
+						__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+			break;
+		}
+	}
+	*out = get_ram_frame(gd, __atomic_load_n(&e->frame, __ATOMIC_ACQUIRE));
+	if (*out == NULL) {
+		st = GNTST_bad_page;
+	} else if (pin) {
+		if (readonly) {
+			act->pin_ro++;
+		} else {
+			act->pin_rw++;
+		}
+	}
+	if (pin && act->pin_ro == 0 && act->pin_rw == 0) {
+		__atomic_fetch_and(&e->flags, (u16) ~(GTF_reading | GTF_writing), __ATOMIC_RELEASE);
+	} else if (pin && act->pin_rw == 0) {
+		__atomic_fetch_and(&e->flags, (u16)~GTF_writing, __ATOMIC_RELEASE);
+	}
+out:
+	spin_unlock_irqrestore(&gd->gnttab.lock, flags);
+	return st;
+}
+
+/* Undoes one pin of grant_acquire() (the page reference is dropped by the caller). */
+static void grant_release(struct domain *gd, u32 ref, bool readonly)
+{
+	struct gnttab_active *act;
+	struct grant_entry_v1 *e;
+	unsigned long flags;
+
+	spin_lock_irqsave(&gd->gnttab.lock, flags);
+	e = entry_of(gd, ref, &act);
+	if (e != NULL) {
+		if (readonly && act->pin_ro > 0) {
+			act->pin_ro--;
+		} else if (!readonly && act->pin_rw > 0) {
+			act->pin_rw--;
+		}
+		if (act->pin_rw == 0) {
+			__atomic_fetch_and(&e->flags, (u16)~GTF_writing, __ATOMIC_RELEASE);
+		}
+		if (act->pin_ro == 0 && act->pin_rw == 0) {
+			__atomic_fetch_and(&e->flags, (u16)~GTF_reading, __ATOMIC_RELEASE);
+		}
+	}
+	spin_unlock_irqrestore(&gd->gnttab.lock, flags);
+}
+
+/* A free maptrack slot of d, marked in use with m; -1 if d has too many mappings. */
+static long maptrack_add(struct domain *d, const struct gnttab_maptrack *m)
+{
+	struct gnttab *gt = &d->gnttab;
+	unsigned long flags;
+	long handle = -1;
+
+	spin_lock_irqsave(&gt->maptrack_lock, flags);
+	if (gt->maptrack_used == gt->maptrack_pages * MAPTRACK_PER_PAGE &&
+	    gt->maptrack_pages < GNTTAB_MAPTRACK_MAX_PAGES) {
+		gt->maptrack[gt->maptrack_pages] = page_alloc_va(0, PA_ZERO);
+		if (gt->maptrack[gt->maptrack_pages] != NULL) {
+			gt->maptrack_pages++;
+		}
+	}
+	for (unsigned int p = 0; p < gt->maptrack_pages && handle < 0; p++) {
+		for (unsigned int i = 0; i < MAPTRACK_PER_PAGE; i++) {
+			struct gnttab_maptrack *e = &gt->maptrack[p][i];
+
+			if (!(e->flags & MAPTRACK_IN_USE)) {
+				*e = *m;
+				e->flags |= MAPTRACK_IN_USE;
+				handle = (long)(p * MAPTRACK_PER_PAGE + i);
+				gt->maptrack_used++;
+				break;
+			}
+		}
+	}
+	spin_unlock_irqrestore(&gt->maptrack_lock, flags);
+	return handle;
+}
+
+/* Takes maptrack entry 'handle' of d out (copied to *m); false if there is none. */
+static bool maptrack_take(struct domain *d, u64 handle, u64 gfn, struct gnttab_maptrack *m)
+{
+	struct gnttab *gt = &d->gnttab;
+	struct gnttab_maptrack *e;
+	unsigned long flags;
+	bool ok = false;
+
+	spin_lock_irqsave(&gt->maptrack_lock, flags);
+	if (handle < (u64)gt->maptrack_pages * MAPTRACK_PER_PAGE) {
+		e = &gt->maptrack[handle / MAPTRACK_PER_PAGE][handle % MAPTRACK_PER_PAGE];
+		if ((e->flags & MAPTRACK_IN_USE) && (gfn == 0 || e->gfn == gfn)) {
+			*m = *e;
+			e->flags = 0;
+			gt->maptrack_used--;
+			ok = true;
+		}
+	}
+	spin_unlock_irqrestore(&gt->maptrack_lock, flags);
+	return ok;
+}
+
+/** See hv/grant_table.h. */
+bool gnttab_gfn_is_mapped_grant(struct domain *d, u64 gfn)
+{
+	struct gnttab *gt = &d->gnttab;
+	unsigned long flags;
+	bool found = false;
+
+	spin_lock_irqsave(&gt->maptrack_lock, flags);
+	for (unsigned int p = 0; p < gt->maptrack_pages && !found; p++) {
+		for (unsigned int i = 0; i < MAPTRACK_PER_PAGE; i++) {
+			const struct gnttab_maptrack *e = &gt->maptrack[p][i];
+
+			if ((e->flags & MAPTRACK_IN_USE) && e->gfn == gfn) {
+				found = true;
+				break;
+			}
+		}
+	}
+	spin_unlock_irqrestore(&gt->maptrack_lock, flags);
+	return found;
+}
+
+/* Ends one mapping: the p2m entry (if it still holds the frame), pin and reference. */
+static void mapping_end(struct domain *d, const struct gnttab_maptrack *m, bool unmap)
+{
+	struct domain *gd = domain_get_by_id(m->dom);
+	unsigned int pflags;
+	paddr_t pa;
+
+	if (unmap && p2m_lookup(d, m->gfn << PAGE_SHIFT, &pa, &pflags) == 0 && pa == m->pa) {
+		(void)p2m_unmap(d, m->gfn << PAGE_SHIFT, PAGE_SIZE);
+	}
+	if (gd != NULL) {
+		grant_release(gd, m->ref, m->flags & MAPTRACK_RO);
+		domain_put(gd);
+	}
+	page_put_ref(paddr_to_page(m->pa));
+}
+
+/* d is being destroyed: every mapping it still holds of other domains' grants ends. */
+static void maptrack_release_all(struct domain *d)
+{
+	struct gnttab *gt = &d->gnttab;
+
+	for (unsigned int p = 0; p < gt->maptrack_pages; p++) {
+		for (unsigned int i = 0; i < MAPTRACK_PER_PAGE; i++) {
+			struct gnttab_maptrack *e = &gt->maptrack[p][i];
+
+			if (e->flags & MAPTRACK_IN_USE) {
+				mapping_end(d, e, false); /* its p2m goes as a whole */
+				e->flags = 0;
+			}
+		}
+		page_free_va(gt->maptrack[p], 0);
+		gt->maptrack[p] = NULL;
+	}
+	gt->maptrack_pages = 0;
+	gt->maptrack_used = 0;
+}
+
+/* One GNTTABOP_map_grant_ref: map grant m->ref of m->dom at m->host_addr of v's domain. */
+static void grant_map_one(struct vcpu *v, struct gnttab_map_grant_ref *op)
+{
+	struct domain *d = v->domain, *gd;
+	bool ro = op->flags & GNTMAP_readonly;
+	struct gnttab_maptrack m;
+	struct page_info *pg = NULL;
+	unsigned int pflags;
+	paddr_t old;
+	u64 gfn = op->host_addr >> PAGE_SHIFT;
+	long handle;
+	int st;
+
+	op->handle = ~0u;
+	op->dev_bus_addr = 0;
+	/* Arm: host_map (+ readonly) into the caller's own physical address space only. */
+	if ((op->flags & ~(GNTMAP_host_map | GNTMAP_readonly | GNTMAP_device_map)) ||
+	    !(op->flags & GNTMAP_host_map)) {
+		op->status = GNTST_general_error;
+		return;
+	}
+	if ((op->host_addr & (PAGE_SIZE - 1)) || gfn >= (1ull << (d->arch.ipa_bits - PAGE_SHIFT)) ||
+	    mmio_find(d, op->host_addr)) {
+		op->status = GNTST_bad_virt_addr;
+		return;
+	}
+	if (p2m_lookup(d, op->host_addr, &old, &pflags) == 0) {
+		op->status = GNTST_bad_virt_addr; /* give it an empty (ballooned) frame */
+		return;
+	}
+	if (op->dom == d->domid || op->dom >= DOMID_FIRST_RESERVED ||
+	    (gd = domain_get_by_id(op->dom)) == NULL) {
+		op->status = GNTST_bad_domain;
+		return;
+	}
+	st = grant_acquire(gd, op->ref, d->domid, ro, true, &pg);
+	if (st != GNTST_okay) {
+		domain_put(gd);
+		op->status = (s16)st;
+		return;
+	}
+	m = (struct gnttab_maptrack){ .gfn = gfn,
+				      .pa = page_to_paddr(pg),
+				      .ref = op->ref,
+				      .dom = gd->domid,
+				      .flags = ro ? MAPTRACK_RO : 0 };
+	domain_put(gd);
+	if (p2m_map(d, op->host_addr, m.pa, PAGE_SIZE, PT_MEM_NORMAL | (ro ? PT_RO : 0)) != 0) {
+		mapping_end(d, &m, false);
+		op->status = GNTST_general_error;
+		return;
+	}
+	handle = maptrack_add(d, &m);
+	if (handle < 0) {
+		mapping_end(d, &m, true);
+		op->status = GNTST_no_space;
+		return;
+	}
+	op->handle = (grant_handle_t)handle;
+	op->dev_bus_addr = m.pa; /* direct-mapped Dom0's DMA goes there (swiotlb-xen) */
+	op->status = GNTST_okay;
+}
+
+static void grant_unmap_one(struct vcpu *v, struct gnttab_unmap_grant_ref *op)
+{
+	struct gnttab_maptrack m;
+
+	if (!maptrack_take(v->domain, op->handle, op->host_addr >> PAGE_SHIFT, &m)) {
+		op->status = GNTST_bad_handle;
+		return;
+	}
+	mapping_end(v->domain, &m, true);
+	op->status = GNTST_okay;
+}
+
+/* Map and unmap: copy in, do, copy out, one op at a time. */
+static long gnttab_map_ops(struct vcpu *v, u64 cmd, u64 uop, u64 count)
+{
+	for (u64 i = 0; i < count; i++) {
+		if (cmd == GNTTABOP_map_grant_ref) {
+			struct gnttab_map_grant_ref op;
+			u64 va = uop + i * sizeof(op);
+
+			if (copy_from_guest_va(v, &op, va, sizeof(op)) != 0) {
+				return -HV_EFAULT;
+			}
+			grant_map_one(v, &op);
+			if (copy_to_guest_va(v, va, &op, sizeof(op)) != 0) {
+				return -HV_EFAULT;
+			}
+		} else {
+			struct gnttab_unmap_grant_ref op;
+			u64 va = uop + i * sizeof(op);
+
+			if (copy_from_guest_va(v, &op, va, sizeof(op)) != 0) {
+				return -HV_EFAULT;
+			}
+			grant_unmap_one(v, &op);
+			if (copy_to_guest_va(v, va, &op, sizeof(op)) != 0) {
+				return -HV_EFAULT;
+			}
+		}
+	}
+	return 0;
+}
+
+/* One side of a copy: a referenced frame and the domain reference to drop after. */
+struct copy_side {
+	struct page_info *pg;
+	struct domain *gd; /* granter (NULL for the caller's own frame) */
+};
+
+static int copy_side_get(struct vcpu *v, const struct gnttab_copy_ptr *p, bool is_gref, bool write,
+			 struct copy_side *side)
+{
+	struct domain *d = v->domain;
+	int st;
+
+	side->pg = NULL;
+	side->gd = NULL;
+	if (!is_gref) {
+		/* A frame of the caller itself. */
+		if (p->domid != DOMID_SELF && p->domid != d->domid) {
+			return GNTST_permission_denied;
+		}
+		side->pg = get_ram_frame(d, p->u.gmfn);
+		return side->pg != NULL ? GNTST_okay : GNTST_bad_page;
+	}
+	if (p->domid == DOMID_SELF || p->domid == d->domid) {
+		return GNTST_bad_domain; /* a grant is for another domain */
+	}
+	side->gd = domain_get_by_id(p->domid);
+	if (side->gd == NULL) {
+		return GNTST_bad_domain;
+	}
+	st = grant_acquire(side->gd, p->u.ref, d->domid, !write, false, &side->pg);
+	if (st != GNTST_okay) {
+		domain_put(side->gd);
+		side->gd = NULL;
+	}
+	return st;
+}
+
+static void copy_side_put(struct copy_side *side)
+{
+	if (side->pg != NULL) {
+		page_put_ref(side->pg);
+	}
+	if (side->gd != NULL) {
+		domain_put(side->gd);
+	}
+}
+
+static void grant_copy_one(struct vcpu *v, struct gnttab_copy *op)
+{
+	struct copy_side src, dst;
+	int st;
+
+	if ((op->flags & ~(GNTCOPY_source_gref | GNTCOPY_dest_gref)) ||
+	    (u32)op->source.offset + op->len > PAGE_SIZE ||
+	    (u32)op->dest.offset + op->len > PAGE_SIZE) {
+		op->status = GNTST_bad_copy_arg;
+		return;
+	}
+	st = copy_side_get(v, &op->source, op->flags & GNTCOPY_source_gref, false, &src);
+	if (st != GNTST_okay) {
+		op->status = (s16)st;
+		return;
+	}
+	st = copy_side_get(v, &op->dest, op->flags & GNTCOPY_dest_gref, true, &dst);
+	if (st == GNTST_okay) {
+		memmove((u8 *)phys_to_virt(page_to_paddr(dst.pg)) + op->dest.offset,
+			(u8 *)phys_to_virt(page_to_paddr(src.pg)) + op->source.offset, op->len);
+		copy_side_put(&dst);
+	}
+	copy_side_put(&src);
+	op->status = (s16)st;
+}
+
+static long gnttab_copy_ops(struct vcpu *v, u64 uop, u64 count)
+{
+	for (u64 i = 0; i < count; i++) {
+		struct gnttab_copy op;
+		u64 va = uop + i * sizeof(op);
+
+		if (copy_from_guest_va(v, &op, va, sizeof(op)) != 0) {
+			return -HV_EFAULT;
+		}
+		grant_copy_one(v, &op);
+		if (copy_to_guest_va(v, va, &op, sizeof(op)) != 0) {
+			return -HV_EFAULT;
+		}
+	}
+	return 0;
+}
+
+/*
+ * GNTTABOP_setup_table: grows the caller's table to nr_frames and lists the guest
+ * frames they are mapped at (~0 for one not mapped yet: on Arm the guest maps them
+ * with XENMEM_add_to_physmap, as Xen on Arm expects).
+ */
+static long gnttab_setup_table(struct vcpu *v, u64 uop)
+{
+	struct domain *d = v->domain;
+	struct gnttab_setup_table op;
+	unsigned long flags;
+	int rc;
+
+	if (copy_from_guest_va(v, &op, uop, sizeof(op)) != 0) {
+		return -HV_EFAULT;
+	}
+	if (!is_self(d, op.dom)) {
+		op.status = GNTST_permission_denied;
+	} else if (op.nr_frames > d->gnttab.max_frames) {
+		op.status = GNTST_general_error;
+	} else {
+		spin_lock_irqsave(&d->gnttab.lock, flags);
+		rc = gnttab_grow(d, op.nr_frames);
+		spin_unlock_irqrestore(&d->gnttab.lock, flags);
+		op.status = rc == 0 ? GNTST_okay : GNTST_general_error;
+		for (u32 i = 0; rc == 0 && i < op.nr_frames; i++) {
+			u64 gfn = d->gnttab.frame_gfn[i];
+
+			if (copy_to_guest_va(v, op.frame_list + i * 8ull, &gfn, 8) != 0) {
+				return -HV_EFAULT;
+			}
+		}
+	}
+	return copy_to_guest_va(v, uop, &op, sizeof(op)) ? -HV_EFAULT : 0;
+}
+
 /** See hv/grant_table.h. */
 long do_grant_table_op(struct vcpu *v, u64 cmd, u64 uop, u64 count)
 {
@@ -196,6 +695,13 @@ long do_grant_table_op(struct vcpu *v, u64 cmd, u64 uop, u64 count)
 		return count == 1 ? gnttab_get_version(v, uop) : -HV_EINVAL;
 	case GNTTABOP_cache_flush:
 		return gnttab_cache_flush(v, uop, count);
+	case GNTTABOP_map_grant_ref:
+	case GNTTABOP_unmap_grant_ref:
+		return gnttab_map_ops(v, cmd, uop, count);
+	case GNTTABOP_copy:
+		return gnttab_copy_ops(v, uop, count);
+	case GNTTABOP_setup_table:
+		return count == 1 ? gnttab_setup_table(v, uop) : -HV_EINVAL;
 	default:
 		return -HV_ENOSYS;
 	}

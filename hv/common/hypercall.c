@@ -422,6 +422,13 @@ static long hypercall_dispatch(struct vcpu *v, u64 nr, const u64 *a, bool nested
 	case __HYPERVISOR_multicall:
 		ret = nested ? -HV_EINVAL : do_multicall(v, a[0], a[1]);
 		break;
+	/* The toolstack's control interface (Dom0 only): domctl.c. */
+	case __HYPERVISOR_domctl:
+		ret = do_domctl(v, a[0]);
+		break;
+	case __HYPERVISOR_sysctl:
+		ret = do_sysctl(v, a[0]);
+		break;
 	default:
 		ret = -HV_ENOSYS;
 		break;

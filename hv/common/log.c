@@ -2,7 +2,9 @@
 /*
  * The hypervisor log: level filtering and the "(LAM) " line prefix. Lines are
  * formatted into a local buffer and written with one console_write() under a lock,
- * so output of two CPUs never interleaves within a line.
+ * so output of two CPUs never interleaves within a line. Everything the log writes
+ * (not Dom0's raw console output) is also kept in a ring, read back by the toolstack
+ * (LAM_SYSCTL_readconsole, `lam dmesg`).
  */
 #include <hv/console.h>
 #include <hv/errno.h>
@@ -19,6 +21,46 @@ static spinlock_t log_lock = SPINLOCK_INIT;
 static bool log_at_line_start = true;
 /* Dom0's raw output left the cursor mid-line: hypervisor lines start on a new one. */
 static bool raw_mid_line;
+
+#define LOG_RING_SIZE (64 * 1024) /* a power of two */
+static char log_ring[LOG_RING_SIZE];
+static u64 log_ring_head; /* bytes ever written; guarded by log_lock */
+
+/* console_write() and a copy in the ring. log_lock held. */
+static void log_emit(const char *s, size_t n)
+{
+	console_write(s, n);
+	for (size_t i = 0; i < n; i++) {
+		log_ring[(log_ring_head + i) & (LOG_RING_SIZE - 1)] = s[i];
+	}
+	log_ring_head += n;
+}
+
+/** See hv/log.h. */
+size_t log_ring_read(u64 *index, char *buf, size_t size, u64 *lost)
+{
+	unsigned long flags;
+	size_t n = 0;
+	u64 start;
+
+	spin_lock_irqsave(&log_lock, flags);
+	start = *index;
+	*lost = 0;
+	if (log_ring_head > LOG_RING_SIZE && start < log_ring_head - LOG_RING_SIZE) {
+		*lost = log_ring_head - LOG_RING_SIZE - start;
+		start = log_ring_head - LOG_RING_SIZE;
+	}
+	if (start > log_ring_head) {
+		start = log_ring_head;
+	}
+	n = (size_t)MIN((u64)size, log_ring_head - start);
+	for (size_t i = 0; i < n; i++) {
+		buf[i] = log_ring[(start + i) & (LOG_RING_SIZE - 1)];
+	}
+	*index = start + n;
+	spin_unlock_irqrestore(&log_lock, flags);
+	return n;
+}
 
 /** Formats and prints one message if lvl is within the threshold. */
 void log_vprintf(enum log_level lvl, const char *fmt, va_list ap)
@@ -39,32 +81,32 @@ void log_vprintf(enum log_level lvl, const char *fmt, va_list ap)
 
 	spin_lock_irqsave(&log_lock, flags);
 	if (raw_mid_line && len > 0) {
-		console_write("\n", 1);
+		log_emit("\n", 1);
 		raw_mid_line = false;
 	}
 	start = 0;
 	for (size_t i = 0; i < len; i++) {
 		if (log_at_line_start) {
-			console_write(LOG_PREFIX, sizeof(LOG_PREFIX) - 1);
+			log_emit(LOG_PREFIX, sizeof(LOG_PREFIX) - 1);
 			/*
 			 * Warnings and errors say so where the message starts; indented lines
 			 * continue a block (register dumps, backtraces) and stay untagged.
 			 */
 			if (i == 0 && buf[0] != ' ' && lvl == LOG_WARN) {
-				console_write("warning: ", 9);
+				log_emit("warning: ", 9);
 			} else if (i == 0 && buf[0] != ' ' && lvl == LOG_ERR) {
-				console_write("error: ", 7);
+				log_emit("error: ", 7);
 			}
 			log_at_line_start = false;
 		}
 		if (buf[i] == '\n') {
-			console_write(buf + start, i + 1 - start);
+			log_emit(buf + start, i + 1 - start);
 			start = i + 1;
 			log_at_line_start = true;
 		}
 	}
 	if (start < len) {
-		console_write(buf + start, len - start);
+		log_emit(buf + start, len - start);
 	}
 	spin_unlock_irqrestore(&log_lock, flags);
 }
@@ -87,10 +129,10 @@ void log_guest_line(const char *tag, const char *line, size_t n)
 	buf[len++] = '\n';
 	spin_lock_irqsave(&log_lock, flags);
 	if (!log_at_line_start) {
-		console_write("\n", 1);
+		log_emit("\n", 1);
 		log_at_line_start = true;
 	}
-	console_write(buf, len);
+	log_emit(buf, len);
 	spin_unlock_irqrestore(&log_lock, flags);
 }
 

@@ -8,3 +8,4 @@ hv-y += common/evtchn.o common/xen_memory.o common/xen_vcpu.o
 hv-y += common/dom0_dt.o
 hv-y += common/grant_table.o
 hv-y += common/console_input.o
+hv-y += common/domctl.o

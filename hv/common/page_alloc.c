@@ -437,24 +437,13 @@ struct page_info *page_alloc(unsigned int order, unsigned int flags)
 	return pg;
 }
 
-/**
- * Returns a block to the allocator and merges it with its free buddies. pg and order
- * must be exactly what page_alloc() returned and was given; anything else (double
- * free, reserved frame, wrong order, a frame inside a block) is a hypervisor bug and
- * BUGs. page_free(NULL, ...) does nothing. Takes page_alloc_lock.
- */
-void page_free(struct page_info *pg, unsigned int order)
+/* page_free() with page_alloc_lock held (irqflags: for the BUG path only). */
+static void page_free_locked(struct page_info *pg, unsigned int order, unsigned long irqflags)
 {
-	unsigned long irqflags;
 	struct pa_bank *b;
 	u64 idx, mfn;
 	unsigned int k;
 
-	if (!pg) {
-		return;
-	}
-
-	spin_lock_irqsave(&page_alloc_lock, irqflags);
 	b = bank_of_page(pg);
 	PA_BUG_ON_LOCKED(!b, irqflags);
 	idx = (u64)(pg - b->frames);
@@ -493,6 +482,118 @@ void page_free(struct page_info *pg, unsigned int order)
 		mfn &= ~(1ULL << k);
 	}
 	free_list_push(b, (u32)(mfn - b->base_mfn), k);
+}
+
+/**
+ * Returns a block to the allocator and merges it with its free buddies. pg and order
+ * must be exactly what page_alloc() returned and was given; anything else (double
+ * free, reserved frame, wrong order, a frame inside a block) is a hypervisor bug and
+ * BUGs. page_free(NULL, ...) does nothing. Takes page_alloc_lock.
+ */
+void page_free(struct page_info *pg, unsigned int order)
+{
+	unsigned long irqflags;
+
+	if (!pg) {
+		return;
+	}
+	spin_lock_irqsave(&page_alloc_lock, irqflags);
+	page_free_locked(pg, order, irqflags);
+	spin_unlock_irqrestore(&page_alloc_lock, irqflags);
+}
+
+/** See hv/page_alloc.h. */
+struct page_info *page_alloc_at(mfn_t frame)
+{
+	u64 mfn = mfn_x(frame);
+	struct pa_bank *b = bank_of_mfn(mfn);
+	struct page_info *pg = NULL;
+	unsigned long irqflags;
+	u64 idx, head = 0;
+	unsigned int k;
+
+	if (b == NULL) {
+		return NULL;
+	}
+	idx = mfn - b->base_mfn;
+	spin_lock_irqsave(&page_alloc_lock, irqflags);
+	/* The free block holding the frame is the aligned one of some order that is free. */
+	for (k = 0; k <= PAGE_MAX_ORDER; k++) {
+		head = ((mfn & ~((1ULL << k) - 1)) - b->base_mfn);
+		if ((mfn & ~((1ULL << k) - 1)) < b->base_mfn) {
+			break;
+		}
+		if (frame_is_free_head(b, head, k)) {
+			break;
+		}
+	}
+	if (k > PAGE_MAX_ORDER || (mfn & ~((1ULL << k) - 1)) < b->base_mfn) {
+		spin_unlock_irqrestore(&page_alloc_lock, irqflags);
+		return NULL; /* allocated or reserved */
+	}
+	free_list_remove(b, (u32)head);
+	b->frames[head].order = 0;
+	/* Split down to the frame: the halves without it go back on the lists. */
+	while (k > 0) {
+		k--;
+		if (idx >= head + (1ULL << k)) {
+			free_list_push(b, (u32)head, k);
+			head += 1ULL << k;
+		} else {
+			free_list_push(b, (u32)(head + (1ULL << k)), k);
+		}
+	}
+	pg = &b->frames[idx];
+	pg->next = PA_LINK_ALLOC_HEAD(0);
+	pg->prev = (u32)idx;
+	pg->count = 0;
+	pg->owner = PAGE_OWNER_HV;
+	pg->state = PGS_ALLOCATED;
+	pg->order = 0;
+	pa_stats.free_pages--;
+	spin_unlock_irqrestore(&page_alloc_lock, irqflags);
+	return pg;
+}
+
+/* True for a single-frame allocation (domain RAM after page_split()). */
+static bool frame_is_single(const struct pa_bank *b, const struct page_info *pg)
+{
+	return pg->state == PGS_ALLOCATED && pg->next == PA_LINK_ALLOC_HEAD(0) &&
+	       pg->prev == (u64)(pg - b->frames);
+}
+
+/** See hv/page_alloc.h. */
+bool page_get_ref(struct page_info *pg, u16 owner)
+{
+	struct pa_bank *b = bank_of_page(pg);
+	unsigned long irqflags;
+	bool ok;
+
+	if (b == NULL) {
+		return false;
+	}
+	spin_lock_irqsave(&page_alloc_lock, irqflags);
+	ok = frame_is_single(b, pg) && pg->owner == owner && !(pg->count & PAGE_COUNT_HV) &&
+	     pg->count < PAGE_COUNT_MAX_REFS;
+	if (ok) {
+		pg->count++;
+	}
+	spin_unlock_irqrestore(&page_alloc_lock, irqflags);
+	return ok;
+}
+
+/** See hv/page_alloc.h. */
+void page_put_ref(struct page_info *pg)
+{
+	unsigned long irqflags;
+
+	spin_lock_irqsave(&page_alloc_lock, irqflags);
+	PA_BUG_ON_LOCKED(pg->count == 0 || (pg->count & PAGE_COUNT_HV), irqflags);
+	if (--pg->count == 0 && pg->owner == PAGE_OWNER_ORPHAN) {
+		/* Its domain is gone: the last mapping frees it. */
+		pg->owner = PAGE_OWNER_HV;
+		page_free_locked(pg, 0, irqflags);
+	}
 	spin_unlock_irqrestore(&page_alloc_lock, irqflags);
 }
 
@@ -533,14 +634,25 @@ u64 page_free_owned(u16 owner)
 
 		for (u64 i = 0; i < b->nr_frames; i++) {
 			struct page_info *f = &b->frames[i];
+			unsigned long irqflags;
 
 			/* Single-frame allocations of this owner (domain RAM after page_split). */
-			if (f->state == PGS_ALLOCATED && f->owner == owner && f->count == 0 &&
-			    f->next == PA_LINK_ALLOC_HEAD(0) && f->prev == i) {
-				f->owner = PAGE_OWNER_HV;
-				page_free(f, 0);
-				freed++;
+			if (f->owner != owner || f->state != PGS_ALLOCATED) {
+				continue;
 			}
+			spin_lock_irqsave(&page_alloc_lock, irqflags);
+			if (f->owner == owner && frame_is_single(b, f) &&
+			    !(f->count & PAGE_COUNT_HV)) {
+				if (f->count == 0) {
+					f->owner = PAGE_OWNER_HV;
+					page_free_locked(f, 0, irqflags);
+					freed++;
+				} else {
+					/* Still mapped by another domain: freed by its last unmap. */
+					f->owner = PAGE_OWNER_ORPHAN;
+				}
+			}
+			spin_unlock_irqrestore(&page_alloc_lock, irqflags);
 		}
 	}
 	return freed;

@@ -15,6 +15,7 @@
 #include <hv/bug.h>
 #include <asm/vcpu.h>
 #include <hv/domain.h>
+#include <hv/errno.h>
 #include <hv/log.h>
 #include <hv/params.h>
 #include <hv/percpu.h>
@@ -138,6 +139,57 @@ void sched_remove_vcpu(struct vcpu *v)
 	v->state = VCPU_OFFLINE;
 	rq->nr_assigned--;
 	spin_unlock_irqrestore(&rq->lock, flags);
+}
+
+static void poke_pcpu(unsigned int cpu);
+
+/** See hv/sched.h. */
+int vcpu_migrate(struct vcpu *v, unsigned int cpu)
+{
+	struct sched_pcpu *from = rq_of(v), *to;
+	unsigned long flags;
+	bool queued, armed[3];
+	u64 exp[3];
+	struct timer *timers[3] = { &v->arch.vtimer.t, &v->arch.vtimer.pt, &v->poll_timer };
+
+	if (cpu >= NR_CPUS || !pcpus[cpu].online) {
+		return -HV_EINVAL;
+	}
+	if (__atomic_load_n(&v->loaded, __ATOMIC_ACQUIRE)) {
+		return -HV_EBUSY; /* the caller pauses the domain first */
+	}
+	if (cpu == v->pcpu) {
+		return 0;
+	}
+	to = &pcpus[cpu].sched;
+	for (int i = 0; i < 3; i++) {
+		exp[i] = timers[i]->expires;
+		armed[i] = timer_stop(timers[i]);
+		timer_kill(timers[i]);
+	}
+	spin_lock_irqsave(&from->lock, flags);
+	queued = v->on_rq;
+	rq_remove(from, v);
+	from->nr_assigned--;
+	spin_unlock_irqrestore(&from->lock, flags);
+
+	spin_lock_irqsave(&to->lock, flags);
+	v->pcpu = cpu;
+	to->nr_assigned++;
+	if (queued) {
+		rq_push(to, v);
+	}
+	spin_unlock_irqrestore(&to->lock, flags);
+	for (int i = 0; i < 3; i++) {
+		timer_init(timers[i], timers[i]->fn, timers[i]->data, cpu);
+		if (armed[i]) {
+			timer_set(timers[i], exp[i]);
+		}
+	}
+	if (queued) {
+		poke_pcpu(cpu);
+	}
+	return 0;
 }
 
 /* Asks v's pCPU to reconsider: an SGI unless it is this pCPU. */

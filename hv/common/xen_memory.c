@@ -48,7 +48,7 @@ int xen_domain_init(struct domain *d)
 	}
 	paddr_to_page(virt_to_phys(sh))->owner = d->domid;
 	/* count 1: the hypervisor's page, never RAM the guest may balloon out. */
-	paddr_to_page(virt_to_phys(sh))->count = 1;
+	paddr_to_page(virt_to_phys(sh))->count = PAGE_COUNT_HV;
 	d->shared_info = sh;
 	{
 		/* The wall clock at the guest's counter 0 ~ at domain creation. */
@@ -243,6 +243,45 @@ static long xenmem_add_to_physmap(struct vcpu *cur, const struct xen_add_to_phys
 	}
 }
 
+/*
+ * Takes whatever d has at gfn out of its p2m (caller in physmap_begin with pause): a
+ * frame of another domain (foreign mapping) drops its reference, d's own RAM is freed
+ * (as XENMEM_decrease_reservation). Grant mappings go with unmap_grant_ref, and
+ * hypervisor pages (grant frames) and devices stay.
+ */
+static long physmap_remove_gfn(struct domain *d, u64 gfn)
+{
+	struct page_info *pg;
+	unsigned int flags;
+	paddr_t pa;
+	long rc;
+
+	if (gfn >= (1ull << (d->arch.ipa_bits - PAGE_SHIFT)) ||
+	    p2m_lookup(d, gfn << PAGE_SHIFT, &pa, &flags) != 0) {
+		return -HV_ENOENT;
+	}
+	pg = paddr_to_page(pa);
+	if ((flags & PT_MEM_MASK) != PT_MEM_NORMAL || pg == NULL || pg->state != PGS_ALLOCATED ||
+	    (pg->count & PAGE_COUNT_HV) || gnttab_gfn_is_mapped_grant(d, gfn)) {
+		return -HV_EINVAL;
+	}
+	if (pg->owner == d->domid && pg->count != 0) {
+		return -HV_EBUSY; /* its RAM, mapped by another domain right now */
+	}
+	rc = p2m_unmap(d, gfn << PAGE_SHIFT, PAGE_SIZE);
+	if (rc != 0) {
+		return rc;
+	}
+	if (pg->owner == d->domid) {
+		pg->owner = PAGE_OWNER_HV;
+		page_free(pg, 0);
+		d->tot_pages--;
+	} else {
+		page_put_ref(pg); /* a foreign frame (see foreign_map_one()) */
+	}
+	return 0;
+}
+
 static long xenmem_remove_from_physmap(struct vcpu *cur, const struct xen_remove_from_physmap *x)
 {
 	struct domain *d = cur->domain;
@@ -251,20 +290,107 @@ static long xenmem_remove_from_physmap(struct vcpu *cur, const struct xen_remove
 	if (x->domid != DOMID_SELF && x->domid != d->domid) {
 		return -HV_EPERM;
 	}
-	if (!physmap_begin(d, cur, false)) {
+	if (!physmap_begin(d, cur, true)) {
 		return -HV_EBUSY;
 	}
 	if (d->shared_info_gfn != INVALID_GFN && x->gpfn == d->shared_info_gfn) {
-		/* A 4 KiB entry: removing it needs no break-before-make of a block. */
 		rc = p2m_unmap(d, x->gpfn << PAGE_SHIFT, PAGE_SIZE);
 		if (rc == 0) {
 			d->shared_info_gfn = INVALID_GFN;
 		}
 	} else {
-		rc = -HV_ENOSYS; /* removing RAM (ballooning): not yet */
+		rc = physmap_remove_gfn(d, x->gpfn);
 	}
 	physmap_end(d, cur);
 	return rc;
+}
+
+/*
+ * One frame of XENMEM_add_to_physmap_batch(gmfn_foreign): frame idx of domain fd appears
+ * at gpfn of the caller's domain d, holding a reference on the page until
+ * XENMEM_remove_from_physmap takes it away. What d had at gpfn goes first (RAM freed,
+ * an older foreign frame released).
+ */
+static long foreign_map_one(struct vcpu *cur, struct domain *fd, u64 idx, u64 gpfn)
+{
+	struct domain *d = cur->domain;
+	struct page_info *pg;
+	unsigned int flags;
+	paddr_t pa;
+	bool mapped;
+	long rc;
+
+	if (gpfn >= (1ull << (d->arch.ipa_bits - PAGE_SHIFT)) ||
+	    mmio_find(d, gpfn << PAGE_SHIFT) != NULL ||
+	    idx >= (1ull << (fd->arch.ipa_bits - PAGE_SHIFT)) ||
+	    p2m_lookup(fd, idx << PAGE_SHIFT, &pa, &flags) != 0 ||
+	    (flags & PT_MEM_MASK) != PT_MEM_NORMAL) {
+		return -HV_EINVAL;
+	}
+	pg = paddr_to_page(pa);
+	if (pg == NULL || !page_get_ref(pg, fd->domid)) {
+		return -HV_EINVAL; /* not the domain's RAM (a hypervisor page, a device) */
+	}
+	mapped = p2m_lookup(d, gpfn << PAGE_SHIFT, &pa, &flags) == 0;
+	/* Changing a live entry may split a block (break-before-make): pause d. */
+	if (!physmap_begin(d, cur, mapped)) {
+		page_put_ref(pg);
+		return -HV_EBUSY;
+	}
+	rc = mapped ? physmap_remove_gfn(d, gpfn) : 0;
+	if (rc == 0) {
+		rc = p2m_map(d, gpfn << PAGE_SHIFT, page_to_paddr(pg), PAGE_SIZE, PT_MEM_NORMAL);
+	}
+	physmap_end(d, cur);
+	if (rc != 0) {
+		page_put_ref(pg);
+	}
+	return rc;
+}
+
+#define PHYSMAP_BATCH_MAX 1024 /* frames per XENMEM_add_to_physmap_batch call */
+
+static long xenmem_add_to_physmap_batch(struct vcpu *cur, const struct xen_add_to_physmap_batch *b)
+{
+	struct domain *d = cur->domain, *fd;
+
+	if (b->domid != DOMID_SELF && b->domid != d->domid) {
+		return -HV_EPERM;
+	}
+	if (b->space != XENMAPSPACE_gmfn_foreign) {
+		return -HV_EOPNOTSUPP;
+	}
+	/* Only the control domain maps other domains' memory (the domain builder, backends). */
+	if (!d->privileged) {
+		return -HV_EPERM;
+	}
+	if (b->size > PHYSMAP_BATCH_MAX) {
+		return -HV_EINVAL;
+	}
+	if (b->foreign_domid == d->domid || b->foreign_domid == DOMID_SELF) {
+		return -HV_EINVAL;
+	}
+	fd = domain_get_by_id(b->foreign_domid);
+	if (fd == NULL) {
+		return -HV_ESRCH;
+	}
+	for (u64 i = 0; i < b->size; i++) {
+		u64 idx, gpfn;
+		s32 err;
+
+		if (copy_from_guest_va(cur, &idx, b->idxs + i * 8, 8) != 0 ||
+		    copy_from_guest_va(cur, &gpfn, b->gpfns + i * 8, 8) != 0) {
+			domain_put(fd);
+			return -HV_EFAULT;
+		}
+		err = (s32)foreign_map_one(cur, fd, idx, gpfn);
+		if (copy_to_guest_va(cur, b->errs + i * 4, &err, 4) != 0) {
+			domain_put(fd);
+			return -HV_EFAULT;
+		}
+	}
+	domain_put(fd);
+	return 0;
 }
 
 /**
@@ -322,8 +448,9 @@ static long xenmem_decrease(struct vcpu *cur, const struct xen_memory_reservatio
 
 /*
  * XENMEM_populate_physmap: the guest asks for RAM back at unmapped GFNs (balloon in),
- * never beyond the memory it was created with. A direct-mapped Dom0 would need the very
- * frame it gave back: not supported (0 extents). Returns how many extents were done.
+ * never beyond the memory it was created with. A direct-mapped Dom0 gets the very frame
+ * (IPA = PA) if it is still free; if someone else has it now, the extent fails and Linux
+ * keeps the page ballooned. Returns how many extents were done.
  */
 static long xenmem_populate(struct vcpu *cur, const struct xen_memory_reservation *r)
 {
@@ -335,9 +462,6 @@ static long xenmem_populate(struct vcpu *cur, const struct xen_memory_reservatio
 	}
 	if (r->extent_order != 0 || r->nr_extents > BALLOON_MAX_EXTENTS) {
 		return -HV_EINVAL;
-	}
-	if (d->privileged) {
-		return 0;
 	}
 	if (!physmap_begin(d, cur, true)) {
 		return -HV_EBUSY;
@@ -354,9 +478,12 @@ static long xenmem_populate(struct vcpu *cur, const struct xen_memory_reservatio
 		    mmio_find(d, gfn << PAGE_SHIFT) != NULL) {
 			break;
 		}
-		pg = page_alloc(0, PA_ZERO);
+		pg = d->direct_map ? page_alloc_at(_mfn(gfn)) : page_alloc(0, PA_ZERO);
 		if (pg == NULL) {
 			break;
+		}
+		if (d->direct_map) {
+			memset(phys_to_virt(page_to_paddr(pg)), 0, PAGE_SIZE);
 		}
 		if (domain_add_ram_block(d, pg, 0, gfn << PAGE_SHIFT) != 0) {
 			page_free(pg, 0);
@@ -371,6 +498,7 @@ long do_memory_op(struct vcpu *v, u64 cmd, u64 arg)
 {
 	union {
 		struct xen_add_to_physmap add;
+		struct xen_add_to_physmap_batch batch;
 		struct xen_remove_from_physmap remove;
 		struct xen_memory_reservation res;
 	} u;
@@ -381,6 +509,11 @@ long do_memory_op(struct vcpu *v, u64 cmd, u64 arg)
 			return -HV_EFAULT;
 		}
 		return xenmem_add_to_physmap(v, &u.add);
+	case XENMEM_add_to_physmap_batch:
+		if (copy_from_guest_va(v, &u.batch, arg, sizeof(u.batch)) != 0) {
+			return -HV_EFAULT;
+		}
+		return xenmem_add_to_physmap_batch(v, &u.batch);
 	case XENMEM_remove_from_physmap:
 		if (copy_from_guest_va(v, &u.remove, arg, sizeof(u.remove)) != 0) {
 			return -HV_EFAULT;

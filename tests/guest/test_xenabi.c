@@ -230,6 +230,8 @@ TEST_F(xenabi, map_shared_info, TF_XEN)
 	}
 }
 
+static long reservation(unsigned int cmd, uint64_t *gfns, uint64_t n, unsigned int order);
+
 TEST_F(xenabi, remove_and_remap_shared_info, TF_XEN)
 {
 	struct xen_remove_from_physmap r = { .domid = DOMID_SELF };
@@ -239,11 +241,29 @@ TEST_F(xenabi, remove_and_remap_shared_info, TF_XEN)
 		.gpfn = (uintptr_t)shinfo_page >> 12,
 	};
 	static uint8_t other_page[4096] __attribute__((aligned(4096)));
+	static uint8_t ram_page[4096] __attribute__((aligned(4096)));
+	uint64_t gfn = (uintptr_t)ram_page >> 12;
+	struct fault_record f;
 
 	ASSERT(shinfo_mapped);
 	sh->evtchn_mask[63] = 0x1234;
-	r.gpfn = ((uintptr_t)shinfo_page >> 12) + 7;
-	EXPECT_EQ(memory_op(XENMEM_remove_from_physmap, &r), -XEN_ENOSYS); /* plain RAM */
+	/* Plain RAM goes back to the hypervisor (as XENMEM_decrease_reservation)... */
+	ram_page[0] = 1;
+	dsb(sy);
+	r.gpfn = gfn;
+	EXPECT_EQ(memory_op(XENMEM_remove_from_physmap, &r), 0);
+	fault_expect();
+	(void)probe_read((uintptr_t)ram_page);
+	EXPECT(fault_take(&f));
+	/* ...once; a hole, a device frame and another domain are refused. */
+	EXPECT_EQ(memory_op(XENMEM_remove_from_physmap, &r), -XEN_ENOENT);
+	r.gpfn = plat.gicd >> 12;
+	EXPECT_EQ(memory_op(XENMEM_remove_from_physmap, &r), -XEN_ENOENT);
+	r.domid = 7;
+	EXPECT_EQ(memory_op(XENMEM_remove_from_physmap, &r), -XEN_EPERM);
+	r.domid = DOMID_SELF;
+	ASSERT_EQ(reservation(XENMEM_populate_physmap, &gfn, 1, 0), 1);
+	EXPECT_EQ(ram_page[0], 0);
 	r.gpfn = (uintptr_t)shinfo_page >> 12;
 	ASSERT_EQ(memory_op(XENMEM_remove_from_physmap, &r), 0);
 	shinfo_mapped = false;
@@ -811,6 +831,8 @@ static long gnttab_op(unsigned int cmd, void *uop, unsigned int count)
 }
 
 static uint8_t gnt_page[4096] __attribute__((aligned(4096)));
+static uint8_t gnt_map_target[4096] __attribute__((aligned(4096)));
+static uint8_t gnt_copy_target[4096] __attribute__((aligned(4096)));
 
 TEST_F(xenabi, grant_table_setup, TF_XEN)
 {
@@ -841,7 +863,67 @@ TEST_F(xenabi, grant_table_setup, TF_XEN)
 	EXPECT_EQ(q.status, GNTST_permission_denied);
 	EXPECT_EQ(gnttab_op(GNTTABOP_query_size, (void *)BAD_VA, 1), -XEN_EFAULT);
 	EXPECT_EQ(gnttab_op(GNTTABOP_query_size, &q, 100000), -XEN_EINVAL);
-	EXPECT_EQ(gnttab_op(GNTTABOP_map_grant_ref, &q, 1), -XEN_ENOSYS);
+	{
+		/* Mapping needs another domain's grant; unmapping needs a handle. */
+		struct gnttab_map_grant_ref m = { .host_addr = (uintptr_t)gnt_map_target,
+						  .flags = GNTMAP_host_map,
+						  .ref = 8,
+						  .dom = DOMID_SELF };
+		struct gnttab_unmap_grant_ref u = { .handle = 0 };
+		struct gnttab_copy c = { .len = 8 };
+		struct gnttab_setup_table st = { .dom = DOMID_SELF, .nr_frames = 1 };
+		uint64_t frames[2] = { 1, 1 };
+
+		ASSERT_EQ(gnttab_op(GNTTABOP_map_grant_ref, &m, 1), 0);
+		EXPECT_EQ(m.status, GNTST_bad_virt_addr); /* a RAM page: give an empty frame */
+		m.host_addr = 1ull << 52;		  /* beyond the IPA space */
+		ASSERT_EQ(gnttab_op(GNTTABOP_map_grant_ref, &m, 1), 0);
+		EXPECT_EQ(m.status, GNTST_bad_virt_addr);
+		m.host_addr = 0x38000000ull + 0x800000; /* a hole: fine, but not our own grant */
+		ASSERT_EQ(gnttab_op(GNTTABOP_map_grant_ref, &m, 1), 0);
+		EXPECT_EQ(m.status, GNTST_bad_domain);
+		m.dom = 7; /* no such domain */
+		ASSERT_EQ(gnttab_op(GNTTABOP_map_grant_ref, &m, 1), 0);
+		EXPECT_EQ(m.status, GNTST_bad_domain);
+		m.flags = GNTMAP_host_map | GNTMAP_contains_pte; /* PV only */
+		ASSERT_EQ(gnttab_op(GNTTABOP_map_grant_ref, &m, 1), 0);
+		EXPECT_EQ(m.status, GNTST_general_error);
+		ASSERT_EQ(gnttab_op(GNTTABOP_unmap_grant_ref, &u, 1), 0);
+		EXPECT_EQ(u.status, GNTST_bad_handle);
+		/* Copy between two frames of our own. */
+		memset(gnt_map_target, 0xab, 16);
+		c.source.domid = DOMID_SELF;
+		c.source.u.gmfn = (uintptr_t)gnt_map_target >> 12;
+		c.dest.domid = DOMID_SELF;
+		c.dest.u.gmfn = (uintptr_t)gnt_copy_target >> 12;
+		c.dest.offset = 100;
+		dsb(sy);
+		ASSERT_EQ(gnttab_op(GNTTABOP_copy, &c, 1), 0);
+		EXPECT_EQ(c.status, GNTST_okay);
+		EXPECT_EQ(READ_ONCE(gnt_copy_target[100]), 0xab);
+		EXPECT_EQ(READ_ONCE(gnt_copy_target[107]), 0xab);
+		EXPECT_EQ(READ_ONCE(gnt_copy_target[108]), 0);
+		c.dest.offset = 4090; /* past the page */
+		ASSERT_EQ(gnttab_op(GNTTABOP_copy, &c, 1), 0);
+		EXPECT_EQ(c.status, GNTST_bad_copy_arg);
+		c.dest.offset = 0;
+		c.dest.domid = 7; /* another domain's frame without a grant */
+		ASSERT_EQ(gnttab_op(GNTTABOP_copy, &c, 1), 0);
+		EXPECT_EQ(c.status, GNTST_permission_denied);
+		c.dest.domid = DOMID_SELF;
+		c.dest.u.gmfn = plat.gicd >> 12; /* not RAM */
+		ASSERT_EQ(gnttab_op(GNTTABOP_copy, &c, 1), 0);
+		EXPECT_EQ(c.status, GNTST_bad_page);
+		/* setup_table lists where the frames are mapped: nowhere yet. */
+		st.frame_list = (uintptr_t)frames;
+		ASSERT_EQ(gnttab_op(GNTTABOP_setup_table, &st, 1), 0);
+		EXPECT_EQ(st.status, GNTST_okay);
+		EXPECT_EQ(frames[0], ~0ull);
+		EXPECT_EQ(frames[1], 1); /* untouched */
+		st.nr_frames = 1000;
+		ASSERT_EQ(gnttab_op(GNTTABOP_setup_table, &st, 1), 0);
+		EXPECT_EQ(st.status, GNTST_general_error);
+	}
 	/* Frame 0 replaces the RAM page: it reads as the table's zeroed entries, and
 	 * what the guest writes there persists (it is the hypervisor's frame). */
 	memset(gnt_page, 0x5a, sizeof(gnt_page));
@@ -854,6 +936,32 @@ TEST_F(xenabi, grant_table_setup, TF_XEN)
 	EXPECT_EQ(((volatile struct grant_entry_v1 *)gnt_page)[8].domid, 0x1234);
 	/* Mapping it again elsewhere moves it (Linux remaps its frames on resume). */
 	ASSERT_EQ(memory_op(XENMEM_add_to_physmap, &x), 0);
+	{
+		struct gnttab_setup_table st = { .dom = DOMID_SELF, .nr_frames = 1 };
+		uint64_t frame = 0;
+
+		st.frame_list = (uintptr_t)&frame;
+		ASSERT_EQ(gnttab_op(GNTTABOP_setup_table, &st, 1), 0);
+		EXPECT_EQ(frame, (uintptr_t)gnt_page >> 12);
+	}
+}
+
+/* ------------------------------------------------------------------ toolstack ABI */
+
+TEST_F(xenabi, control_interface_is_dom0_only, TF_XEN)
+{
+	static uint8_t buf[256];
+	struct xen_add_to_physmap_batch b = { .domid = DOMID_SELF,
+					      .space = XENMAPSPACE_gmfn_foreign,
+					      .size = 1,
+					      .foreign_domid = 0 };
+
+	/* domctl and sysctl: whatever the contents, a DomU is refused. */
+	EXPECT_EQ(hypercall5(36, (uintptr_t)buf, 0, 0, 0, 0), -XEN_EPERM);
+	EXPECT_EQ(hypercall5(35, (uintptr_t)buf, 0, 0, 0, 0), -XEN_EPERM);
+	EXPECT_EQ(hypercall5(36, BAD_VA, 0, 0, 0, 0), -XEN_EPERM);
+	/* Mapping another domain's memory is the control domain's alone. */
+	EXPECT_EQ(memory_op(XENMEM_add_to_physmap_batch, &b), -XEN_EPERM);
 }
 
 /* ------------------------------------------------------------------ multicall, vm_assist */

@@ -678,7 +678,7 @@ static void test_split_and_free_owned(void **state)
 	for (unsigned int i = 0; i < 16; i++) {
 		pg[i].owner = 5;
 	}
-	pg[7].count = 1; /* a hypervisor-managed page of that owner: skipped */
+	pg[7].count = PAGE_COUNT_HV; /* a hypervisor page of that owner: skipped */
 	/* Single pages now free on their own... */
 	pg[3].owner = PAGE_OWNER_HV;
 	page_free(&pg[3], 0);
@@ -698,6 +698,83 @@ static void test_split_and_free_owned(void **state)
 	/* Freeing a split page at the old order is a bug. */
 	page_split(pg, 4);
 	expect_assert_failure(page_free(pg, 4));
+}
+
+/* References from other domains' mappings keep a frame past its owner's end. */
+static void test_refs_and_orphans(void **state)
+{
+	struct page_alloc_stats before, after;
+	struct page_info *pg;
+
+	(void)state;
+	assert_int_equal(init_layout(), 0);
+	page_alloc_get_stats(&before);
+	pg = page_alloc(2, 0);
+	assert_non_null(pg);
+	assert_false(page_get_ref(pg, PAGE_OWNER_HV)); /* not split: a block, refused */
+	page_split(pg, 2);
+	for (unsigned int i = 0; i < 4; i++) {
+		pg[i].owner = 9;
+	}
+	assert_false(page_get_ref(&pg[0], 8)); /* wrong owner */
+	assert_true(page_get_ref(&pg[0], 9));
+	assert_true(page_get_ref(&pg[0], 9));
+	assert_true(page_get_ref(&pg[1], 9));
+	pg[2].count = PAGE_COUNT_HV;
+	assert_false(page_get_ref(&pg[2], 9)); /* hypervisor page: never mapped elsewhere */
+	pg[2].count = 0;
+	page_put_ref(&pg[1]); /* owner alive: stays its page */
+	assert_int_equal(pg[1].owner, 9);
+	assert_int_equal(pg[1].state, PGS_ALLOCATED);
+	/* The owner ends: 3 frames freed, frame 0 (2 refs) orphaned. */
+	assert_int_equal(page_free_owned(9), 3);
+	assert_int_equal(pg[0].owner, PAGE_OWNER_ORPHAN);
+	assert_false(page_get_ref(&pg[0], 9));
+	page_put_ref(&pg[0]);
+	assert_int_equal(pg[0].state, PGS_ALLOCATED);
+	page_put_ref(&pg[0]); /* the last reference frees it */
+	assert_int_equal(pg[0].state, PGS_FREE);
+	page_alloc_get_stats(&after);
+	assert_int_equal(after.free_pages, before.free_pages);
+	expect_assert_failure(page_put_ref(&pg[0]));
+}
+
+/* A direct-mapped domain takes back the exact frame it gave up. */
+static void test_alloc_at(void **state)
+{
+	struct page_alloc_stats before, after;
+	struct page_info *pg, *again;
+	mfn_t mfn;
+
+	(void)state;
+	assert_int_equal(init_layout(), 0);
+	page_alloc_get_stats(&before);
+	pg = page_alloc(5, 0);
+	assert_non_null(pg);
+	mfn = page_to_mfn(&pg[13]);
+	assert_null(page_alloc_at(mfn)); /* allocated */
+	page_free(pg, 5);
+	again = page_alloc_at(mfn);
+	assert_ptr_equal(again, &pg[13]);
+	check_allocated_block(again, 0);
+	assert_null(page_alloc_at(mfn)); /* now taken */
+	page_alloc_get_stats(&after);
+	assert_int_equal(after.free_pages, before.free_pages - 1);
+	/* Every other frame of the old block is still allocatable, one by one. */
+	for (unsigned int i = 0; i < 32; i++) {
+		if (i != 13) {
+			assert_ptr_equal(page_alloc_at(page_to_mfn(&pg[i])), &pg[i]);
+		}
+	}
+	for (unsigned int i = 0; i < 32; i++) {
+		page_free(&pg[i], 0);
+	}
+	page_alloc_get_stats(&after);
+	assert_int_equal(after.free_pages, before.free_pages);
+	/* Merged back into one block. */
+	assert_ptr_equal(page_alloc(5, 0), pg);
+	/* Not RAM at all. */
+	assert_null(page_alloc_at(_mfn(1)));
 }
 
 static void test_bad_free_is_a_bug(void **state)
@@ -762,6 +839,8 @@ int main(void)
 		cmocka_unit_test_setup(test_pa_zero, test_setup),
 		cmocka_unit_test_setup(test_bad_free_is_a_bug, test_setup),
 		cmocka_unit_test_setup(test_split_and_free_owned, test_setup),
+		cmocka_unit_test_setup(test_refs_and_orphans, test_setup),
+		cmocka_unit_test_setup(test_alloc_at, test_setup),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -48,6 +48,7 @@ struct vcpu {
 	bool polling;
 	struct timer poll_timer;
 	bool loaded; /* its state is on pcpus[pcpu] right now */
+	bool pinned; /* placed by the toolstack (vcpu-pin) */
 	u64 runtime_ns;
 	u64 last_start_ns;
 	u32 weight;
@@ -96,8 +97,18 @@ struct domain {
 	u64 max_pages;	      /* what populate_physmap may grow it back to */
 	struct mem_range ram; /* guest-physical RAM (bank 0) */
 	bool privileged;
+	bool direct_map; /* IPA = PA (Dom0) */
+	/*
+	 * Created by the toolstack (LAM_DOMCTL_create): when it shuts down it stays, with
+	 * is_shutdown set, until the toolstack destroys it (Xen's semantics). Boot-time
+	 * domains end at once instead.
+	 */
+	bool toolstack;
+	bool is_shutdown;
 	bool is_dying;
-	unsigned int shutdown_reason; /* SHUTDOWN_* once dying */
+	unsigned int shutdown_reason; /* SHUTDOWN_* once shut down or dying */
+	unsigned int ctl_pause;	      /* toolstack pauses (guarded by lock) */
+	u64 created_ns;
 
 	/* console_io output, assembled into lines tagged "(dN)". */
 	char cons_buf[160];
@@ -138,6 +149,16 @@ void domain_put(struct domain *d);
 /** Ends the domain: its vCPUs stop, it leaves the domain list, memory is freed when
  * the last reference goes. Safe to call from any of its own vCPUs. */
 void domain_shutdown(struct domain *d, unsigned int reason);
+/**
+ * The toolstack's destroy: ends d whatever its state (running, paused, shut down), as
+ * domain_shutdown() does for a boot-time domain. Never for the control domain.
+ */
+void domain_destroy(struct domain *d);
+/** Calls fn for every live domain (with a reference held), in ascending domid order
+ * from 'first'; stops when fn returns false. */
+void domain_for_each(domid_t first, bool (*fn)(struct domain *d, void *arg), void *arg);
+/** A free domain ID for a new domain (1..DOMID_FIRST_RESERVED-1), or 0 if none. */
+domid_t domain_alloc_id(void);
 /** A guest did something fatal: log (with v's registers if given) and shut it down. */
 void domain_crash(struct domain *d, struct vcpu *v, const char *why);
 /**

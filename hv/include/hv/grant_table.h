@@ -2,11 +2,16 @@
 /*
  * Grant tables, version 1 (hv/common/grant_table.c): each domain's shared frames are
  * hypervisor-allocated pages owned by the domain, mapped into it with
- * XENMEM_add_to_physmap(XENMAPSPACE_grant_table). Mapping and copying grants between
- * domains comes with the toolstack (issue 5).
+ * XENMEM_add_to_physmap(XENMAPSPACE_grant_table).
  *
- * Locking: d->gnttab.lock guards the frame array; frames are only added, never removed,
- * until the domain is destroyed.
+ * Another domain maps a grant (GNTTABOP_map_grant_ref) at a guest-physical address of
+ * its own: the granter's entry gets GTF_reading/GTF_writing while any mapping is live
+ * (pin counts in 'active'), the frame gets a page reference (page_get_ref()), and the
+ * mapper records the mapping in its maptrack; the handle is the maptrack index.
+ *
+ * Locking: d->gnttab.lock guards the frame and active arrays of d (frames are only
+ * added until the domain is destroyed); d->gnttab.maptrack_lock guards d's maptrack.
+ * Never two gnttab locks at once; a gnttab lock comes before d->arch.p2m_lock.
  */
 #pragma once
 
@@ -18,12 +23,35 @@
 struct domain;
 struct vcpu;
 
+#define GNTTAB_MAPTRACK_MAX_PAGES 256 /* maptrack pages of a mapper (~43k mappings) */
+
+/** Pin counts of one grant entry: live mappings of it by its grantee. */
+struct gnttab_active {
+	u16 pin_ro, pin_rw;
+	u32 pad;
+};
+
+/** One mapping this domain made of another domain's grant. */
+struct gnttab_maptrack {
+	u64 gfn;    /* where it is mapped in this domain */
+	paddr_t pa; /* the frame */
+	u32 ref;    /* the granter's reference */
+	u16 dom;    /* the granter */
+	u16 flags;  /* MAPTRACK_* */
+};
+
 struct gnttab {
 	spinlock_t lock;
 	unsigned int nr_frames; /* frames allocated (the table grows, never shrinks) */
 	unsigned int max_frames;
 	void *frames[GNTTAB_MAX_FRAMES];
 	u64 frame_gfn[GNTTAB_MAX_FRAMES]; /* where each is mapped in the guest, or ~0 */
+	struct gnttab_active *active[GNTTAB_MAX_FRAMES]; /* a page per frame */
+
+	spinlock_t maptrack_lock;
+	struct gnttab_maptrack *maptrack[GNTTAB_MAPTRACK_MAX_PAGES];
+	unsigned int maptrack_pages;
+	unsigned int maptrack_used; /* live entries */
 };
 
 /** Creates the table with its first frame; max_frames <= GNTTAB_MAX_FRAMES. */
@@ -31,5 +59,12 @@ int gnttab_domain_init(struct domain *d, unsigned int max_frames);
 void gnttab_domain_destroy(struct domain *d);
 /** Machine address of frame idx, allocating frames up to it. -HV_EINVAL past the max. */
 int gnttab_get_frame(struct domain *d, u64 idx, paddr_t *pa);
+/**
+ * Writes grant entry 'ref' of d (growing nothing: ref must be in the first frame) to
+ * grant 'frame' to domain 'grantee' (the toolstack's reserved entries 0 and 1).
+ */
+int gnttab_seed_entry(struct domain *d, u32 ref, u16 grantee, u64 gfn);
+/** True if d has a grant mapped at gfn (XENMEM_remove_from_physmap must not take it). */
+bool gnttab_gfn_is_mapped_grant(struct domain *d, u64 gfn);
 /** The grant_table_op hypercall: (cmd, array of uops, count). */
 long do_grant_table_op(struct vcpu *v, u64 cmd, u64 uop, u64 count);

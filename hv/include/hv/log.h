@@ -29,6 +29,12 @@ void log_raw_write(const char *s, size_t n);
 /** Prints one line of guest output as "<tag><line>\n", without the "(LAM) " prefix. */
 void log_guest_line(const char *tag, const char *line, size_t n);
 
+/**
+ * Copies up to size bytes of the log ring from offset *index (bytes ever logged) and
+ * advances it; an index older than the ring holds starts at the oldest byte kept and
+ * *lost says how many were skipped. Returns the number of bytes copied.
+ */
+size_t log_ring_read(u64 *index, char *buf, size_t size, u64 *lost);
 void log_printf(enum log_level lvl, const char *fmt, ...) __printf(2, 3);
 void log_vprintf(enum log_level lvl, const char *fmt, va_list ap);
 

@@ -21,8 +21,18 @@
 #define PGS_ALLOCATED 2 /* handed out by page_alloc() */
 
 /* Owner values for page_info.owner. */
-#define PAGE_OWNER_NONE 0xFFFFu /* free or reserved */
-#define PAGE_OWNER_HV 0x7FF0u	/* hypervisor (page tables, heap, ...) */
+#define PAGE_OWNER_NONE 0xFFFFu	  /* free or reserved */
+#define PAGE_OWNER_HV 0x7FF0u	  /* hypervisor (page tables, heap, ...) */
+#define PAGE_OWNER_ORPHAN 0x7FF1u /* its domain is gone; freed when the last ref goes */
+
+/*
+ * page_info.count of a domain's page: the references other domains hold through
+ * foreign and grant mappings (page_get_ref()). Hypervisor pages a domain owns
+ * (shared_info, grant frames) carry PAGE_COUNT_HV instead: they are never mapped into
+ * another domain or ballooned, and are freed by their own code.
+ */
+#define PAGE_COUNT_HV (1u << 31)
+#define PAGE_COUNT_MAX_REFS (1u << 20)
 
 /** Per-frame metadata (16 bytes). */
 struct page_info {
@@ -59,9 +69,25 @@ void page_free(struct page_info *pg, unsigned int order);
 void page_split(struct page_info *pg, unsigned int order);
 /**
  * Frees every single-frame allocation owned by 'owner' whose count is 0 (a domain's
- * RAM when the domain is destroyed); returns how many. Scans the frame tables.
+ * RAM when the domain is destroyed); returns how many. Frames still referenced by
+ * another domain's mappings become PAGE_OWNER_ORPHAN and are freed by the last
+ * page_put_ref(). Scans the frame tables.
  */
 u64 page_free_owned(u16 owner);
+
+/**
+ * Allocates the one frame mfn if it is free (a direct-mapped domain taking back the
+ * very frame it gave up); NULL if it is allocated, reserved or not RAM.
+ */
+struct page_info *page_alloc_at(mfn_t mfn);
+/**
+ * Takes a reference on a RAM frame of domain 'owner' for a mapping in another domain;
+ * false if the frame is not a single-frame allocation of that owner or is a hypervisor
+ * page. While referenced, page_free_owned() leaves the frame (marked orphan).
+ */
+bool page_get_ref(struct page_info *pg, u16 owner);
+/** Drops a page_get_ref() reference; the last one frees an orphaned frame. */
+void page_put_ref(struct page_info *pg);
 
 /** Convenience: allocate/free returning the hypervisor VA of the first frame. */
 void *page_alloc_va(unsigned int order, unsigned int flags);

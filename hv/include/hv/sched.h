@@ -35,6 +35,11 @@ void vcpu_pause_nosync(struct vcpu *v);
 void vcpu_unpause(struct vcpu *v);
 /** Makes v's pCPU leave the guest so that new interrupts are presented. */
 void vcpu_kick(struct vcpu *v);
+/**
+ * Moves v to pCPU cpu (vcpu-pin), with its timers. v must not be loaded: the caller
+ * pauses its domain first. 0, -HV_EINVAL for a pCPU that is not online, -HV_EBUSY.
+ */
+int vcpu_migrate(struct vcpu *v, unsigned int cpu);
 
 /**
  * The scheduling decision at the end of every trap: returns the vCPU to enter next on

@@ -50,6 +50,21 @@ struct xen_remove_from_physmap {
 _Static_assert(sizeof(struct xen_remove_from_physmap) == 16, "xen_remove_from_physmap size");
 _Static_assert(__builtin_offsetof(struct xen_remove_from_physmap, gpfn) == 8, "gpfn");
 
+/** XENMEM_add_to_physmap_batch: 'size' frames at once; per-frame errors in errs. */
+struct xen_add_to_physmap_batch {
+	domid_t domid;	       /* the domain whose p2m changes (DOMID_SELF) */
+	uint16_t space;	       /* XENMAPSPACE_* (gmfn_foreign only here) */
+	uint16_t size;	       /* number of frames */
+	domid_t foreign_domid; /* gmfn_foreign: the domain owning the frames */
+	uint64_t idxs;	       /* guest handle: xen_ulong_t[size], frames of foreign_domid */
+	uint64_t gpfns;	       /* guest handle: xen_pfn_t[size], where they appear */
+	uint64_t errs;	       /* guest handle: int[size], OUT */
+};
+_Static_assert(sizeof(struct xen_add_to_physmap_batch) == 32, "add_to_physmap_batch size");
+_Static_assert(__builtin_offsetof(struct xen_add_to_physmap_batch, foreign_domid) == 6, "fdom");
+_Static_assert(__builtin_offsetof(struct xen_add_to_physmap_batch, idxs) == 8, "idxs");
+_Static_assert(__builtin_offsetof(struct xen_add_to_physmap_batch, errs) == 24, "errs");
+
 /** XENMEM_{increase,decrease}_reservation and XENMEM_populate_physmap. */
 struct xen_memory_reservation {
 	uint64_t extent_start; /* guest handle: array of xen_pfn_t */
