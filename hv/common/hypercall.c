@@ -341,11 +341,14 @@ static long hypercall_dispatch(struct vcpu *v, u64 nr, const u64 *a, bool nested
 /* vm_assist: Arm Xen knows only runstate_update_flag (Linux enables it at boot). */
 static long do_vm_assist(struct vcpu *v, u64 cmd, u64 type)
 {
-	(void)v;
 	if (cmd != VMASST_CMD_enable && cmd != VMASST_CMD_disable) {
 		return -HV_EINVAL;
 	}
-	return type == VMASST_TYPE_runstate_update_flag ? 0 : -HV_EINVAL;
+	if (type != VMASST_TYPE_runstate_update_flag) {
+		return -HV_EINVAL;
+	}
+	v->domain->runstate_update_flag = cmd == VMASST_CMD_enable;
+	return 0;
 }
 
 /*

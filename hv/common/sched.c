@@ -21,6 +21,7 @@
 #include <hv/percpu.h>
 #include <hv/sched.h>
 #include <hv/smp.h>
+#include <hv/xen_abi.h>
 
 static struct sched_pcpu *rq_of(const struct vcpu *v)
 {
@@ -368,6 +369,7 @@ static void switch_in(struct sched_pcpu *rq, struct vcpu *next)
 	next->last_start_ns = now_ns();
 	c->current = next;
 	arch_vcpu_load(next);
+	vcpu_runstate_switch(next, true);
 	rq->slice_end = now_ns() + slice_for(next);
 	if (rq->rq_head && hv_opts.sched != SCHED_PINNED) {
 		timer_set(&rq->slice_timer, rq->slice_end);
@@ -380,6 +382,7 @@ static void switch_out(struct vcpu *prev)
 {
 	struct pcpu *c = this_pcpu();
 
+	vcpu_runstate_switch(prev, false); /* its context still loaded */
 	arch_vcpu_save(prev);
 	prev->runtime_ns += now_ns() - prev->last_start_ns;
 	c->current = NULL;

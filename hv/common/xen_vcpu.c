@@ -74,22 +74,80 @@ out_unlock:
 	return rc;
 }
 
+#define XEN_RUNSTATE_UPDATE (1ull << 63)
+
 /*
- * Records the guest virtual address of target's runstate area. Lamina does not keep it
- * up to date yet: it is written once, now, if target is the caller (the address is
- * only meaningful in the vCPU's own stage 1). Never fails, as Linux BUG()s otherwise.
+ * Writes v's runstate to its registered area (v's context loaded). With the update
+ * flag (vm_assist), state_entry_time carries XEN_RUNSTATE_UPDATE while the rest
+ * changes, so another vCPU reading it retries (Linux's xen_get_runstate_snapshot()).
+ */
+static void runstate_publish(struct vcpu *v)
+{
+	struct vcpu_runstate_info rs = v->runstate;
+	u64 va = v->runstate_va;
+
+	if (va == 0) {
+		return;
+	}
+	if (v->domain->runstate_update_flag) {
+		u64 busy = rs.state_entry_time | XEN_RUNSTATE_UPDATE;
+
+		if (copy_to_guest_va(v, va + 8, &busy, 8) != 0) {
+			return; /* not mapped now (e.g. KPTI's user tables): next time */
+		}
+		__asm__ volatile("dmb ishst" ::: "memory");
+		rs.state_entry_time = busy;
+		(void)copy_to_guest_va(v, va, &rs, sizeof(rs));
+		__asm__ volatile("dmb ishst" ::: "memory");
+		rs.state_entry_time &= ~XEN_RUNSTATE_UPDATE;
+		(void)copy_to_guest_va(v, va + 8, &rs.state_entry_time, 8);
+	} else {
+		(void)copy_to_guest_va(v, va, &rs, sizeof(rs));
+	}
+}
+
+static int runstate_of(enum vcpu_state s)
+{
+	switch (s) {
+	case VCPU_RUNNING:
+		return RUNSTATE_running;
+	case VCPU_RUNNABLE:
+		return RUNSTATE_runnable;
+	case VCPU_BLOCKED:
+		return RUNSTATE_blocked;
+	default:
+		return RUNSTATE_offline;
+	}
+}
+
+/** See hv/xen_abi.h. */
+void vcpu_runstate_switch(struct vcpu *v, bool in)
+{
+	struct vcpu_runstate_info *rs = &v->runstate;
+	u64 now = now_ns();
+	int next =
+		in ? RUNSTATE_running : runstate_of(__atomic_load_n(&v->state, __ATOMIC_RELAXED));
+
+	if (rs->state >= RUNSTATE_running && rs->state <= RUNSTATE_offline &&
+	    now > rs->state_entry_time) {
+		rs->time[rs->state] += now - rs->state_entry_time;
+	}
+	rs->state = next;
+	rs->state_entry_time = now;
+	runstate_publish(v);
+}
+
+/*
+ * Records the guest virtual address of target's runstate area and, if target is the
+ * caller (the address only means something in the vCPU's own stage 1), writes it now;
+ * the scheduler keeps it up to date from then on. Never fails, as Linux BUG()s
+ * otherwise.
  */
 static long register_runstate(struct vcpu *cur, struct vcpu *target, u64 va)
 {
-	struct vcpu_runstate_info rs = {
-		.state = RUNSTATE_running,
-	};
-
 	target->runstate_va = va;
 	if (va != 0 && target == cur) {
-		rs.state_entry_time = now_ns();
-		rs.time[RUNSTATE_running] = cur->runtime_ns;
-		(void)copy_to_guest_va(cur, va, &rs, sizeof(rs));
+		runstate_publish(cur);
 	}
 	return 0;
 }

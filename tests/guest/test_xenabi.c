@@ -285,9 +285,30 @@ TEST_F(xenabi, runstate, TF_XEN)
 	static struct vcpu_runstate_info rs;
 	struct vcpu_register_runstate_memory_area a = { .addr = (uintptr_t)&rs };
 
+	struct {
+		uint64_t ports;
+		uint32_t nr_ports, pad;
+		uint64_t timeout;
+	} poll;
+	evtchn_port_t p;
+	uint64_t blocked0, running0, t0;
+
 	rs.state = -1;
 	ASSERT_EQ(vcpu_op(VCPUOP_register_runstate_memory_area, 0, &a), 0);
 	EXPECT_EQ(rs.state, RUNSTATE_running);
+	/* Kept up to date: 20 ms blocked in SCHEDOP_poll show up as blocked time. */
+	ASSERT_EQ(bind_ipi(0, &p), 0);
+	blocked0 = READ_ONCE(rs.time[RUNSTATE_blocked]);
+	running0 = READ_ONCE(rs.time[RUNSTATE_running]);
+	t0 = READ_SYSREG(cntpct_el0);
+	poll = (typeof(poll)){ .ports = (uintptr_t)&p, .nr_ports = 1, .timeout = 0 };
+	poll.timeout = (t0 / timer_freq()) * 1000000000ull +
+		       (t0 % timer_freq()) * 1000000000ull / timer_freq() + 20000000ull;
+	EXPECT_EQ(hypercall5(HYPERVISOR_sched_op, 3, (uintptr_t)&poll, 0, 0, 0), 0);
+	EXPECT_EQ(READ_ONCE(rs.state), RUNSTATE_running);
+	EXPECT(READ_ONCE(rs.time[RUNSTATE_blocked]) - blocked0 >= 15000000ull);
+	EXPECT(READ_ONCE(rs.time[RUNSTATE_running]) >= running0);
+	EXPECT_EQ(READ_ONCE(rs.state_entry_time) >> 63, 0); /* no update in progress */
 	/* A bad address is accepted too (Linux BUG()s on failure); it is never written. */
 	a.addr = BAD_VA;
 	EXPECT_EQ(vcpu_op(VCPUOP_register_runstate_memory_area, 0, &a), 0);

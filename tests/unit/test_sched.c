@@ -18,6 +18,7 @@
 #include <hv/params.h>
 #include <hv/percpu.h>
 #include <hv/sched.h>
+#include <hv/xen_abi.h>
 
 struct pcpu pcpus[NR_CPUS];
 struct hv_options hv_opts;
@@ -51,6 +52,12 @@ void gic_send_sgi(unsigned int cpu, u32 sgi)
 	(void)sgi;
 	sgis[cpu]++;
 }
+void vcpu_runstate_switch(struct vcpu *v, bool in)
+{
+	(void)v;
+	(void)in;
+}
+
 void arch_vcpu_save(struct vcpu *v)
 {
 	(void)v;

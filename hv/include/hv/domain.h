@@ -19,6 +19,7 @@
 #include <hv/evtchn.h>
 #include <hv/vgic.h>
 #include <public/hvm_op.h>
+#include <public/vcpu.h>
 #include <public/xen.h>
 
 #define MAX_VCPUS_PER_DOMAIN 128
@@ -58,10 +59,11 @@ struct vcpu {
 	u64 on_entry, on_ctx;
 
 	/* Xen guest ABI (evtchn.c, xen_vcpu.c); guarded by domain->evtchn_lock. */
-	struct vcpu_info *vcpu_info;	  /* in shared_info, vcpu_info_dummy or guest RAM */
-	struct vcpu_info vcpu_info_dummy; /* until registered (vCPUs without a legacy slot) */
-	bool vcpu_info_registered;	  /* VCPUOP_register_vcpu_info done (once only) */
-	u64 runstate_va;		  /* VCPUOP_register_runstate_memory_area, 0 if none */
+	struct vcpu_info *vcpu_info;	    /* in shared_info, vcpu_info_dummy or guest RAM */
+	struct vcpu_info vcpu_info_dummy;   /* until registered (vCPUs without a legacy slot) */
+	bool vcpu_info_registered;	    /* VCPUOP_register_vcpu_info done (once only) */
+	u64 runstate_va;		    /* VCPUOP_register_runstate_memory_area, 0 if none */
+	struct vcpu_runstate_info runstate; /* kept by the scheduler's switches */
 	evtchn_port_t virq_to_port[NR_VIRQS];
 };
 
@@ -130,8 +132,9 @@ struct domain {
 	u32 physmap_busy;		 /* a vCPU is changing the p2m (atomic) */
 	u64 hvm_params[HVM_NR_PARAMS];	 /* HVM_PARAM_*; atomic loads/stores */
 
-	unsigned int nr_pollers; /* vCPUs in SCHEDOP_poll (atomic) */
-	struct domain *next;	 /* domain list */
+	unsigned int nr_pollers;   /* vCPUs in SCHEDOP_poll (atomic) */
+	bool runstate_update_flag; /* VMASST_TYPE_runstate_update_flag enabled */
+	struct domain *next;	   /* domain list */
 };
 
 /** Creates a domain with its vCPUs (all offline) and zeroed RAM. 0 or -errno. */

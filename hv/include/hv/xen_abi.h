@@ -26,3 +26,10 @@ long do_hvm_op(struct vcpu *v, u64 op, u64 arg);
  * index is out of range. */
 int hvm_param_get(struct domain *d, unsigned int index, u64 *value);
 int hvm_param_set(struct domain *d, unsigned int index, u64 value);
+
+/**
+ * The scheduler switches v in (running) or out (to its new state): accounts the
+ * runstate times and writes them to v's registered runstate area, while v's EL1
+ * context is on this pCPU (so its virtual address translates).
+ */
+void vcpu_runstate_switch(struct vcpu *v, bool in);
