@@ -51,7 +51,7 @@ include hv/arch/arm64/objects.mk hv/common/objects.mk hv/drivers/objects.mk \
 HV_OBJS := $(addprefix $(B)/hv/,$(hv-y))
 
 .PHONY: all deps run test unit boot-tests check clean
-all: $(B)/lamina.bin $(B)/lamina.elf $(B)/tests/shim.bin
+all: $(B)/lamina.bin $(B)/lamina.elf $(B)/tests/shim.bin tools
 
 # Cheap check every time; the full install only when something is missing.
 deps:
@@ -91,6 +91,8 @@ $(B)/lamina.bin: $(B)/lamina.elf
 	$(Q)$(OBJCOPY) -O binary $< $@
 
 -include $(HV_OBJS:.o=.d)
+
+include tools/tools.mk
 
 # ---------------------------------------------------------------- tests
 include tests/unit/unit.mk

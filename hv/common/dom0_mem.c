@@ -53,3 +53,37 @@ int dom0_mem_choose(u64 total, u64 free, const struct hv_options *o, u64 *out, c
 	*out = want;
 	return 0;
 }
+
+/** See hv/dom0_mem.h. */
+unsigned int dom0_ext_regions(struct mem_range *used, unsigned int nr_used, u64 limit,
+			      struct mem_range *out, unsigned int max)
+{
+	unsigned int n = 0;
+	u64 pos = 0;
+
+	/* Insertion sort by start: a few dozen ranges at most. */
+	for (unsigned int i = 1; i < nr_used; i++) {
+		struct mem_range r = used[i];
+		unsigned int j = i;
+
+		for (; j > 0 && used[j - 1].start > r.start; j--) {
+			used[j] = used[j - 1];
+		}
+		used[j] = r;
+	}
+	for (unsigned int i = 0; i <= nr_used && n < max && pos < limit; i++) {
+		u64 gap_end = i < nr_used ? MIN(used[i].start, limit) : limit;
+		u64 s = ROUND_UP(pos, DOM0_EXT_REGION_ALIGN);
+		u64 e = ROUND_DOWN(gap_end, DOM0_EXT_REGION_ALIGN);
+
+		if (gap_end > pos && s < e && s >= pos) {
+			out[n].start = s;
+			out[n].end = e;
+			n++;
+		}
+		if (i < nr_used && used[i].end > pos) {
+			pos = used[i].end;
+		}
+	}
+	return n;
+}

@@ -85,6 +85,45 @@ static void test_too_small(void **state)
 			 -HV_ENOMEM);
 }
 
+static void test_ext_regions(void **state)
+{
+	/* QEMU virt-like: devices below 1 GiB, 2 GiB RAM, high redistributors, PCIe. */
+	struct mem_range used[] = {
+		{ GiB(256), GiB(256) + MiB(64) }, /* high GICR, unsorted on purpose */
+		{ 0x08000000, 0x08100000 },	  /* GIC */
+		{ GiB(1), GiB(3) },		  /* RAM */
+		{ 0x09000000, 0x09001000 },	  /* UART */
+		{ 0x09000000, 0x09000800 },	  /* overlapping */
+		{ GiB(512), GiB(1024) },	  /* PCIe high window */
+		{ 0, 0x08000000 },		  /* flash */
+	};
+	struct mem_range out[8];
+	unsigned int n;
+
+	(void)state;
+	n = dom0_ext_regions(used, ARRAY_SIZE(used), GiB(1024) + GiB(3), out, ARRAY_SIZE(out));
+	assert_int_equal(n, 4);
+	/* Flash and GIC leave nothing below the UART; after it, from 256 MiB to RAM. */
+	assert_int_equal(out[0].start, MiB(256));
+	assert_int_equal(out[0].end, GiB(1));
+	assert_int_equal(out[1].start, GiB(3));
+	assert_int_equal(out[1].end, GiB(256));
+	/* The GICR end is rounded up to the next 128 MiB. */
+	assert_int_equal(out[2].start, GiB(256) + MiB(128));
+	assert_int_equal(out[2].end, GiB(512));
+	assert_int_equal(out[3].start, GiB(1024));
+	assert_int_equal(out[3].end, GiB(1024) + GiB(3));
+	/* At most max; nothing when everything is used. */
+	assert_int_equal(dom0_ext_regions(used, ARRAY_SIZE(used), GiB(1024) + GiB(3), out, 2), 2);
+	used[0] = (struct mem_range){ 0, GiB(2048) };
+	assert_int_equal(dom0_ext_regions(used, 1, GiB(2048), out, 8), 0);
+	/* No used ranges at all: one region, the whole space. */
+	n = dom0_ext_regions(used, 0, GiB(4), out, 8);
+	assert_int_equal(n, 1);
+	assert_int_equal(out[0].start, 0);
+	assert_int_equal(out[0].end, GiB(4));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -92,6 +131,7 @@ int main(void)
 		cmocka_unit_test_setup(test_explicit_size, setup),
 		cmocka_unit_test_setup(test_explicit_too_big_names_numbers, setup),
 		cmocka_unit_test_setup(test_too_small, setup),
+		cmocka_unit_test_setup(test_ext_regions, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -130,11 +130,84 @@ static int dom0_load(struct domain *d, paddr_t dst, const void *src, u64 len)
 }
 
 /** See hv/dom0.h. */
+#define EXT_USED_MAX (BOOT_MAX_MEM_BANKS + BOOT_MAX_RESERVED + DOM0_MAX_MMIO + 64)
+
+/* Adds the reg ranges of node and its descendants (the GIC and its ITS), untranslated. */
+static unsigned int add_node_regs(const void *fdt, int node, struct mem_range *used, unsigned int n,
+				  unsigned int max)
+{
+	int parent = fdt_parent_offset(fdt, node);
+	int ac = parent >= 0 ? fdt_address_cells(fdt, parent) : 2;
+	int sc = parent >= 0 ? fdt_size_cells(fdt, parent) : 2;
+	const fdt32_t *reg;
+	int len, child;
+
+	reg = fdt_getprop(fdt, node, "reg", &len);
+	if (reg != NULL && ac >= 1 && ac <= 2 && sc >= 1 && sc <= 2) {
+		for (int i = 0; (i + ac + sc) * 4 <= len && n < max; i += ac + sc) {
+			u64 base = fdt32_to_cpu(reg[i]), size = fdt32_to_cpu(reg[i + ac]);
+
+			if (ac == 2) {
+				base = base << 32 | fdt32_to_cpu(reg[i + 1]);
+			}
+			if (sc == 2) {
+				size = size << 32 | fdt32_to_cpu(reg[i + ac + 1]);
+			}
+			if (size != 0 && base + size > base) {
+				used[n++] = (struct mem_range){ base, base + size };
+			}
+		}
+	}
+	fdt_for_each_subnode (child, fdt, node) {
+		n = add_node_regs(fdt, child, used, n, max);
+	}
+	return n;
+}
+
+/*
+ * Dom0's extended regions: the address space (up to the IPA size) that is neither RAM
+ * nor any device's, for foreign and grant mappings (Xen's find_unallocated_memory).
+ */
+static unsigned int dom0_find_ext_regions(const struct boot_info *bi,
+					  const struct dom0_passthrough *pt, struct mem_range *out,
+					  unsigned int max)
+{
+	struct mem_range *used = xmalloc(EXT_USED_MAX * sizeof(*used));
+	unsigned int n = 0, nr;
+
+	if (used == NULL) {
+		return 0;
+	}
+	for (unsigned int i = 0; i < bi->nr_mem; i++) {
+		used[n++] = bi->mem[i];
+	}
+	for (unsigned int i = 0; i < bi->nr_reserved; i++) {
+		used[n++] = bi->reserved[i];
+	}
+	for (unsigned int i = 0; i < pt->nr_mmio; i++) {
+		used[n++] = pt->mmio[i];
+	}
+	used[n++] = (struct mem_range){ bi->gic.dist_base, bi->gic.dist_base + bi->gic.dist_size };
+	for (unsigned int i = 0; i < bi->gic.nr_redist && n < EXT_USED_MAX; i++) {
+		used[n++] = bi->gic.redist[i];
+	}
+	if (bi->uart.node >= 0 && n < EXT_USED_MAX) {
+		used[n++] = (struct mem_range){ bi->uart.base, bi->uart.base + bi->uart.size };
+	}
+	if (bi->gic.node >= 0) {
+		n = add_node_regs(bi->fdt, bi->gic.node, used, n, EXT_USED_MAX);
+	}
+	nr = dom0_ext_regions(used, n, 1ull << p2m_ipa_bits(), out, max);
+	xfree(used);
+	return nr;
+}
+
 int dom0_build(const struct boot_info *bi, struct domain **out)
 {
 	const struct boot_module *kernel = find_module(bi, BOOTMOD_KERNEL);
 	const struct boot_module *initrd = find_module(bi, BOOTMOD_RAMDISK);
 	struct dom0_passthrough *pt = NULL;
+	struct mem_range ext[DOM0_MAX_EXT_REGIONS];
 	struct domain_config cfg = { .privileged = true, .direct_map = true };
 	struct mem_range banks[DOM0_MAX_MEM_BANKS];
 	struct dom0_dt_params dp = { 0 };
@@ -273,6 +346,8 @@ int dom0_build(const struct boot_info *bi, struct domain **out)
 	d->gnttab.max_frames =
 		MIN(d->gnttab.max_frames, (unsigned int)(dp.gnttab_size >> PAGE_SHIFT));
 	dp.evtchn_ppi = cfg.evtchn_ppi;
+	dp.ext_regions = ext;
+	dp.nr_ext = dom0_find_ext_regions(bi, pt, ext, DOM0_MAX_EXT_REGIONS);
 	dp.hv_uart_node = bi->uart.node;
 	dp.nr_redist_frames = d->nr_vcpus;
 	rc = dom0_build_dt(bi->fdt, &dp, dtb, DOM0_DTB_MAX, err, sizeof(err));
@@ -290,10 +365,11 @@ int dom0_build(const struct boot_info *bi, struct domain **out)
 		goto fail;
 	}
 	log_info("Dom0: %u vCPU(s), %llu MiB in %u bank(s), kernel at 0x%llx, "
-		 "device tree at 0x%llx, %u MMIO ranges and %u SPIs passed through\n",
+		 "device tree at 0x%llx, %u MMIO ranges and %u SPIs passed through, "
+		 "%u extended regions\n",
 		 d->nr_vcpus, (unsigned long long)(mem >> 20), nr_banks,
 		 (unsigned long long)kernel_pa, (unsigned long long)dtb_pa, pt->nr_mmio,
-		 pt->nr_spis);
+		 pt->nr_spis, dp.nr_ext);
 	xfree(pt);
 	xfree(dtb);
 	*out = d;

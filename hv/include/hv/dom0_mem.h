@@ -26,3 +26,15 @@
  */
 int dom0_mem_choose(u64 total, u64 free, const struct hv_options *o, u64 *out, char *err,
 		    size_t errlen);
+
+#define DOM0_EXT_REGION_ALIGN MiB(128) /* Linux arm64 hot-adds whole 128 MiB sections */
+
+/**
+ * Dom0's extended regions (Xen's /hypervisor reg[1..]): the parts of [0, limit) that no
+ * range in used[] covers (RAM, devices, the GIC, the hypervisor's UART, ...), trimmed to
+ * DOM0_EXT_REGION_ALIGN and at least that big, in address order, at most max. Dom0 maps
+ * foreign and granted pages there. used[] need not be sorted; it is sorted in place.
+ * Returns how many regions were written to out.
+ */
+unsigned int dom0_ext_regions(struct mem_range *used, unsigned int nr_used, u64 limit,
+			      struct mem_range *out, unsigned int max);

@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Domain configuration files in xl.cfg(5) syntax, as read by `lam create`.
+ *
+ * Syntax: `KEY = VALUE` settings separated by newlines or `;`; VALUE is a "string" or 'string',
+ * a number (decimal, 0x hex, 0 octal) or a [ list, ... ] that may span lines and may end with
+ * a trailing comma; `#` starts a comment; `KEY += "string"` appends to an earlier string.
+ * A key set twice keeps its last value (xl does the same), which is how command-line
+ * overrides (`lam create demo.cfg memory=512`) work: they are applied after the file.
+ *
+ * Supported keys and their xl defaults:
+ *   name       required, 1..31 characters of [A-Za-z0-9_.-]
+ *   type       "pvh" (default on Arm) or "pv"; "hvm" is rejected
+ *   memory     MiB, default 32 (libxl's default), 16..1048576
+ *   maxmem     MiB, default = memory, must be >= memory
+ *   vcpus      default 1, 1..128
+ *   maxvcpus   default = vcpus, must be >= vcpus and <= 128
+ *   cpus       hard affinity for all vCPUs: "all", "2", "0-3,5", "all,^1" (pCPUs 0..63)
+ *   kernel     required, path of an arm64 Linux Image
+ *   ramdisk    optional path
+ *   cmdline    kernel command line; when set, root and extra are ignored (as xl)
+ *   root       adds "root=ROOT" in front of extra
+ *   extra      kernel command line
+ *   on_poweroff / on_reboot / on_crash   "destroy", "restart" or "preserve"
+ *                                        (defaults destroy / restart / destroy)
+ *   uuid       optional, "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx"
+ * Keys that only select defaults we already use (builder = "generic", on_watchdog = "destroy",
+ * on_soft_reset = "soft-reset") are accepted with those values only. Device keys (disk, vif,
+ * vfb, pci, ...) and every other key are errors: nothing is silently ignored.
+ *
+ * Every error message names the file, the line and the key, as in
+ *   demo.cfg:7: memory: expected a number of MiB, got "lots"
+ * Command-line overrides are reported as "<command line>:2: memory: ..." (2 = the override's
+ * 1-based position), and a
+ * missing required key as "demo.cfg: kernel: missing (required)".
+ */
+#pragma once
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define LAM_CFG_NAME_MAX 31
+#define LAM_CFG_CMDLINE_MAX 4096
+#define LAM_CFG_MEMORY_DEFAULT_MB 32ULL
+#define LAM_CFG_MEMORY_MIN_MB 16ULL
+#define LAM_CFG_MEMORY_MAX_MB (1ULL << 20)
+#define LAM_CFG_VCPUS_MAX 128U
+/** Number of pCPUs `cpus` can name (bits of lam_cfg.cpu_mask). */
+#define LAM_CFG_PCPUS_MAX 64U
+
+/** What to do when the guest powers off, reboots or crashes. */
+enum lam_cfg_action {
+	LAM_CFG_ACTION_DESTROY = 0,
+	LAM_CFG_ACTION_RESTART,
+	LAM_CFG_ACTION_PRESERVE,
+};
+
+/** Guest type; both mean the same thing on Arm (an HVM-like guest with PV drivers). */
+enum lam_cfg_type {
+	LAM_CFG_TYPE_PVH = 0,
+	LAM_CFG_TYPE_PV,
+};
+
+/**
+ * A parsed domain configuration. Only the fields above the "parser state" line are meant
+ * for callers; they are valid after a successful lam_cfg_parse_*() / lam_cfg_load() /
+ * lam_cfg_apply_override().
+ */
+struct lam_cfg {
+	char name[LAM_CFG_NAME_MAX + 1];
+	enum lam_cfg_type type;
+	uint64_t memory_mb;
+	uint64_t maxmem_mb;
+	unsigned int vcpus;
+	unsigned int max_vcpus;
+	/** True when `cpus` was given and is not "all"; then bit n = pCPU n. */
+	bool cpus_set;
+	uint64_t cpu_mask;
+	char kernel[PATH_MAX];
+	/** Empty string when there is no ramdisk. */
+	char ramdisk[PATH_MAX];
+	/** Final kernel command line (cmdline, or "root=ROOT EXTRA"); may be empty. */
+	char cmdline[LAM_CFG_CMDLINE_MAX];
+	enum lam_cfg_action on_poweroff;
+	enum lam_cfg_action on_reboot;
+	enum lam_cfg_action on_crash;
+	bool has_uuid;
+	uint8_t uuid[16];
+
+	/* ---- parser state (raw values, kept so overrides can be re-validated) ---- */
+	bool memory_set, maxmem_set, maxvcpus_set, name_set, kernel_set;
+	bool cmdline_set, root_set, extra_set;
+	char raw_cmdline[LAM_CFG_CMDLINE_MAX];
+	char raw_root[LAM_CFG_CMDLINE_MAX];
+	char raw_extra[LAM_CFG_CMDLINE_MAX];
+	/** Where some keys were last set (indexed privately by cfg.c), for later messages. */
+	struct {
+		char file[128];
+		unsigned int line;
+	} where[8];
+};
+
+/** Fill @cfg with the xl defaults (no name, no kernel: those stay required). */
+void lam_cfg_init(struct lam_cfg *cfg);
+
+/**
+ * Parse a whole configuration from @text; @fname is only used in error messages.
+ * Initialises @out first, then checks required keys and cross-key rules.
+ * Returns 0, or -1 with a one-line message (no trailing newline) in @err.
+ */
+int lam_cfg_parse_string(const char *text, const char *fname, struct lam_cfg *out, char *err,
+			 size_t errlen);
+
+/** Read @path (at most 1 MiB) and parse it as lam_cfg_parse_string() does. */
+int lam_cfg_parse_file(const char *path, struct lam_cfg *out, char *err, size_t errlen);
+
+/**
+ * Apply one `key=value` override to an already parsed @cfg and re-check the whole result.
+ * The value has the file syntax; a bare word that is not a number is taken as a string,
+ * so both `name=web1` and `name="web1"` work. Several settings may be given separated by
+ * `;`, as with xl. Returns 0 or -1 with a message in @err; on error @cfg is unchanged.
+ */
+int lam_cfg_apply_override(struct lam_cfg *cfg, const char *key_eq_value, char *err, size_t errlen);
+
+/**
+ * What `lam create FILE [key=value...]` needs: parse @path, apply the @nr_overrides
+ * overrides in order, then check the result once (so `memory=2048 maxmem=4096` may be given
+ * in any order). Returns 0 or -1 with a message in @err.
+ */
+int lam_cfg_load(const char *path, const char *const *overrides, size_t nr_overrides,
+		 struct lam_cfg *out, char *err, size_t errlen);
+
+/** "destroy", "restart" or "preserve". */
+const char *lam_cfg_action_name(enum lam_cfg_action action);

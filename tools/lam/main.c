@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * `lam`: Lamina's Dom0 toolstack CLI, with xl-compatible sub-commands. This file holds the
+ * sub-command table, help, and the helpers every command shares (errors, opening the
+ * control library, resolving DOM).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lam/ctl.h>
+
+#include "lam.h"
+
+struct lam_command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *usage;
+	const char *help;
+};
+
+static const struct lam_command commands[] = {
+	{ "create", lam_cmd_create, "CONFIG [-c] [-p] [key=value...]",
+	  "Create a domain from an xl.cfg file (-c: attach its console; -p: leave it paused)" },
+	{ "list", lam_cmd_list, "[-l|--long] [--json] [DOM...]", "List domains" },
+	{ "destroy", lam_cmd_destroy, "DOM", "Terminate a domain immediately" },
+	{ "shutdown", lam_cmd_shutdown, "[-w] DOM",
+	  "Ask a domain to power off (-w: wait until it has shut down)" },
+	{ "reboot", lam_cmd_reboot, "[-w] DOM", "Ask a domain to reboot" },
+	{ "pause", lam_cmd_pause, "DOM", "Pause a domain" },
+	{ "unpause", lam_cmd_unpause, "DOM", "Unpause a paused domain" },
+	{ "console", lam_cmd_console, "DOM", "Attach to a domain's console (Ctrl-] detaches)" },
+	{ "info", lam_cmd_info, "", "Information about the host and the hypervisor" },
+	{ "dmesg", lam_cmd_dmesg, "[-c]", "The hypervisor's log (-c: clear after reading)" },
+	{ "vcpu-list", lam_cmd_vcpu_list, "[DOM...]", "List the vCPUs of all or some domains" },
+	{ "vcpu-pin", lam_cmd_vcpu_pin, "DOM VCPU PCPU", "Run a vCPU on one physical CPU" },
+	{ "mem-set", lam_cmd_mem_set, "DOM MEM",
+	  "Set a domain's memory target (MEM in MiB, or with suffix b/k/m/g/t)" },
+	{ "uptime", lam_cmd_uptime, "[DOM...]", "How long domains have been running" },
+};
+
+#define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+void lam_err(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "lam: %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+struct lam_ctl *lam_open_ctl(const char *cmd)
+{
+	struct lam_ctl *ctl;
+	int err;
+
+	(void)cmd;
+	err = lam_ctl_open(&ctl);
+	if (err != 0) {
+		fprintf(stderr, "lam: cannot open %s: %s", LAM_CTL_PRIVCMD_PATH, strerror(-err));
+		if (err == -ENOENT || err == -ENODEV || err == -ENXIO) {
+			fputs(" (is the xen-privcmd module loaded? lam must run in Dom0)", stderr);
+		} else if (err == -EACCES || err == -EPERM) {
+			fputs(" (lam must run as root in Dom0)", stderr);
+		}
+		fputc('\n', stderr);
+		return NULL;
+	}
+	return ctl;
+}
+
+int lam_resolve_domain(struct lam_ctl *ctl, const char *cmd, const char *spec, uint16_t *domid)
+{
+	struct lam_dom_info *list;
+	size_t n;
+	int err;
+
+	err = lam_ctl_domain_list(ctl, &list, &n);
+	if (err != 0) {
+		lam_err(cmd, "cannot list domains: %s", lam_ctl_strerror(err));
+		return -1;
+	}
+	switch (lam_find_domain(list, n, spec, domid)) {
+	case LAM_FIND_OK:
+		err = 0;
+		break;
+	case LAM_FIND_NO_NAME:
+		lam_err(cmd, "no domain named '%s'", spec);
+		err = -1;
+		break;
+	case LAM_FIND_NO_ID:
+		lam_err(cmd, "no domain with ID %s", spec);
+		err = -1;
+		break;
+	case LAM_FIND_BAD_SPEC:
+	default:
+		lam_err(cmd, "'%s' is not a domain name or ID", spec);
+		err = -1;
+		break;
+	}
+	free(list);
+	return err;
+}
+
+static const struct lam_command *find_command(const char *name)
+{
+	for (size_t i = 0; i < NR_COMMANDS; i++) {
+		if (strcmp(commands[i].name, name) == 0) {
+			return &commands[i];
+		}
+	}
+	return NULL;
+}
+
+static void usage_all(FILE *f)
+{
+	fputs("Usage: lam <subcommand> [args]\n\nSubcommands:\n", f);
+	for (size_t i = 0; i < NR_COMMANDS; i++) {
+		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
+	}
+	fputs("  help       This list, or `lam help SUBCOMMAND` for one\n\n"
+	      "DOM is a domain name or a numeric domain ID.\n",
+	      f);
+}
+
+static int cmd_help(int argc, char **argv)
+{
+	const struct lam_command *c;
+
+	if (argc < 2) {
+		usage_all(stdout);
+		return 0;
+	}
+	c = find_command(argv[1]);
+	if (c == NULL) {
+		lam_err("help", "unknown subcommand '%s'", argv[1]);
+		return 1;
+	}
+	printf("Usage: lam %s %s\n\n%s.\n", c->name, c->usage, c->help);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const struct lam_command *c;
+	const char *name;
+
+	if (argc < 2) {
+		usage_all(stderr);
+		return 2;
+	}
+	name = argv[1];
+	if (strcmp(name, "help") == 0 || strcmp(name, "-h") == 0 || strcmp(name, "--help") == 0) {
+		return cmd_help(argc - 1, argv + 1);
+	}
+	c = find_command(name);
+	if (c == NULL) {
+		fprintf(stderr, "lam: unknown subcommand '%s' (try `lam help`)\n", name);
+		return 2;
+	}
+	/* `lam CMD -h` / `--help` anywhere before a `--`: the sub-command's usage. */
+	for (int i = 2; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+			printf("Usage: lam %s %s\n\n%s.\n", c->name, c->usage, c->help);
+			return 0;
+		}
+	}
+	return c->fn(argc - 1, argv + 1);
+}
