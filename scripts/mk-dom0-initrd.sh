@@ -24,10 +24,10 @@ MODDIR=$CACHE/arm64/kernel/lib/modules/$KVER
 MODS="kernel/drivers/virtio/virtio_mmio.ko kernel/drivers/block/virtio_blk.ko
 	kernel/drivers/xen/xen-evtchn.ko kernel/drivers/xen/xen-gntdev.ko
 	kernel/drivers/xen/xen-privcmd.ko kernel/drivers/xen/xenfs/xenfs.ko"
-TOOLS="lam lamina-xenstored lamina-consoled"
+TOOLS="lam lamina-xenstored lamina-consoled lamina-xs"
 
 inputs=("$0" "$BB" "$IMAGE" "$ROOT/tools/dom0/init" "$ROOT/tools/dom0/demo.cfg"
-	"$ROOT/tools/domu/init")
+	"$ROOT/tools/domu/init" "$ROOT"/tests/system/dom0/*.sh "$B/tools/lamina-xs")
 for t in $TOOLS; do
 	[ -f "$B/tools/$t" ] && inputs+=("$B/tools/$t")
 done
@@ -48,6 +48,10 @@ mkdir -p "$D"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,etc,root,run}
 cp "$BB" "$D/bin/busybox"
 ln -s busybox "$D/bin/sh"
 install -m 755 "$ROOT/tools/domu/init" "$D/init"
+# xenstore from the guest's shell (the isolation checks use it).
+if [ -f "$B/tools/lamina-xs" ]; then
+	install -m 755 "$B/tools/lamina-xs" "$D/usr/sbin/lamina-xs"
+fi
 echo "root:x:0:0:root:/root:/bin/sh" >"$D/etc/passwd"
 echo "root:x:0:" >"$D/etc/group"
 ( cd "$D" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet ) | gzip -9 -n \
@@ -78,6 +82,11 @@ done
 cp "$IMAGE" "$R/usr/share/lamina/Image"
 mv "$STAGE/domu-initrd.cpio.gz" "$R/usr/share/lamina/domu-initrd.cpio.gz"
 install -m 644 "$ROOT/tools/dom0/demo.cfg" "$R/etc/lamina/demo.cfg"
+# The system tests' Dom0 scripts (tests/system/dom0/NAME.sh, run by lamina.test=NAME).
+mkdir -p "$R/usr/share/lamina/tests"
+for t in "$ROOT"/tests/system/dom0/*.sh; do
+	[ -f "$t" ] && install -m 755 "$t" "$R/usr/share/lamina/tests/"
+done
 echo "root:x:0:0:root:/root:/bin/sh" >"$R/etc/passwd"
 echo "root:x:0:" >"$R/etc/group"
 ( cd "$R" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet ) | gzip -6 -n >"$OUT.tmp"

@@ -4,6 +4,7 @@
 #   build/tools/lam               the toolstack CLI          (tools/lam/*.c)
 #   build/tools/lamina-xenstored  the xenstore daemon        (tools/xenstored/*.c)
 #   build/tools/lamina-consoled   the PV console daemon      (tools/consoled/*.c)
+#   build/tools/lamina-xs         xenstore from the shell    (tools/xs/*.c; Dom0 and guests)
 # All three link tools/lib/*.c (privcmd/lamctl, evtchn, gntdev, xenstore client).
 # Public ABI structs come from hv/include/public (shared with the hypervisor).
 
@@ -17,10 +18,12 @@ TOOLS_LIB_SRCS := $(sort $(wildcard tools/lib/*.c))
 TOOLS_LAM_SRCS := $(sort $(wildcard tools/lam/*.c))
 TOOLS_XENSTORED_SRCS := $(sort $(wildcard tools/xenstored/*.c))
 TOOLS_CONSOLED_SRCS := $(sort $(wildcard tools/consoled/*.c))
+TOOLS_XS_SRCS := $(sort $(wildcard tools/xs/*.c))
 
 tools_objs = $(patsubst tools/%.c,$(B)/tools-obj/%.o,$(1))
 TOOLS_LIB_OBJS := $(call tools_objs,$(TOOLS_LIB_SRCS))
-TOOLS_BINS := $(B)/tools/lam $(B)/tools/lamina-xenstored $(B)/tools/lamina-consoled
+TOOLS_BINS := $(B)/tools/lam $(B)/tools/lamina-xenstored $(B)/tools/lamina-consoled \
+	$(B)/tools/lamina-xs
 
 $(B)/tools-obj/%.o: tools/%.c | deps
 	@mkdir -p $(@D)
@@ -42,8 +45,13 @@ $(B)/tools/lamina-consoled: $(call tools_objs,$(TOOLS_CONSOLED_SRCS)) $(TOOLS_LI
 	$(say) "  LD      $@"
 	$(Q)$(TOOLS_CC) $(TOOLS_LDFLAGS) -o $@ $^
 
+$(B)/tools/lamina-xs: $(call tools_objs,$(TOOLS_XS_SRCS)) $(TOOLS_LIB_OBJS)
+	@mkdir -p $(@D)
+	$(say) "  LD      $@"
+	$(Q)$(TOOLS_CC) $(TOOLS_LDFLAGS) -o $@ $^
+
 -include $(patsubst tools/%.c,$(B)/tools-obj/%.d,$(TOOLS_LIB_SRCS) $(TOOLS_LAM_SRCS) $(TOOLS_XENSTORED_SRCS) \
-	$(TOOLS_CONSOLED_SRCS))
+	$(TOOLS_CONSOLED_SRCS) $(TOOLS_XS_SRCS))
 
 .PHONY: tools
 tools: $(TOOLS_BINS)

@@ -18,6 +18,7 @@
 #include <hv/errno.h>
 #include <hv/evtchn.h>
 #include <hv/grant_table.h>
+#include <hv/heap.h>
 #include <hv/hypercall.h>
 #include <hv/log.h>
 #include <hv/page_alloc.h>
@@ -163,6 +164,19 @@ static long domctl_create(struct lam_domctl *dc)
 	return 0; /* domain_create()'s reference is the domain list's */
 }
 
+/* Time v has run, including the slice it is running now. */
+static u64 vcpu_cpu_time(struct vcpu *v)
+{
+	u64 t = __atomic_load_n(&v->runtime_ns, __ATOMIC_RELAXED);
+	u64 start = __atomic_load_n(&v->last_start_ns, __ATOMIC_RELAXED);
+	u64 now = now_ns();
+
+	if (__atomic_load_n(&v->loaded, __ATOMIC_ACQUIRE) && now > start) {
+		t += now - start;
+	}
+	return t;
+}
+
 static void fill_info(struct domain *d, struct lam_dom_info *info)
 {
 	unsigned int online = 0, blocked = 0, running = 0;
@@ -173,7 +187,7 @@ static void fill_info(struct domain *d, struct lam_dom_info *info)
 		struct vcpu *v = d->vcpus[i];
 		enum vcpu_state s = __atomic_load_n(&v->state, __ATOMIC_RELAXED);
 
-		cpu_ns += __atomic_load_n(&v->runtime_ns, __ATOMIC_RELAXED);
+		cpu_ns += vcpu_cpu_time(v);
 		if (s != VCPU_OFFLINE) {
 			online++;
 		}
@@ -237,7 +251,7 @@ static long domctl_vcpu_info(struct domain *d, struct lam_vcpu_info *vi)
 	vi->state = states[__atomic_load_n(&v->state, __ATOMIC_RELAXED)];
 	vi->pcpu = v->pcpu;
 	vi->pinned = v->pinned;
-	vi->time_ns = __atomic_load_n(&v->runtime_ns, __ATOMIC_RELAXED);
+	vi->time_ns = vcpu_cpu_time(v);
 	return 0;
 }
 
@@ -432,6 +446,29 @@ static long sysctl_readconsole(struct vcpu *v, struct lam_readconsole *rc)
 	return 0;
 }
 
+static bool mark_live(struct domain *d, void *arg)
+{
+	u64 *live = arg;
+
+	live[d->domid / 64] |= 1ull << (d->domid % 64);
+	return true;
+}
+
+/* Pages of no live domain (see lam_physinfo.stray_pages). */
+static u64 stray_pages(void)
+{
+	u64 *live = xzalloc(DOMID_FIRST_RESERVED / 8);
+	u64 n;
+
+	if (live == NULL) {
+		return 0;
+	}
+	domain_for_each(0, mark_live, live);
+	n = page_count_stray(live);
+	xfree(live);
+	return n;
+}
+
 /** The system-control hypercall. */
 long do_sysctl(struct vcpu *v, u64 arg)
 {
@@ -466,6 +503,7 @@ long do_sysctl(struct vcpu *v, u64 arg)
 		sc.u.physinfo.clock_frequency = (u32)arch_counter_freq();
 		sc.u.physinfo.hv_version = 0 << 16 | 1;
 		sc.u.physinfo.xen_version = 4 << 16 | 17;
+		sc.u.physinfo.stray_pages = stray_pages();
 		break;
 	case LAM_SYSCTL_domain_list: {
 		struct lam_domain_list *dl = &sc.u.domain_list;

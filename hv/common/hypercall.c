@@ -439,6 +439,9 @@ static long hypercall_dispatch(struct vcpu *v, u64 nr, const u64 *a, bool nested
 	if (ret == -HV_ENOSYS) {
 		ret = unsupported(v, nr, a[0]);
 	}
+	if (ret == -HV_ERESTART && nested) {
+		ret = -HV_EBUSY; /* a multicall entry is not restarted on its own */
+	}
 	return ret;
 }
 
@@ -447,5 +450,12 @@ void do_trap_hypercall(struct vcpu *v)
 {
 	struct guest_regs *r = &v->arch.regs;
 
-	r->x[0] = (u64)hypercall_dispatch(v, r->x[16], &r->x[0], false);
+	long ret = hypercall_dispatch(v, r->x[16], &r->x[0], false);
+
+	if (ret == -HV_ERESTART) {
+		/* Issue the same HVC again, with the same arguments, after a trip to the guest. */
+		r->pc -= 4;
+		return;
+	}
+	r->x[0] = (u64)ret;
 }

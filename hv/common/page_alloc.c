@@ -658,6 +658,30 @@ u64 page_free_owned(u16 owner)
 	return freed;
 }
 
+/** See hv/page_alloc.h. */
+u64 page_count_stray(const u64 *live)
+{
+	u64 n = 0;
+
+	for (unsigned int bi = 0; bi < pa_nr_banks; bi++) {
+		const struct pa_bank *b = &pa_banks[bi];
+
+		for (u64 i = 0; i < b->nr_frames; i++) {
+			const struct page_info *f = &b->frames[i];
+			u16 o = f->owner;
+
+			if (f->state != PGS_ALLOCATED) {
+				continue;
+			}
+			if (o == PAGE_OWNER_ORPHAN ||
+			    (o < PAGE_OWNER_HV && !(live[o / 64] & (1ull << (o % 64))))) {
+				n++;
+			}
+		}
+	}
+	return n;
+}
+
 /** page_alloc() returning the hypervisor VA of the first frame, or NULL. */
 void *page_alloc_va(unsigned int order, unsigned int flags)
 {

@@ -92,11 +92,17 @@ void xen_domain_destroy(struct domain *d)
 
 /*
  * Serialises p2m changes of d's vCPUs and, with pause, takes every vCPU of d but cur out
- * of the guest. False if another vCPU of d is doing it now.
+ * of the guest. False if another vCPU of d is doing it now: the caller then returns
+ * -HV_ERESTART, so that its vCPU goes back to the guest (where the other one's pause
+ * can take it) and issues the hypercall again. It must not wait here: the other vCPU
+ * may be waiting for this one to leave the hypervisor.
  */
 static bool physmap_begin(struct domain *d, struct vcpu *cur, bool pause)
 {
-	if (__atomic_exchange_n(&d->physmap_busy, pause ? 2 : 1, __ATOMIC_ACQUIRE) != 0) {
+	u32 idle = 0;
+
+	if (!__atomic_compare_exchange_n(&d->physmap_busy, &idle, pause ? 2 : 1, false,
+					 __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
 		return false;
 	}
 	if (!pause) {
@@ -118,7 +124,9 @@ static bool physmap_begin(struct domain *d, struct vcpu *cur, bool pause)
 
 static void physmap_end(struct domain *d, struct vcpu *cur)
 {
-	for (unsigned int i = 0; i < d->nr_vcpus && d->physmap_busy == 2; i++) {
+	bool paused = __atomic_load_n(&d->physmap_busy, __ATOMIC_RELAXED) == 2;
+
+	for (unsigned int i = 0; i < d->nr_vcpus && paused; i++) {
 		if (d->vcpus[i] != cur) {
 			vcpu_unpause(d->vcpus[i]);
 		}
@@ -148,7 +156,7 @@ static long physmap_place(struct vcpu *cur, paddr_t pa, u64 gfn, u64 *where, boo
 		return -HV_EINVAL; /* an emulated device's frame */
 	}
 	if (!physmap_begin(d, cur, true)) {
-		return -HV_EBUSY;
+		return -HV_ERESTART;
 	}
 	if (*where == gfn) {
 		rc = 0;
@@ -291,7 +299,7 @@ static long xenmem_remove_from_physmap(struct vcpu *cur, const struct xen_remove
 		return -HV_EPERM;
 	}
 	if (!physmap_begin(d, cur, true)) {
-		return -HV_EBUSY;
+		return -HV_ERESTART;
 	}
 	if (d->shared_info_gfn != INVALID_GFN && x->gpfn == d->shared_info_gfn) {
 		rc = p2m_unmap(d, x->gpfn << PAGE_SHIFT, PAGE_SIZE);
@@ -331,11 +339,18 @@ static long foreign_map_one(struct vcpu *cur, struct domain *fd, u64 idx, u64 gp
 	if (pg == NULL || !page_get_ref(pg, fd->domid)) {
 		return -HV_EINVAL; /* not the domain's RAM (a hypervisor page, a device) */
 	}
-	mapped = p2m_lookup(d, gpfn << PAGE_SHIFT, &pa, &flags) == 0;
-	/* Changing a live entry may split a block (break-before-make): pause d. */
-	if (!physmap_begin(d, cur, mapped)) {
+	/* Changing a live entry may split a block (break-before-make): pause d then. */
+	if (!physmap_begin(d, cur, false)) {
 		page_put_ref(pg);
-		return -HV_EBUSY;
+		return -HV_ERESTART;
+	}
+	mapped = p2m_lookup(d, gpfn << PAGE_SHIFT, &pa, &flags) == 0;
+	if (mapped) {
+		physmap_end(d, cur);
+		if (!physmap_begin(d, cur, true)) {
+			page_put_ref(pg);
+			return -HV_ERESTART;
+		}
 	}
 	rc = mapped ? physmap_remove_gfn(d, gpfn) : 0;
 	if (rc == 0) {
@@ -384,6 +399,11 @@ static long xenmem_add_to_physmap_batch(struct vcpu *cur, const struct xen_add_t
 			return -HV_EFAULT;
 		}
 		err = (s32)foreign_map_one(cur, fd, idx, gpfn);
+		if (err == -HV_ERESTART) {
+			/* All over again once the other vCPU is done (each frame is idempotent). */
+			domain_put(fd);
+			return -HV_ERESTART;
+		}
 		if (copy_to_guest_va(cur, b->errs + i * 4, &err, 4) != 0) {
 			domain_put(fd);
 			return -HV_EFAULT;
@@ -416,7 +436,7 @@ static long xenmem_decrease(struct vcpu *cur, const struct xen_memory_reservatio
 		return -HV_EINVAL;
 	}
 	if (!physmap_begin(d, cur, true)) {
-		return -HV_EBUSY;
+		return -HV_ERESTART;
 	}
 	for (; done < r->nr_extents; done++) {
 		u64 gfn;
@@ -464,7 +484,7 @@ static long xenmem_populate(struct vcpu *cur, const struct xen_memory_reservatio
 		return -HV_EINVAL;
 	}
 	if (!physmap_begin(d, cur, true)) {
-		return -HV_EBUSY;
+		return -HV_ERESTART;
 	}
 	for (; done < r->nr_extents && d->tot_pages < d->max_pages; done++) {
 		u64 gfn;

@@ -45,11 +45,11 @@ def dom0_args(cmdline, disk=False):
 
 
 def dom0_case(name, smp, extra_cmdline="", hv_args="", expect_exit="powering the machine off",
-              mem=2048, disk=False, more_expect=(), vcpus=None):
+              mem=2048, disk=False, more_expect=(), vcpus=None, timeout=240, more_forbid=()):
     vcpus = vcpus or smp
     cmdline = f"console=hvc0 earlycon=xen rdinit=/init lamina.test {extra_cmdline}".strip()
     qemu_args = ["-append", hv_args] if hv_args else []
-    return Case(name, smp=smp, mem=mem, timeout=240, qemu_args=qemu_args,
+    return Case(name, smp=smp, mem=mem, timeout=timeout, qemu_args=qemu_args,
                 prepare=dom0_args(cmdline, disk),
                 expect=list(more_expect) + [rf"LAMINA-DOM0-INIT: {vcpus} vCPUs online, hypervisor: xen",
                         r"LAMINA-CHECK hypervisor-type=xen",
@@ -60,7 +60,7 @@ def dom0_case(name, smp, extra_cmdline="", hv_args="", expect_exit="powering the
                 forbid=[r"\(LAM\) .*(FATAL|Panic)", r"\(LAM\) (warning|error):",
                         r"Kernel panic", r"Internal error",
                         r"LAMINA-XEN-PROBLEM",
-                        r"Unable to handle kernel", r"BUG:"])
+                        r"Unable to handle kernel", r"BUG:", *more_forbid])
 
 
 CTRL_A3 = b"\x01\x01" * 3  # QEMU's -nographic takes Ctrl-a Ctrl-a for one Ctrl-a
@@ -112,6 +112,37 @@ def anchor_case():
                         r"ANCHOR: WARNING not control_d"])
 
 
+# The toolstack in Dom0 (tests/system/dom0/toolstack.sh): lam create boots Debian's kernel
+# as a DomU to its init on the PV console; list, console, vcpu-pin, pause, mem-set,
+# shutdown -w through xenstore, four guests at once with xenstore isolation, 50
+# create/destroy cycles without a page lost, bad configs with clear errors and nothing left.
+TOOLSTACK_EXPECT = [
+    r"LAMINA-CHECK create=ok", r"LAMINA-CHECK guest-init=ok",
+    r"LAMINA-CHECK demo hypervisor-type=xen", r"LAMINA-CHECK demo cpus=1",
+    r"LAMINA-CHECK demo xs-own-name=demo", r"LAMINA-CHECK demo xs-write-own=ok",
+    r"LAMINA-CHECK demo xs-read-dom0=denied", r"LAMINA-CHECK demo xs-write-dom0=denied",
+    r"LAMINA-CHECK demo xs-ls-backend=denied",
+    r"LAMINA-CHECK list demo mem=256 vcpus=1", r"LAMINA-CHECK list dom0 id=0",
+    r"LAMINA-CHECK console-shows-init=[1-9]", r"LAMINA-CHECK vcpu-pin=vcpu0-cpu1",
+    r"LAMINA-CHECK paused=[b-]{2}p-{3}", r"LAMINA-CHECK unpaused=[rb-]{2}-{4}",
+    r"LAMINA-CHECK dmesg-created=[1-9]", r"LAMINA-CHECK mem-set=ok",
+    r"LAMINA-CHECK shutdown=ok", r"LAMINA-CHECK shutdown-gone=yes",
+    r"LAMINA-CHECK guest-powered-down=1", r"LAMINA-CHECK memory-restored=yes",
+    r"LAMINA-CHECK xenstore-cleaned=0\s*$",
+    r"LAMINA-CHECK four-guests-up=4", r"LAMINA-CHECK four-guests-listed=5",
+    r"LAMINA-CHECK g2 xs-read-other=denied", r"LAMINA-CHECK g2 xs-write-other=denied",
+    r"LAMINA-CHECK g2 xs-rm-other=denied", r"LAMINA-CHECK g4 xs-read-other=denied",
+    r"LAMINA-CHECK four-destroyed=1", r"LAMINA-CHECK four-memory-restored=yes",
+    r"LAMINA-CHECK cycles=50", r"LAMINA-CHECK cycles-memory=yes",
+    r"LAMINA-CHECK bad-memory=clear-error", r"LAMINA-CHECK bad-unknown-key=clear-error",
+    r"LAMINA-CHECK bad-syntax=clear-error", r"LAMINA-CHECK bad-not-image=clear-error",
+    r"LAMINA-CHECK bad-too-big=clear-error", r"LAMINA-CHECK bad-no-kernel=clear-error",
+    r"LAMINA-CHECK bad-disk=clear-error", r"LAMINA-CHECK bad-missing-file=clear-error",
+    r"LAMINA-CHECK bad-left-domains=1", r"LAMINA-CHECK bad-left-xenstore=0\s*$",
+    r"LAMINA-CHECK bad-memory-restored=yes", r"LAMINA-CHECK toolstack-done",
+]
+
+
 CASES = [
     console_case(),
     dom0_case("dom0-smp1", 1),
@@ -133,6 +164,9 @@ CASES = [
                  r"for the hypervisor, so at most \d+M",
                  r"Dom0 could not be built", r"no domain to run"],
          forbid=[r"\(LAM\) .*(FATAL|Panic)"]),
+    dom0_case("dom0-toolstack", 2, extra_cmdline="lamina.test=toolstack", timeout=900,
+              more_expect=TOOLSTACK_EXPECT,
+              more_forbid=[r"LAMINA-DOMU-PROBLEM", r"LAMINA-CHECK .*=(failed|timeout)"]),
     dom0_case("dom0-reboot", 2, extra_cmdline="lamina.test=reboot",
               expect_exit="Dom0 has rebooted: resetting the machine"),
 ]

@@ -54,6 +54,8 @@
 
 #include "ring.h"
 
+_Static_assert(HIST_SIZE == LAM_CONSOLE_HISTORY, "the history replayed on ATTACH");
+
 #define LOG_DIR "/var/log/lamina"
 #define LOG_CAP (1 << 20) /* bytes per guest log before it moves to .1 */
 #define MAX_CONSOLES 128

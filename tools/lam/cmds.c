@@ -456,6 +456,8 @@ int lam_cmd_info(int argc, char **argv)
 	printf("%-22s : %s\n", "virt_caps", "hvm");
 	printf("%-22s : %" PRIu64 "\n", "total_memory", pi.total_pages * page_kb / 1024);
 	printf("%-22s : %" PRIu64 "\n", "free_memory", pi.free_pages * page_kb / 1024);
+	printf("%-22s : %" PRIu64 "\n", "free_pages", pi.free_pages);
+	printf("%-22s : %" PRIu64 "\n", "stray_pages", pi.stray_pages);
 	printf("%-22s : %u\n", "xen_major", pi.xen_version >> 16);
 	printf("%-22s : %u\n", "xen_minor", pi.xen_version & 0xffff);
 	printf("%-22s : %u.%u\n", "xen_version", pi.xen_version >> 16, pi.xen_version & 0xffff);

@@ -99,7 +99,12 @@ static int write_all(int fd, const void *buf, size_t len)
 	const char *p = buf;
 
 	while (len) {
+		/* A socket (no SIGPIPE if the daemon died) or a guest's /dev/xen/xenbus. */
 		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
+
+		if (n < 0 && errno == ENOTSOCK) {
+			n = write(fd, p, len);
+		}
 
 		if (n < 0) {
 			if (errno == EINTR)

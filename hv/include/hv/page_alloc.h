@@ -89,6 +89,12 @@ bool page_get_ref(struct page_info *pg, u16 owner);
 /** Drops a page_get_ref() reference; the last one frees an orphaned frame. */
 void page_put_ref(struct page_info *pg);
 
+/**
+ * Counts allocated frames whose owner is a domain ID not set in 'live' (a bitmap of
+ * DOMID_FIRST_RESERVED bits) or PAGE_OWNER_ORPHAN. Scans the frame tables.
+ */
+u64 page_count_stray(const u64 *live);
+
 /** Convenience: allocate/free returning the hypervisor VA of the first frame. */
 void *page_alloc_va(unsigned int order, unsigned int flags);
 void page_free_va(void *va, unsigned int order);

@@ -167,6 +167,9 @@ struct lam_physinfo {
 	uint32_t hv_version;	  /* Lamina's own: major << 16 | minor */
 	uint32_t xen_version;	  /* the Xen ABI it implements: major << 16 | minor */
 	uint32_t pad;
+	/* Pages owned by no live domain nor the hypervisor: a destroyed domain's pages
+	 * still mapped by another domain (freed by its last unmap), else a leak. */
+	uint64_t stray_pages;
 };
 
 struct lam_domain_list {
@@ -205,7 +208,7 @@ _Static_assert(sizeof(struct lam_vcpu_ctx) == 24, "lam_vcpu_ctx size");
 _Static_assert(sizeof(struct lam_vcpu_info) == 24, "lam_vcpu_info size");
 _Static_assert(sizeof(struct lam_domctl) == 256, "lam_domctl size");
 _Static_assert(offsetof(struct lam_domctl, u) == 16, "lam_domctl.u");
-_Static_assert(sizeof(struct lam_physinfo) == 56, "lam_physinfo size");
+_Static_assert(sizeof(struct lam_physinfo) == 64, "lam_physinfo size");
 _Static_assert(sizeof(struct lam_domain_list) == 24, "lam_domain_list size");
 _Static_assert(sizeof(struct lam_readconsole) == 32, "lam_readconsole size");
 _Static_assert(sizeof(struct lam_sysctl) == 256, "lam_sysctl size");

@@ -4,8 +4,10 @@
  *
  * The socket protocol (a stream socket at LAM_CONSOLE_SOCK; every request is one line):
  *
- *   ATTACH <domid>\n   reply "OK <domid> <name>\n", then the last LAM_CONSOLE_HISTORY bytes
- *                      of the guest's output, then its live output. Bytes the client sends
+ *   ATTACH <domid>\n   (or ATTACH <domain name>\n) reply "OK <domid> <name>\n", then the last
+ *                      LAM_CONSOLE_HISTORY bytes of the guest's output, then its live output
+ *                      (a domain whose console keys are not written yet is accepted: its
+ *                      output starts when the daemon connects to it). Bytes the client sends
  *                      after the request line go to the guest's input ring (in[]). The server
  *                      closes the connection when the domain goes away. One client per
  *                      console: a new ATTACH takes the console over, and the previous client

@@ -1,0 +1,151 @@
+#!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
+# Toolstack checks, run in Dom0 by its init for lamina.test=toolstack (tests/system). Each
+# result is a "LAMINA-CHECK name=value" line that tests/system/system_cases.py matches.
+CFG=/etc/lamina/demo.cfg
+LOGS=/var/log/lamina
+check() { echo "LAMINA-CHECK $*"; }
+
+# Pages not lost: what the hypervisor has free plus what every domain owns. It only
+# changes if memory leaks (or hypervisor metadata grows, hence a warm-up first).
+accounted() {
+	free=$(lam info | sed -n 's/^free_pages *: //p')
+	doms=$(lam list --json | sed -n 's/.*"mem_kb": \([0-9]*\).*/\1/p' |
+		awk '{ s += $1 / 4 } END { print s + 0 }')
+	echo $((free + doms))
+}
+stray() { lam info | sed -n 's/^stray_pages *: //p'; }
+# Waits (up to 15 s) until no page of a destroyed domain is left (the daemons unmap the
+# rings of a released domain) and, with an argument, until accounted() is back to it:
+# "yes", or "no (...)".
+memory_back() {
+	i=0
+	while [ $i -lt 15 ]; do
+		st=$(stray)
+		a=$(accounted)
+		[ "$st" = 0 ] && { [ -z "$1" ] || [ "$a" = "$1" ]; } && { echo yes; return; }
+		sleep 1
+		i=$((i + 1))
+	done
+	echo "no (stray pages $st, accounted ${1:-?} -> $a)"
+}
+wait_for() { # FILE REGEX SECONDS
+	i=0
+	while [ $i -lt "$3" ]; do
+		grep -q "$2" "$1" 2>/dev/null && return 0
+		sleep 1
+		i=$((i + 1))
+	done
+	return 1
+}
+domid_of() { lam list | awk -v n="$1" '$1 == n { print $2 }'; }
+ndomains() { lam list | tail -n +2 | wc -l; }
+xs_domains() { lamina-xs ls /local/domain | tr '\n' ' ' | sed 's/ $//'; }
+guest_checks() { # NAME: the guest's own check lines
+	grep 'LAMINA-DOMU-CHECK' "$LOGS/guest-$1.log" | sed "s/^LAMINA-DOMU-CHECK /LAMINA-CHECK $1 /"
+}
+
+# Warm-up: the first domain splits Dom0's direct map for the builder's mappings.
+lam create -p "$CFG" name=warmup >/dev/null && lam destroy warmup
+base=$(accounted)
+
+# --- One guest: boot, list, console, vCPUs, pause, balloon, shutdown -----------------
+if lam create "$CFG" extra="console=hvc0 rdinit=/init lamina.domu-test=stay"; then
+	check create=ok
+else
+	check create=failed
+fi
+if wait_for "$LOGS/guest-demo.log" "LAMINA-DOMU-CHECK done" 180; then
+	check guest-init=ok
+else
+	check guest-init=timeout
+	tail -20 "$LOGS/guest-demo.log"
+fi
+guest_checks demo
+lam list
+lam list | awk '$1 == "demo" { print "LAMINA-CHECK list demo mem=" $3 " vcpus=" $4 }'
+lam list | awk '$1 == "Domain-0" { print "LAMINA-CHECK list dom0 id=" $2 }'
+check console-shows-init=$(lam console demo </dev/null | grep -c 'LAMINA-DOMU-INIT')
+lam vcpu-pin demo 0 1 && check vcpu-pin=$(lam vcpu-list demo | awk '$1 == "demo" { print "vcpu" $3 "-cpu" $4 }')
+lam pause demo && check paused=$(lam list | awk '$1 == "demo" { print $5 }')
+lam unpause demo && check unpaused=$(lam list | awk '$1 == "demo" { print $5 }')
+check dmesg-created=$(lam dmesg | grep -c 'd[0-9]* (demo): created by the toolstack')
+# Balloon: the guest gives memory back down to the target (within a few MiB).
+lam mem-set demo 192m
+i=0
+while [ $i -lt 30 ]; do
+	m=$(lam list | awk '$1 == "demo" { print $3 }')
+	[ "$m" -le 196 ] 2>/dev/null && break
+	sleep 1
+	i=$((i + 1))
+done
+check mem-set=$([ "$m" -le 196 ] && [ "$m" -ge 188 ] && echo ok || echo "got-$m")
+# Shutdown through xenstore control/shutdown: the guest powers itself off.
+if lam shutdown -w demo; then check shutdown=ok; else check shutdown=failed; fi
+check shutdown-gone=$([ -z "$(domid_of demo)" ] && echo yes || echo no)
+check guest-powered-down=$(grep -c 'reboot: Power down' "$LOGS/guest-demo.log")
+check memory-restored=$(memory_back "$base")
+check xenstore-cleaned=$(xs_domains)
+
+# --- Four guests at once, with xenstore isolation between them -----------------------
+prev=0
+for g in g1 g2 g3 g4; do
+	lam create "$CFG" name=$g memory=128 \
+		extra="console=hvc0 rdinit=/init lamina.domu-test=stay lamina.other=$prev" >/dev/null ||
+		check create-$g=failed
+	prev=$(domid_of $g)
+done
+up=0
+for g in g1 g2 g3 g4; do
+	wait_for "$LOGS/guest-$g.log" "LAMINA-DOMU-CHECK done" 240 && up=$((up + 1))
+done
+check four-guests-up=$up
+check four-guests-listed=$(ndomains)
+lam list
+guest_checks g2
+guest_checks g4
+for g in g1 g2 g3 g4; do lam destroy $g || check destroy-$g=failed; done
+check four-destroyed=$(ndomains)
+check four-memory-restored=$(memory_back)
+
+# --- Create and destroy 50 times: not a page lost ------------------------------------
+base=$(accounted)
+n=0
+for i in $(seq 50); do
+	lam create -p "$CFG" name=cycle >/dev/null && lam destroy cycle && n=$((n + 1))
+done
+check cycles=$n
+check cycles-memory=$(memory_back "$base")
+
+# --- Bad input: a clear error, nothing left behind -----------------------------------
+bad() { # NAME EXPECTED-REGEX CONFIG-TEXT [ARGS...]
+	name=$1 re=$2 text=$3
+	shift 3
+	printf '%s\n' "$text" >"/tmp/$name.cfg"
+	if out=$(lam create "/tmp/$name.cfg" "$@" 2>&1); then
+		check bad-$name=accepted
+	elif echo "$out" | grep -qE "$re"; then
+		check bad-$name=clear-error
+	else
+		check bad-$name="unclear: $out"
+	fi
+	echo "$out" | sed 's/^/  /'
+}
+K='kernel = "/usr/share/lamina/Image"'
+bad memory "memory.cfg:2: memory" "$(printf 'name = "b1"\nmemory = "lots"\n%s' "$K")"
+bad unknown-key "unknown-key.cfg:3: frobnicate" "$(printf 'name = "b2"\n%s\nfrobnicate = 1' "$K")"
+bad syntax "syntax.cfg:[23]" "$(printf 'name = "b3"\nmemory = [ 1,\n%s' "$K")"
+bad not-image "not an arm64 Linux Image|not a Linux Image|Image" \
+	"$(printf 'name = "b4"\nmemory = 64\nkernel = "/etc/passwd"')"
+bad too-big "memory|MiB" "$(printf 'name = "b5"\nmemory = 100000\n%s' "$K")"
+bad no-kernel "kernel" "$(printf 'name = "b6"\nmemory = 64\nkernel = "/nonexistent"')"
+bad disk "disk" "$(printf 'name = "b7"\n%s\ndisk = [ "phy:/dev/vda,xvda,w" ]' "$K")"
+if out=$(lam create /nonexistent.cfg 2>&1); then
+	check bad-missing-file=accepted
+else
+	echo "$out" | grep -q nonexistent && check bad-missing-file=clear-error
+fi
+check bad-left-domains=$(ndomains)
+check bad-left-xenstore=$(xs_domains)
+check bad-memory-restored=$(memory_back "$base")
+check toolstack-done
