@@ -13,6 +13,9 @@
  * offline; set_vcpu_context and unpause start it.
  */
 #include <asm/cache.h>
+#include <asm/pt.h>
+#include <asm/p2m.h>
+#include <asm/mm.h>
 #include <asm/time.h>
 #include <hv/domain.h>
 #include <hv/errno.h>
@@ -286,6 +289,50 @@ static long domctl_cacheflush(struct domain *d, const struct lam_cacheflush *f)
 	return 0;
 }
 
+/*
+ * Copies the caller's buffer into d's RAM, page by page, each page held with a
+ * reference (the guest cannot balloon it away meanwhile) and cleaned to PoC.
+ */
+static long domctl_write_memory(struct vcpu *cur, struct domain *d,
+				const struct lam_write_memory *w)
+{
+	u64 done = 0;
+
+	if (w->size == 0 || w->size > LAM_WRITE_MEMORY_MAX || w->gpa + w->size < w->gpa ||
+	    w->buffer + w->size < w->buffer || w->gpa + w->size > (1ull << d->arch.ipa_bits)) {
+		return -HV_EINVAL;
+	}
+	while (done < w->size) {
+		u64 gpa = w->gpa + done;
+		u64 chunk = MIN(w->size - done, PAGE_SIZE - (gpa & (PAGE_SIZE - 1)));
+		struct page_info *pg;
+		unsigned int flags;
+		paddr_t pa;
+		u8 *va;
+		int rc;
+
+		if (p2m_lookup(d, gpa & PAGE_MASK, &pa, &flags) != 0 ||
+		    (flags & PT_MEM_MASK) != PT_MEM_NORMAL) {
+			return -HV_EFAULT;
+		}
+		pg = paddr_to_page(pa);
+		if (pg == NULL || !page_get_ref(pg, d->domid)) {
+			return -HV_EFAULT; /* not the domain's RAM */
+		}
+		va = (u8 *)phys_to_virt(pa) + (gpa & (PAGE_SIZE - 1));
+		rc = copy_from_guest_va(cur, va, w->buffer + done, chunk);
+		if (rc == 0) {
+			dcache_clean_inval_range(va, chunk);
+		}
+		page_put_ref(pg);
+		if (rc != 0) {
+			return rc;
+		}
+		done += chunk;
+	}
+	return 0;
+}
+
 /* Commands on an existing domain d (a reference held). */
 static long domctl_on_domain(struct vcpu *cur, struct domain *d, struct lam_domctl *dc)
 {
@@ -349,6 +396,11 @@ static long domctl_on_domain(struct vcpu *cur, struct domain *d, struct lam_domc
 		return domctl_affinity(d, &dc->u.affinity);
 	case LAM_DOMCTL_cacheflush:
 		return domctl_cacheflush(d, &dc->u.flush);
+	case LAM_DOMCTL_write_memory:
+		if (d->privileged || d == cur->domain) {
+			return -HV_EINVAL;
+		}
+		return domctl_write_memory(cur, d, &dc->u.write);
 	default:
 		return -HV_EOPNOTSUPP;
 	}

@@ -290,6 +290,22 @@ static long physmap_remove_gfn(struct domain *d, u64 gfn)
 	return 0;
 }
 
+/* True if gfn of d maps a RAM frame of another domain (not a grant mapping). */
+static bool gfn_holds_foreign(struct domain *d, u64 gfn)
+{
+	struct page_info *pg;
+	unsigned int flags;
+	paddr_t pa;
+
+	if (gfn >= (1ull << (d->arch.ipa_bits - PAGE_SHIFT)) ||
+	    p2m_lookup(d, gfn << PAGE_SHIFT, &pa, &flags) != 0) {
+		return false;
+	}
+	pg = paddr_to_page(pa);
+	return pg != NULL && pg->state == PGS_ALLOCATED && pg->owner != d->domid &&
+	       !(pg->count & PAGE_COUNT_HV) && !gnttab_gfn_is_mapped_grant(d, gfn);
+}
+
 static long xenmem_remove_from_physmap(struct vcpu *cur, const struct xen_remove_from_physmap *x)
 {
 	struct domain *d = cur->domain;
@@ -298,6 +314,20 @@ static long xenmem_remove_from_physmap(struct vcpu *cur, const struct xen_remove
 	if (x->domid != DOMID_SELF && x->domid != d->domid) {
 		return -HV_EPERM;
 	}
+	/*
+	 * A frame of another domain was mapped as a single 4 KiB entry (foreign_map_one()),
+	 * which can go without break-before-make: no need to stop the other vCPUs (the
+	 * domain builder unmaps thousands of them). RAM may sit in a block: pause then.
+	 */
+	if (!physmap_begin(d, cur, false)) {
+		return -HV_ERESTART;
+	}
+	if (gfn_holds_foreign(d, x->gpfn)) {
+		rc = physmap_remove_gfn(d, x->gpfn);
+		physmap_end(d, cur);
+		return rc;
+	}
+	physmap_end(d, cur);
 	if (!physmap_begin(d, cur, true)) {
 		return -HV_ERESTART;
 	}

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -99,6 +100,46 @@ static int pread_full(int fd, void *buf, size_t len, uint64_t off)
 		p += n;
 		off += (uint64_t)n;
 		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/*
+ * Loads a file (kernel, initramfs) into the guest: read in LAM_WRITE_MEMORY_MAX pieces
+ * into a locked buffer and copied by the hypervisor (one call per piece instead of a
+ * foreign mapping per page).
+ */
+static int load_file(struct lam_ctl *ctl, const char *cmd, uint16_t domid, uint64_t gpa, int fd,
+		     uint64_t size, const char *what)
+{
+	static char *buf;
+	uint64_t done = 0;
+	int err;
+
+	if (buf == NULL) {
+		buf = malloc(LAM_WRITE_MEMORY_MAX);
+		if (buf == NULL) {
+			lam_err(cmd, "out of memory");
+			return -1;
+		}
+		memset(buf, 0, LAM_WRITE_MEMORY_MAX);
+		(void)mlock(buf, LAM_WRITE_MEMORY_MAX); /* resident for the hypervisor's copy */
+	}
+	while (done < size) {
+		uint64_t n =
+			size - done < LAM_WRITE_MEMORY_MAX ? size - done : LAM_WRITE_MEMORY_MAX;
+
+		if (pread_full(fd, buf, (size_t)n, done) < 0) {
+			lam_err(cmd, "cannot read the %s: %s", what, strerror(errno));
+			return -1;
+		}
+		err = lam_ctl_write_memory(ctl, domid, gpa + done, buf, n);
+		if (err != 0) {
+			lam_err(cmd, "cannot load the %s at 0x%" PRIx64 ": %s", what, gpa + done,
+				lam_ctl_strerror(err));
+			return -1;
+		}
+		done += n;
 	}
 	return 0;
 }
@@ -691,20 +732,18 @@ int lam_build_domain(struct lam_ctl *ctl, const char *cmd, const struct lam_cfg 
 		lam_err(cmd, "%s", msg);
 		goto out;
 	}
-	if (copy_to_guest(ctl, cmd, domid, plan.kernel_gpa, kernel.fd, NULL, kernel.size,
-			  "kernel") != 0) {
+	if (load_file(ctl, cmd, domid, plan.kernel_gpa, kernel.fd, kernel.size, "kernel") != 0) {
 		goto out;
 	}
-	if (plan.initrd_size != 0 && copy_to_guest(ctl, cmd, domid, plan.initrd_gpa, ramdisk.fd,
-						   NULL, plan.initrd_size, "ramdisk") != 0) {
+	if (plan.initrd_size != 0 && load_file(ctl, cmd, domid, plan.initrd_gpa, ramdisk.fd,
+					       plan.initrd_size, "ramdisk") != 0) {
 		goto out;
 	}
 	if (load_dt(ctl, cmd, domid, cfg, &cr, &pi, &plan, &dt_size) != 0) {
 		goto out;
 	}
-	if (flush_guest(ctl, cmd, domid, plan.kernel_gpa, kernel.size, "kernel") != 0 ||
-	    flush_guest(ctl, cmd, domid, plan.initrd_gpa, plan.initrd_size, "ramdisk") != 0 ||
-	    flush_guest(ctl, cmd, domid, plan.dtb_gpa, dt_size, "device tree") != 0) {
+	/* Kernel and initramfs were cleaned by the hypervisor as it wrote them. */
+	if (flush_guest(ctl, cmd, domid, plan.dtb_gpa, dt_size, "device tree") != 0) {
 		goto out;
 	}
 

@@ -349,6 +349,30 @@ int lam_ctl_cacheflush(struct lam_ctl *ctl, uint16_t domid, uint64_t first_gfn, 
 	return 0;
 }
 
+int lam_ctl_write_memory(struct lam_ctl *ctl, uint16_t domid, uint64_t gpa, const void *buf,
+			 uint64_t len)
+{
+	const char *p = buf;
+
+	while (len > 0) {
+		uint64_t n = len < LAM_WRITE_MEMORY_MAX ? len : LAM_WRITE_MEMORY_MAX;
+		struct lam_domctl *dc = domctl_prepare(ctl, LAM_DOMCTL_write_memory, domid);
+		int err;
+
+		dc->u.write.gpa = gpa;
+		dc->u.write.buffer = (uint64_t)(uintptr_t)p;
+		dc->u.write.size = n;
+		err = hypercall(ctl, __HYPERVISOR_domctl, dc);
+		if (err != 0) {
+			return err;
+		}
+		gpa += n;
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
 int lam_ctl_physinfo(struct lam_ctl *ctl, struct lam_physinfo *info)
 {
 	struct lam_sysctl *sc = sysctl_prepare(ctl, LAM_SYSCTL_physinfo);

@@ -37,6 +37,7 @@
 #define LAM_DOMCTL_get_vcpu_info 9	/* u.vcpu_info */
 #define LAM_DOMCTL_set_vcpu_affinity 10 /* u.affinity: move a vCPU to a pCPU */
 #define LAM_DOMCTL_cacheflush 11	/* u.flush: clean+invalidate guest frames to PoC */
+#define LAM_DOMCTL_write_memory 12	/* u.write: copy a buffer of the caller into guest RAM */
 
 /* lam_dom_create.flags */
 #define LAM_CREATE_F_MASK 0u /* none defined yet */
@@ -131,6 +132,17 @@ struct lam_cacheflush {
 	uint64_t nr_gfns; /* at most 1 GiB worth of frames per call */
 };
 
+#define LAM_WRITE_MEMORY_MAX (4u << 20) /* bytes per LAM_DOMCTL_write_memory */
+
+/** LAM_DOMCTL_write_memory (IN): the builder's bulk load (kernel, initramfs). Every
+ * byte must land in the guest's RAM (-EFAULT otherwise, possibly after a part was
+ * written); the lines written are cleaned to PoC (the guest starts with caches off). */
+struct lam_write_memory {
+	uint64_t gpa;	 /* guest-physical destination */
+	uint64_t buffer; /* the caller's source address */
+	uint64_t size;	 /* 1 .. LAM_WRITE_MEMORY_MAX */
+};
+
 struct lam_domctl {
 	uint32_t cmd;	  /* LAM_DOMCTL_* */
 	uint32_t version; /* LAMCTL_VERSION */
@@ -146,6 +158,7 @@ struct lam_domctl {
 		struct lam_vcpu_info vcpu_info;
 		struct lam_vcpu_affinity affinity;
 		struct lam_cacheflush flush;
+		struct lam_write_memory write;
 		uint8_t raw[240];
 	} u;
 };
@@ -206,6 +219,7 @@ _Static_assert(offsetof(struct lam_dom_create, console_gfn) == 112, "create.cons
 _Static_assert(sizeof(struct lam_dom_info) == 88, "lam_dom_info size");
 _Static_assert(sizeof(struct lam_vcpu_ctx) == 24, "lam_vcpu_ctx size");
 _Static_assert(sizeof(struct lam_vcpu_info) == 24, "lam_vcpu_info size");
+_Static_assert(sizeof(struct lam_write_memory) == 24, "lam_write_memory size");
 _Static_assert(sizeof(struct lam_domctl) == 256, "lam_domctl size");
 _Static_assert(offsetof(struct lam_domctl, u) == 16, "lam_domctl.u");
 _Static_assert(sizeof(struct lam_physinfo) == 64, "lam_physinfo size");

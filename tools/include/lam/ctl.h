@@ -53,6 +53,12 @@ int lam_ctl_vcpu_info(struct lam_ctl *ctl, uint16_t domid, uint32_t vcpu,
 int lam_ctl_vcpu_affinity(struct lam_ctl *ctl, uint16_t domid, uint32_t vcpu, uint32_t pcpu);
 /** Cleans and invalidates guest frames to PoC; any count (split into 1 GiB calls). */
 int lam_ctl_cacheflush(struct lam_ctl *ctl, uint16_t domid, uint64_t first_gfn, uint64_t nr_gfns);
+/**
+ * Copies len bytes of buf (resident memory of this process) to guest-physical gpa of
+ * domid, cleaned to PoC (LAM_DOMCTL_write_memory, in LAM_WRITE_MEMORY_MAX pieces).
+ */
+int lam_ctl_write_memory(struct lam_ctl *ctl, uint16_t domid, uint64_t gpa, const void *buf,
+			 uint64_t len);
 
 int lam_ctl_physinfo(struct lam_ctl *ctl, struct lam_physinfo *info);
 /**
