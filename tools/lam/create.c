@@ -656,6 +656,24 @@ static void create_error(const char *cmd, const struct lam_cfg *cfg, const struc
 	}
 }
 
+/* LAM_TRACE=1 in the environment: how long each step of the build took, on stderr. */
+static void trace(const char *step)
+{
+	static struct timespec t0;
+	struct timespec t;
+
+	if (getenv("LAM_TRACE") == NULL) {
+		return;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	if (t0.tv_sec == 0 && t0.tv_nsec == 0) {
+		t0 = t;
+	}
+	fprintf(stderr, "lam: trace: %8.3f ms  %s\n",
+		(double)(t.tv_sec - t0.tv_sec) * 1e3 + (double)(t.tv_nsec - t0.tv_nsec) / 1e6,
+		step);
+}
+
 int lam_build_domain(struct lam_ctl *ctl, const char *cmd, const struct lam_cfg *cfg,
 		     uint16_t *domid_out)
 {
@@ -675,6 +693,7 @@ int lam_build_domain(struct lam_ctl *ctl, const char *cmd, const struct lam_cfg 
 	int err, ret = -1;
 
 	/* Everything that can be checked without a domain first. */
+	trace("start");
 	if (module_open(cmd, "kernel", cfg->kernel, &kernel) != 0) {
 		goto out;
 	}
@@ -720,7 +739,9 @@ int lam_build_domain(struct lam_ctl *ctl, const char *cmd, const struct lam_cfg 
 	if (name_in_use(ctl, cmd, cfg->name) != 0) {
 		goto out;
 	}
+	trace("checks done");
 	err = lam_ctl_domain_create(ctl, &domid, &cr);
+	trace("domain created");
 	if (err != 0) {
 		create_error(cmd, cfg, &pi, err);
 		goto out;
@@ -735,14 +756,17 @@ int lam_build_domain(struct lam_ctl *ctl, const char *cmd, const struct lam_cfg 
 	if (load_file(ctl, cmd, domid, plan.kernel_gpa, kernel.fd, kernel.size, "kernel") != 0) {
 		goto out;
 	}
+	trace("kernel loaded");
 	if (plan.initrd_size != 0 && load_file(ctl, cmd, domid, plan.initrd_gpa, ramdisk.fd,
 					       plan.initrd_size, "ramdisk") != 0) {
 		goto out;
 	}
+	trace("ramdisk loaded");
 	if (load_dt(ctl, cmd, domid, cfg, &cr, &pi, &plan, &dt_size) != 0) {
 		goto out;
 	}
 	/* Kernel and initramfs were cleaned by the hypervisor as it wrote them. */
+	trace("device tree loaded");
 	if (flush_guest(ctl, cmd, domid, plan.dtb_gpa, dt_size, "device tree") != 0) {
 		goto out;
 	}
@@ -754,13 +778,16 @@ int lam_build_domain(struct lam_ctl *ctl, const char *cmd, const struct lam_cfg 
 			goto out;
 		}
 	}
+	trace("xenstore written");
 	err = lam_xs_introduce(xs, domid, cr.store_gfn, cr.store_port);
+	trace("introduced");
 	if (err != 0) {
 		lam_err(cmd, "xenstore: cannot introduce domain %u: %s", domid, strerror(-err));
 		goto out;
 	}
 
 	err = lam_ctl_vcpu_set_context(ctl, domid, 0, plan.kernel_entry, plan.dtb_gpa);
+	trace("vCPU context set");
 	if (err != 0) {
 		lam_err(cmd, "cannot set the boot vCPU's registers: %s", lam_ctl_strerror(err));
 		goto out;

@@ -270,6 +270,15 @@ static void monitor_main(const struct lam_cfg *cfg, uint16_t domid, int ready_fd
 		/* Not fatal: only keeps a mount point busy. */
 	}
 	monitor_stdio(cfg->name);
+	/*
+	 * Ready as soon as it is detached with its log: `lam create` need not wait for the
+	 * rest. Nothing is missed meanwhile: a new watch fires once at once, and the loop
+	 * reads the domain's state on every wake-up.
+	 */
+	if (write(ready_fd, &ok, 1) != 1) {
+		/* The parent will report the failure; keep supervising anyway. */
+	}
+	close(ready_fd);
 	log_time();
 	printf("Monitoring domain %u (%s)\n", domid, cfg->name);
 	if (lam_ctl_open(&ctl) != 0) {
@@ -284,10 +293,6 @@ static void monitor_main(const struct lam_cfg *cfg, uint16_t domid, int ready_fd
 		printf("xenstored not reachable; polling the domain's state instead\n");
 	}
 	write_pid_file(domid);
-	if (write(ready_fd, &ok, 1) != 1) {
-		/* The parent will report the failure; keep supervising anyway. */
-	}
-	close(ready_fd);
 
 	monitor_loop(ctl, &xs, cfg, &domid);
 	remove_pid_file(domid);
