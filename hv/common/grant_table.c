@@ -344,7 +344,8 @@ static long maptrack_add(struct domain *d, const struct gnttab_maptrack *m)
 
 	spin_lock_irqsave(&gt->maptrack_lock, flags);
 	if (gt->maptrack_used == gt->maptrack_pages * MAPTRACK_PER_PAGE &&
-	    gt->maptrack_pages < GNTTAB_MAPTRACK_MAX_PAGES) {
+	    gt->maptrack_pages <
+		    (d->privileged ? GNTTAB_MAPTRACK_MAX_PAGES : GNTTAB_MAPTRACK_GUEST_PAGES)) {
 		gt->maptrack[gt->maptrack_pages] = page_alloc_va(0, PA_ZERO);
 		if (gt->maptrack[gt->maptrack_pages] != NULL) {
 			gt->maptrack_pages++;
@@ -422,7 +423,10 @@ static void mapping_end(struct domain *d, const struct gnttab_maptrack *m, bool 
 		(void)p2m_unmap(d, m->gfn << PAGE_SHIFT, PAGE_SIZE);
 	}
 	if (gd != NULL) {
-		grant_release(gd, m->ref, m->flags & MAPTRACK_RO);
+		/* Only the granter it was mapped from: not a later domain with its ID. */
+		if (gd->created_ns == m->gen) {
+			grant_release(gd, m->ref, m->flags & MAPTRACK_RO);
+		}
 		domain_put(gd);
 	}
 	page_put_ref(paddr_to_page(m->pa));

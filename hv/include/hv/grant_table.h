@@ -23,7 +23,9 @@
 struct domain;
 struct vcpu;
 
-#define GNTTAB_MAPTRACK_MAX_PAGES 256 /* maptrack pages of a mapper (~43k mappings) */
+#define GNTTAB_MAPTRACK_MAX_PAGES 256 /* maptrack pages of the control domain (~32k mappings) */
+/* Other domains map fewer grants (each mapping may cost the hypervisor stage-2 tables). */
+#define GNTTAB_MAPTRACK_GUEST_PAGES 8
 
 /** Pin counts of one grant entry: live mappings of it by its grantee. */
 struct gnttab_active {
@@ -35,6 +37,7 @@ struct gnttab_active {
 struct gnttab_maptrack {
 	u64 gfn;    /* where it is mapped in this domain */
 	paddr_t pa; /* the frame */
+	u64 gen;    /* the granter's created_ns: its ID may be reused after its end */
 	u32 ref;    /* the granter's reference */
 	u16 dom;    /* the granter */
 	u16 flags;  /* MAPTRACK_* */
