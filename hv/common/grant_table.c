@@ -21,6 +21,7 @@
 #define GNTTAB_MAX_BATCH 512 /* uops handled per call; more is -EINVAL (no continuations) */
 #define ENTRIES_PER_FRAME (PAGE_SIZE / sizeof(struct grant_entry_v1))
 #define MAPTRACK_PER_PAGE (PAGE_SIZE / sizeof(struct gnttab_maptrack))
+#define GRANT_CLAIM_TRIES 64 /* attempts to claim an entry the granter keeps changing */
 #define MAPTRACK_IN_USE 1u
 #define MAPTRACK_RO 2u
 
@@ -270,7 +271,7 @@ static int grant_acquire(struct domain *gd, u32 ref, domid_t user, bool readonly
 		st = GNTST_bad_gntref;
 		goto out;
 	}
-	for (;;) {
+	for (unsigned int tries = 0;; tries++) {
 		u32 word = __atomic_load_n((u32 *)e, __ATOMIC_ACQUIRE);
 		u16 eflags = (u16)word, edom = (u16)(word >> 16);
 		u16 want =
