@@ -36,7 +36,7 @@ static unsigned int nr_domains;
  * Domain IDs in use, from creation until the domain is freed (not just until it leaves
  * the list): its pages carry the ID until then, so it must not be reused earlier.
  */
-static u64 domid_busy[DOMID_FIRST_RESERVED / 64];
+static u64 domid_busy[(DOMID_FIRST_RESERVED + 63) / 64];
 
 static bool domid_test_and_set(domid_t id)
 {

@@ -284,8 +284,23 @@ static long domctl_cacheflush(struct domain *d, const struct lam_cacheflush *f)
 	    f->first_gfn + f->nr_gfns > (1ull << (d->arch.ipa_bits - PAGE_SHIFT))) {
 		return -HV_EINVAL;
 	}
-	/* Unmapped frames are skipped: only the domain's own memory is touched. */
-	guest_clean_dcache(d, f->first_gfn << PAGE_SHIFT, f->nr_gfns << PAGE_SHIFT);
+	/* Only the domain's own RAM is cleaned: holes, devices and other frames are skipped. */
+	for (u64 gfn = f->first_gfn; gfn < f->first_gfn + f->nr_gfns; gfn++) {
+		struct page_info *pg;
+		unsigned int flags;
+		paddr_t pa;
+
+		if (p2m_lookup(d, gfn << PAGE_SHIFT, &pa, &flags) != 0 ||
+		    (flags & PT_MEM_MASK) != PT_MEM_NORMAL) {
+			continue;
+		}
+		pg = paddr_to_page(pa);
+		if (pg == NULL || !page_get_ref(pg, d->domid)) {
+			continue;
+		}
+		dcache_clean_inval_range(phys_to_virt(pa), PAGE_SIZE);
+		page_put_ref(pg);
+	}
 	return 0;
 }
 
@@ -509,7 +524,7 @@ static bool mark_live(struct domain *d, void *arg)
 /* Pages of no live domain (see lam_physinfo.stray_pages). */
 static u64 stray_pages(void)
 {
-	u64 *live = xzalloc(DOMID_FIRST_RESERVED / 8);
+	u64 *live = xzalloc((DOMID_FIRST_RESERVED + 63) / 64 * 8);
 	u64 n;
 
 	if (live == NULL) {

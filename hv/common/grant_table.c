@@ -294,6 +294,10 @@ static int grant_acquire(struct domain *gd, u32 ref, domid_t user, bool readonly
 	*out = get_ram_frame(gd, __atomic_load_n(&e->frame, __ATOMIC_ACQUIRE));
 	if (*out == NULL) {
 		st = GNTST_bad_page;
+	} else if (pin && (readonly ? act->pin_ro : act->pin_rw) == 0xFFFF) {
+		page_put_ref(*out); /* too many mappings of one grant */
+		*out = NULL;
+		st = GNTST_no_space;
 	} else if (pin) {
 		if (readonly) {
 			act->pin_ro++;
@@ -497,6 +501,7 @@ static void grant_map_one(struct vcpu *v, struct gnttab_map_grant_ref *op)
 	}
 	m = (struct gnttab_maptrack){ .gfn = gfn,
 				      .pa = page_to_paddr(pg),
+				      .gen = gd->created_ns,
 				      .ref = op->ref,
 				      .dom = gd->domid,
 				      .flags = ro ? MAPTRACK_RO : 0 };

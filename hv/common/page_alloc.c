@@ -583,6 +583,22 @@ bool page_get_ref(struct page_info *pg, u16 owner)
 }
 
 /** See hv/page_alloc.h. */
+void page_release_owned(struct page_info *pg, u16 owner)
+{
+	unsigned long irqflags;
+
+	spin_lock_irqsave(&page_alloc_lock, irqflags);
+	PA_BUG_ON_LOCKED(pg->owner != owner || (pg->count & PAGE_COUNT_HV), irqflags);
+	if (pg->count == 0) {
+		pg->owner = PAGE_OWNER_HV;
+		page_free_locked(pg, 0, irqflags);
+	} else {
+		pg->owner = PAGE_OWNER_ORPHAN;
+	}
+	spin_unlock_irqrestore(&page_alloc_lock, irqflags);
+}
+
+/** See hv/page_alloc.h. */
 void page_put_ref(struct page_info *pg)
 {
 	unsigned long irqflags;

@@ -234,7 +234,7 @@ void vcpu_online(struct vcpu *v)
 	unsigned long flags;
 
 	spin_lock_irqsave(&rq->lock, flags);
-	if (v->state == VCPU_OFFLINE && !v->domain->is_dying) {
+	if (v->state == VCPU_OFFLINE && !v->domain->is_dying && !v->domain->is_shutdown) {
 		make_runnable(rq, v);
 	}
 	spin_unlock_irqrestore(&rq->lock, flags);

@@ -276,13 +276,16 @@ static long physmap_remove_gfn(struct domain *d, u64 gfn)
 	if (pg->owner == d->domid && pg->count != 0) {
 		return -HV_EBUSY; /* its RAM, mapped by another domain right now */
 	}
+	if (pg->owner != d->domid && !d->privileged) {
+		return -HV_EINVAL; /* only the control domain has foreign frames: a grant */
+	}
 	rc = p2m_unmap(d, gfn << PAGE_SHIFT, PAGE_SIZE);
 	if (rc != 0) {
 		return rc;
 	}
 	if (pg->owner == d->domid) {
-		pg->owner = PAGE_OWNER_HV;
-		page_free(pg, 0);
+		/* Freed now, or by the last reference someone took meanwhile. */
+		page_release_owned(pg, d->domid);
 		d->tot_pages--;
 	} else {
 		page_put_ref(pg); /* a foreign frame (see foreign_map_one()) */
@@ -488,8 +491,7 @@ static long xenmem_decrease(struct vcpu *cur, const struct xen_memory_reservatio
 		if (p2m_unmap(d, gfn << PAGE_SHIFT, PAGE_SIZE) != 0) {
 			break;
 		}
-		pg->owner = PAGE_OWNER_HV;
-		page_free(pg, 0);
+		page_release_owned(pg, d->domid);
 		d->tot_pages--;
 	}
 	physmap_end(d, cur);

@@ -86,6 +86,12 @@ struct page_info *page_alloc_at(mfn_t mfn);
  * page. While referenced, page_free_owned() leaves the frame (marked orphan).
  */
 bool page_get_ref(struct page_info *pg, u16 owner);
+/**
+ * A domain gives up its RAM frame pg (already out of its p2m): freed now if nobody holds
+ * a reference, else orphaned and freed by the last page_put_ref(). Under the allocator's
+ * lock, so a concurrent page_get_ref() either wins (orphan) or fails.
+ */
+void page_release_owned(struct page_info *pg, u16 owner);
 /** Drops a page_get_ref() reference; the last one frees an orphaned frame. */
 void page_put_ref(struct page_info *pg);
 
