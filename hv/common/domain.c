@@ -53,9 +53,18 @@ static void domid_release(domid_t id)
 /** See hv/domain.h. */
 domid_t domain_alloc_id(void)
 {
-	for (domid_t id = 1; id < DOMID_FIRST_RESERVED; id++) {
-		if (!(__atomic_load_n(&domid_busy[id / 64], __ATOMIC_ACQUIRE) &
-		      (1ull << (id % 64)))) {
+	/*
+	 * Round robin from the last ID handed out (as Xen does): a new domain does not get
+	 * a just-destroyed one's ID, which other domains' grants and ports may still name.
+	 */
+	static domid_t last;
+
+	for (u32 i = 1; i < DOMID_FIRST_RESERVED; i++) {
+		domid_t id = (domid_t)((last + i) % DOMID_FIRST_RESERVED);
+
+		if (id != 0 && !(__atomic_load_n(&domid_busy[id / 64], __ATOMIC_ACQUIRE) &
+				 (1ull << (id % 64)))) {
+			last = id;
 			return id;
 		}
 	}

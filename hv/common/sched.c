@@ -364,8 +364,7 @@ static void switch_in(struct sched_pcpu *rq, struct vcpu *next)
 {
 	struct pcpu *c = this_pcpu();
 
-	domain_get(next->domain);
-	next->loaded = true;
+	/* loaded and the domain reference were set when it was taken off the queue. */
 	next->last_start_ns = now_ns();
 	c->current = next;
 	arch_vcpu_load(next);
@@ -423,6 +422,12 @@ struct vcpu *sched_exit_to(struct vcpu *prev)
 	}
 	if (next) {
 		next->state = VCPU_RUNNING;
+		/*
+		 * Loaded from now on (a pause or migration waits for it to leave), and its
+		 * domain referenced before the lock goes (it cannot be freed under us).
+		 */
+		__atomic_store_n(&next->loaded, true, __ATOMIC_RELEASE);
+		domain_get(next->domain);
 	}
 	spin_unlock_irqrestore(&rq->lock, flags);
 
@@ -450,6 +455,8 @@ void sched_idle_loop(void)
 		next = rq_pop(rq);
 		if (next) {
 			next->state = VCPU_RUNNING;
+			__atomic_store_n(&next->loaded, true, __ATOMIC_RELEASE);
+			domain_get(next->domain);
 		}
 		rq->need_resched = false;
 		spin_unlock_irqrestore(&rq->lock, flags);
