@@ -453,6 +453,23 @@ static long xenmem_add_to_physmap_batch(struct vcpu *cur, const struct xen_add_t
 #define BALLOON_MAX_EXTENTS 4096 /* per call; the guest calls again for more */
 
 /*
+ * What decrease_reservation and populate_physmap check first: the caller's own domain,
+ * single pages, a bounded count; then the p2m is theirs (physmap_begin(), paused).
+ */
+static long reservation_begin(struct vcpu *cur, const struct xen_memory_reservation *r)
+{
+	struct domain *d = cur->domain;
+
+	if (r->domid != DOMID_SELF && r->domid != d->domid) {
+		return -HV_EPERM;
+	}
+	if (r->extent_order != 0 || r->nr_extents > BALLOON_MAX_EXTENTS) {
+		return -HV_EINVAL;
+	}
+	return physmap_begin(d, cur, true) ? 0 : -HV_ERESTART;
+}
+
+/*
  * XENMEM_decrease_reservation: the guest gives RAM pages back (balloon out). Each
  * extent (order 0 only) must be a page of its own RAM; it is unmapped and freed.
  * Returns how many extents were done, as Xen does.
@@ -462,14 +479,10 @@ static long xenmem_decrease(struct vcpu *cur, const struct xen_memory_reservatio
 	struct domain *d = cur->domain;
 	u64 done = 0;
 
-	if (r->domid != DOMID_SELF && r->domid != d->domid) {
-		return -HV_EPERM;
-	}
-	if (r->extent_order != 0 || r->nr_extents > BALLOON_MAX_EXTENTS) {
-		return -HV_EINVAL;
-	}
-	if (!physmap_begin(d, cur, true)) {
-		return -HV_ERESTART;
+	long rc = reservation_begin(cur, r);
+
+	if (rc != 0) {
+		return rc;
 	}
 	for (; done < r->nr_extents; done++) {
 		u64 gfn;
@@ -509,14 +522,10 @@ static long xenmem_populate(struct vcpu *cur, const struct xen_memory_reservatio
 	struct domain *d = cur->domain;
 	u64 done = 0;
 
-	if (r->domid != DOMID_SELF && r->domid != d->domid) {
-		return -HV_EPERM;
-	}
-	if (r->extent_order != 0 || r->nr_extents > BALLOON_MAX_EXTENTS) {
-		return -HV_EINVAL;
-	}
-	if (!physmap_begin(d, cur, true)) {
-		return -HV_ERESTART;
+	long rc = reservation_begin(cur, r);
+
+	if (rc != 0) {
+		return rc;
 	}
 	for (; done < r->nr_extents && d->tot_pages < d->max_pages; done++) {
 		u64 gfn;
