@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Xen hypercalls: HVC #0xEA1, number in x16, arguments x0-x4, result in x0 (Xen's
- * public/arch-arm.h). One switch of direct calls; every unsupported call returns
- * -ENOSYS and is reported once per domain. Pointers are guest virtual addresses,
- * copied through copy_{from,to}_guest_va(): a bad pointer is -EFAULT.
+ * Xen hypercalls, after the arch trap code has decoded them into a struct hcall_args
+ * (on arm64: HVC #0xEA1, number in x16, arguments x0-x5, result in x0; see
+ * hv/arch/arm64/traps/guest.c). One switch of direct calls; every unsupported call
+ * returns -ENOSYS and is reported once per domain. Pointers are guest virtual
+ * addresses, copied through copy_{from,to}_guest_va(): a bad pointer is -EFAULT.
  */
 #include <hv/console_input.h>
 #include <hv/domain.h>
@@ -14,6 +15,9 @@
 #include <hv/log.h>
 #include <hv/sched.h>
 #include <hv/xen_abi.h>
+#include <public/features.h>
+#include <public/physdev.h>
+#include <public/platform.h>
 
 #define CONSOLE_MAX_WRITE 16384 /* bytes taken per console_io write */
 #define XEN_COMPAT_MAJOR 4
@@ -106,12 +110,7 @@ static void poll_timeout(void *data)
  */
 static long do_sched_poll(struct vcpu *v, u64 arg)
 {
-	struct {
-		u64 ports;
-		u32 nr_ports;
-		u32 pad;
-		u64 timeout;
-	} sp;
+	struct sched_poll sp;
 	struct domain *d = v->domain;
 
 	if (copy_from_guest_va(v, &sp, arg, sizeof(sp)) != 0) {
@@ -187,16 +186,9 @@ static long do_sched_op(struct vcpu *v, u64 cmd, u64 arg)
 }
 
 /*
- * XENFEAT bits (public/features.h): what Lamina offers. Unlike Xen 4.18+, no
- * memory_op_vnode (13) or runstate_phys_area (18): Lamina does not implement them.
+ * The XENFEAT bits Lamina offers. Unlike Xen 4.18+, not memory_op_vnode_supported or
+ * runstate_phys_area: Lamina does not implement them.
  */
-#define XENFEAT_writable_page_tables 0
-#define XENFEAT_auto_translated_physmap 2
-#define XENFEAT_dom0 11
-#define XENFEAT_ARM_SMCCC_supported 14
-#define XENFEAT_not_direct_mapped 16
-#define XENFEAT_direct_mapped 17
-
 static u32 xen_features(const struct domain *d)
 {
 	u32 f = (1u << XENFEAT_writable_page_tables) | (1u << XENFEAT_auto_translated_physmap) |
@@ -241,11 +233,6 @@ static long do_xen_version(struct vcpu *v, u64 cmd, u64 arg)
 	}
 }
 
-#define XENPF_settime64 62
-#define XENPF_INTERFACE_VERSION 0x03000001u
-#define PHYSDEVOP_pci_device_add 25
-#define PHYSDEVOP_pci_device_remove 26
-
 /* The wall clock Dom0 last set: seconds and ns at hypervisor time 0. */
 static u64 wc_boot_sec;
 static u32 wc_boot_nsec;
@@ -257,20 +244,16 @@ static bool wc_set;
  */
 static long do_platform_op(struct vcpu *v, u64 arg)
 {
-	struct {
-		u32 cmd;
-		u32 interface_version;
-		u64 secs;
-		u32 nsecs;
-		u32 mbz;
-		u64 system_time;
-	} op;
+	struct xen_platform_op op;
+	const struct xenpf_settime64 *st = &op.u.settime64;
 	u64 wall_ns, boot_ns;
 
 	if (!v->domain->privileged) {
 		return -HV_EPERM;
 	}
-	if (copy_from_guest_va(v, &op, arg, sizeof(op)) != 0) {
+	/* The command and the settime64 arguments: the rest of the union is not read. */
+	if (copy_from_guest_va(v, &op, arg, offsetof(struct xen_platform_op, u) + sizeof(*st)) !=
+	    0) {
 		return -HV_EFAULT;
 	}
 	if (op.interface_version != XENPF_INTERFACE_VERSION) {
@@ -279,11 +262,11 @@ static long do_platform_op(struct vcpu *v, u64 arg)
 	if (op.cmd != XENPF_settime64) {
 		return -HV_ENOSYS;
 	}
-	if (op.mbz != 0 || op.nsecs >= 1000000000u) {
+	if (st->mbz != 0 || st->nsecs >= 1000000000u) {
 		return -HV_EINVAL;
 	}
-	wall_ns = op.secs * 1000000000ull + op.nsecs;
-	boot_ns = wall_ns > op.system_time ? wall_ns - op.system_time : 0;
+	wall_ns = st->secs * 1000000000ull + st->nsecs;
+	boot_ns = wall_ns > st->system_time ? wall_ns - st->system_time : 0;
 	wc_boot_sec = boot_ns / 1000000000ull;
 	wc_boot_nsec = (u32)(boot_ns % 1000000000ull);
 	wc_set = true;
@@ -331,11 +314,8 @@ static long unsupported(struct vcpu *v, u64 nr, u64 cmd)
 }
 
 /* One hypercall with its arguments; the unsupported ones are reported once. */
-static long hypercall_dispatch(struct vcpu *v, u64 nr, const u64 *a, bool nested);
+static long hypercall_dispatch(struct vcpu *v, const struct hcall_args *args, bool nested);
 
-#define VMASST_CMD_enable 0
-#define VMASST_CMD_disable 1
-#define VMASST_TYPE_runstate_update_flag 5
 #define MULTICALL_MAX 1024 /* entries per call; no continuations yet */
 
 /* vm_assist: Arm Xen knows only runstate_update_flag (Linux enables it at boot). */
@@ -357,11 +337,7 @@ static long do_vm_assist(struct vcpu *v, u64 cmd, u64 type)
  */
 static long do_multicall(struct vcpu *v, u64 list, u64 nr_calls)
 {
-	struct {
-		u64 op;
-		u64 result;
-		u64 args[6];
-	} e;
+	struct multicall_entry e;
 
 	if (nr_calls > MULTICALL_MAX) {
 		return -HV_E2BIG;
@@ -372,8 +348,12 @@ static long do_multicall(struct vcpu *v, u64 list, u64 nr_calls)
 		if (copy_from_guest_va(v, &e, va, sizeof(e)) != 0) {
 			return -HV_EFAULT;
 		}
-		e.result = (u64)hypercall_dispatch(v, e.op, e.args, true);
-		if (copy_to_guest_va(v, va + 8, &e.result, sizeof(e.result)) != 0) {
+		struct hcall_args args = { .nr = e.op };
+
+		memcpy(args.a, e.args, sizeof(args.a));
+		e.result = (u64)hypercall_dispatch(v, &args, true);
+		if (copy_to_guest_va(v, va + offsetof(struct multicall_entry, result), &e.result,
+				     sizeof(e.result)) != 0) {
 			return -HV_EFAULT;
 		}
 		if (v->domain->is_dying) {
@@ -383,8 +363,10 @@ static long do_multicall(struct vcpu *v, u64 list, u64 nr_calls)
 	return 0;
 }
 
-static long hypercall_dispatch(struct vcpu *v, u64 nr, const u64 *a, bool nested)
+static long hypercall_dispatch(struct vcpu *v, const struct hcall_args *args, bool nested)
 {
+	const u64 *a = args->a;
+	u64 nr = args->nr;
 	long ret;
 
 	switch (nr) {
@@ -446,16 +428,7 @@ static long hypercall_dispatch(struct vcpu *v, u64 nr, const u64 *a, bool nested
 }
 
 /** See hv/hypercall.h. */
-void do_trap_hypercall(struct vcpu *v)
+long hypercall_do(struct vcpu *v, const struct hcall_args *args)
 {
-	struct guest_regs *r = &v->arch.regs;
-
-	long ret = hypercall_dispatch(v, r->x[16], &r->x[0], false);
-
-	if (ret == -HV_ERESTART) {
-		/* Issue the same HVC again, with the same arguments, after a trip to the guest. */
-		r->pc -= 4;
-		return;
-	}
-	r->x[0] = (u64)ret;
+	return hypercall_dispatch(v, args, false);
 }

@@ -1,19 +1,30 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Guest calls into the hypervisor: Xen hypercalls, SMCCC/PSCI, trapped registers. */
+/*
+ * Xen hypercalls, architecture-neutral (hv/common/hypercall.c). The arch trap code
+ * decodes the guest's registers into a struct hcall_args, calls hypercall_do() and
+ * puts the result back (or, for -HV_ERESTART, makes the guest issue the same call
+ * again); nothing past hypercall_do() sees a guest register.
+ */
 #pragma once
 
 #include <hv/types.h>
 
 struct vcpu;
 
-/** HVC #0xEA1 from v: number in x16, arguments x0-x4, result in x0. */
-void do_trap_hypercall(struct vcpu *v);
-/** HVC #0 / SMC #0 from v: SMCCC function ID in w0 (PSCI, SMCCC features). */
-void do_trap_smccc(struct vcpu *v);
-/** Trapped MSR/MRS; 0 if emulated, -1 to inject an undefined instruction. */
-int do_trap_sysreg(struct vcpu *v, u64 esr);
-void inject_undef(struct vcpu *v);
-void inject_dabt(struct vcpu *v, u64 va, bool write);
+#define HCALL_NR_ARGS 6
+
+/** One hypercall as the guest issued it: its number and arguments. */
+struct hcall_args {
+	u64 nr;
+	u64 a[HCALL_NR_ARGS];
+};
+
+/**
+ * Runs hypercall args->nr for v, the running vCPU. Returns the result for the guest,
+ * or -HV_ERESTART: the call made progress that is recorded in guest memory (or none)
+ * and must be issued again with the same arguments after a trip through the guest.
+ */
+long hypercall_do(struct vcpu *v, const struct hcall_args *args);
 /**
  * The wall-clock time at hypervisor time 0, as Dom0 last set it (XENPF_settime64);
  * false if it never did.

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Lamina's definitions of the Xen guest ABI basics (layout- and value-identical to
- * Xen's public/xen.h; see shared/docs/xen-abi-guide.md section 2).
+ * Xen's public/xen.h; docs/abi.md lists what Lamina implements).
  */
 #ifndef LAMINA_PUBLIC_XEN_H
 #define LAMINA_PUBLIC_XEN_H
@@ -48,6 +48,32 @@ struct sched_shutdown {
 	unsigned int reason;
 };
 _Static_assert(sizeof(struct sched_shutdown) == 4, "sched_shutdown size");
+
+/* SCHEDOP_poll: block until one of 'ports' is pending or 'timeout' (system time, ns;
+ * 0 = none) passes (public/sched.h; the guest handle is 64 bits on Arm). */
+struct sched_poll {
+	uint64_t ports; /* guest address of an evtchn_port_t array */
+	unsigned int nr_ports;
+	uint32_t _pad;
+	uint64_t timeout;
+};
+_Static_assert(sizeof(struct sched_poll) == 24, "sched_poll size");
+_Static_assert(__builtin_offsetof(struct sched_poll, timeout) == 16, "sched_poll.timeout");
+
+/* vm_assist commands and the one type Arm knows (public/xen.h). */
+#define VMASST_CMD_enable 0
+#define VMASST_CMD_disable 1
+#define VMASST_TYPE_runstate_update_flag 5
+
+/* One entry of a multicall list (public/xen.h: struct multicall_entry, xen_ulong_t
+ * members on Arm). */
+struct multicall_entry {
+	uint64_t op;
+	uint64_t result;
+	uint64_t args[6];
+};
+_Static_assert(sizeof(struct multicall_entry) == 64, "multicall_entry size");
+_Static_assert(__builtin_offsetof(struct multicall_entry, result) == 8, "multicall result");
 
 /* xen_version commands (public/version.h). */
 #define XENVER_version 0

@@ -10,8 +10,10 @@
 #include <asm/p2m.h>
 #include <asm/regs.h>
 #include <asm/sysregs.h>
+#include <asm/traps.h>
 #include <asm/vcpu.h>
 #include <hv/domain.h>
+#include <hv/errno.h>
 #include <hv/hypercall.h>
 #include <hv/log.h>
 #include <hv/mmio.h>
@@ -217,6 +219,29 @@ static void handle_wfx(struct vcpu *v, u64 esr)
 }
 
 /** One guest synchronous exception. */
+/*
+ * A Xen hypercall (HVC #0xEA1, Xen's public/arch-arm.h "Hypercall calling
+ * convention"): number in x16, arguments in x0-x5, result in x0. The other argument
+ * registers are left as they were. A call to be restarted is issued again by
+ * pointing ELR back at the HVC, with every register unchanged.
+ */
+static void trap_xen_hypercall(struct vcpu *v)
+{
+	struct guest_regs *r = &v->arch.regs;
+	struct hcall_args args = { .nr = r->x[16] };
+	long ret;
+
+	for (unsigned int i = 0; i < HCALL_NR_ARGS; i++) {
+		args.a[i] = r->x[i];
+	}
+	ret = hypercall_do(v, &args);
+	if (ret == -HV_ERESTART) {
+		r->pc -= 4;
+		return;
+	}
+	r->x[0] = (u64)ret;
+}
+
 static void guest_sync(struct vcpu *v)
 {
 	u64 esr = read_sysreg(esr_el2);
@@ -229,7 +254,7 @@ static void guest_sync(struct vcpu *v)
 		break;
 	case EC_HVC64: /* ELR already points past the HVC */
 		if (imm == XEN_HYPERCALL_TAG) {
-			do_trap_hypercall(v);
+			trap_xen_hypercall(v);
 		} else if (imm == 0) {
 			do_trap_smccc(v);
 		} else {

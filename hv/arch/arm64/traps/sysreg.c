@@ -6,7 +6,7 @@
  * and ignore writes so a guest cannot program hardware shared with others.
  */
 #include <hv/domain.h>
-#include <hv/hypercall.h>
+#include <asm/traps.h>
 #include <hv/vgic.h>
 #include <hv/vtimer.h>
 

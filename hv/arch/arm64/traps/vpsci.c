@@ -5,7 +5,7 @@
  * functions return NOT_SUPPORTED as SMCCC requires.
  */
 #include <hv/domain.h>
-#include <hv/hypercall.h>
+#include <asm/traps.h>
 #include <hv/log.h>
 #include <hv/sched.h>
 
