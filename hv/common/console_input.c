@@ -8,6 +8,7 @@
  * Locking: input_lock (IRQ-safe) guards the ring and the switch state. Debug output
  * runs with it dropped.
  */
+#include <hv/arch.h>
 #include <hv/console_input.h>
 #include <hv/domain.h>
 #include <hv/evtchn.h>
@@ -65,7 +66,7 @@ static void debug_key_domains(void)
 
 			printk("  v%u: pCPU%u %s%s, pc 0x%llx, %llu ms run\n", v->id, v->pcpu,
 			       st[v->state], v->pause_count ? " paused" : "",
-			       (unsigned long long)v->arch.regs.pc,
+			       (unsigned long long)arch_vcpu_pc(v),
 			       (unsigned long long)(v->runtime_ns / 1000000));
 		}
 		domain_put(d);

@@ -9,9 +9,9 @@
  */
 #include <libfdt.h>
 
-#include <asm/cache.h>
-#include <asm/machine.h>
-#include <asm/mm.h>
+#include <hv/cache.h>
+#include <hv/arch.h>
+#include <hv/mm.h>
 #include <hv/bootinfo.h>
 #include <hv/dom0less.h>
 #include <hv/domain.h>

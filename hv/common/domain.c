@@ -3,15 +3,11 @@
  * Domains: creation with memory and vCPUs, the domain list, references, shutdown,
  * crash, and destruction with every page returned.
  *
- * Lock order: domlist_lock, then d->lock, then d->evtchn_lock, then sched locks,
- * d->vgic.lock, d->arch.p2m_lock, page_alloc's lock (see hv/domain.h).
+ * Lock order: see hv/domain.h. Everything architectural (stage 2, interrupt
+ * controller, timers, registers) is set up and torn down through hv/arch.h.
  */
-#include <asm/mm.h>
-#include <asm/p2m.h>
-#include <asm/pt.h>
-#include <asm/sysregs.h>
+#include <hv/arch.h>
 #include <hv/bug.h>
-#include <asm/vcpu.h>
 #include <hv/dom0less.h>
 #include <hv/domain.h>
 #include <hv/errno.h>
@@ -19,14 +15,13 @@
 #include <hv/heap.h>
 #include <hv/hypercall.h>
 #include <hv/log.h>
+#include <hv/mm.h>
+#include <hv/p2m.h>
 #include <hv/page_alloc.h>
 #include <hv/percpu.h>
 #include <hv/sched.h>
-#include <hv/vgic.h>
-#include <hv/vtimer.h>
 #include <hv/xen_abi.h>
 
-#define GUEST_NR_SPIS 64  /* SPIs of an emulated DomU distributor */
 #define RAM_CHUNK_ORDER 9 /* allocate guest RAM in 2 MiB blocks where possible */
 
 static spinlock_t domlist_lock = SPINLOCK_INIT;
@@ -165,7 +160,8 @@ static void domain_free_ram(struct domain *d)
 /** See hv/domain.h. */
 int domain_add_ram_block(struct domain *d, struct page_info *pg, unsigned int order, gpaddr_t gpa)
 {
-	int rc = p2m_map(d, gpa, page_to_paddr(pg), PAGE_SIZE << order, PT_MEM_NORMAL | PT_EXEC);
+	int rc = p2m_map(d, gpa, page_to_paddr(pg), PAGE_SIZE << order,
+			 	 P2M_MEM_NORMAL | P2M_EXEC);
 
 	if (rc != 0) {
 		return rc;
@@ -226,7 +222,7 @@ static void vcpu_free(struct vcpu *v)
 	if (v == NULL) {
 		return;
 	}
-	vtimer_vcpu_destroy(v);
+	arch_vcpu_destroy(v);
 	timer_kill(&v->poll_timer);
 	sched_remove_vcpu(v);
 	xfree(v);
@@ -248,6 +244,26 @@ static void notify_control_domain(void)
 	}
 }
 
+/*
+ * Frees everything of d, fully or partly created, and its ID; the one teardown path
+ * of domain_create()'s failures and of the last domain_put(). Reverse order of
+ * domain_create().
+ */
+static void domain_teardown(struct domain *d)
+{
+	domid_t domid = d->domid;
+
+	xen_domain_destroy(d); /* event channels, grant table, shared_info */
+	for (unsigned int i = 0; i < d->nr_vcpus && d->vcpus; i++) {
+		vcpu_free(d->vcpus[i]);
+	}
+	xfree(d->vcpus);
+	arch_domain_destroy(d);
+	domain_free_ram(d);
+	xfree(d);
+	domid_release(domid);
+}
+
 /* Frees everything of d; nothing may reference it any more. */
 static void domain_free(struct domain *d)
 {
@@ -258,16 +274,7 @@ static void domain_free(struct domain *d)
 	bool toolstack = d->toolstack;
 	struct page_alloc_stats st;
 
-	xen_domain_destroy(d); /* event channels, shared_info */
-	for (unsigned int i = 0; i < d->nr_vcpus && d->vcpus; i++) {
-		vcpu_free(d->vcpus[i]);
-	}
-	xfree(d->vcpus);
-	vgic_domain_destroy(d);
-	p2m_domain_destroy(d);
-	domain_free_ram(d);
-	xfree(d);
-	domid_release(domid);
+	domain_teardown(d);
 	page_alloc_get_stats(&st);
 	log_info("d%u: destroyed, %llu pages returned; %llu pages free\n", domid,
 		 (unsigned long long)pages, (unsigned long long)st.free_pages);
@@ -366,18 +373,6 @@ void domain_destroy(struct domain *d)
 	domain_kill(d, d->is_shutdown ? d->shutdown_reason : SHUTDOWN_poweroff);
 }
 
-static void dump_guest_regs(const struct vcpu *v)
-{
-	const struct guest_regs *r = &v->arch.regs;
-
-	for (int i = 0; i < 30; i += 2) {
-		log_warn("  x%-2d %016llx   x%-2d %016llx\n", i, (unsigned long long)r->x[i], i + 1,
-			 (unsigned long long)r->x[i + 1]);
-	}
-	log_warn("  x30 %016llx   pc  %016llx   pstate %08llx\n", (unsigned long long)r->x[30],
-		 (unsigned long long)r->pc, (unsigned long long)r->pstate);
-}
-
 /** See hv/domain.h. */
 void domain_crash(struct domain *d, struct vcpu *v, const char *why)
 {
@@ -387,7 +382,7 @@ void domain_crash(struct domain *d, struct vcpu *v, const char *why)
 	log_warn("d%u (%s): crashed: %s\n", d->domid, d->name, why);
 	if (v != NULL) {
 		log_warn("d%uv%u registers:\n", d->domid, v->id);
-		dump_guest_regs(v);
+		arch_vcpu_dump(v);
 	}
 	domain_shutdown(d, SHUTDOWN_crash);
 }
@@ -423,9 +418,8 @@ int domain_create(domid_t domid, const struct domain_config *cfg, struct domain 
 	d->direct_map = cfg->direct_map;
 	spin_lock_init(&d->lock);
 	spin_lock_init(&d->cons_lock);
-	d->arch.cntvoff = read_sysreg(cntpct_el0);
 
-	rc = p2m_domain_init(d);
+	rc = arch_domain_create(d, cfg); /* stage 2, counter offset, interrupt controller */
 	if (rc != 0) {
 		goto out_free;
 	}
@@ -435,12 +429,6 @@ int domain_create(domid_t domid, const struct domain_config *cfg, struct domain 
 		goto out_free;
 	}
 	d->nr_vcpus = cfg->nr_vcpus;
-	rc = vgic_domain_init(d, cfg->nr_spis ? cfg->nr_spis : GUEST_NR_SPIS,
-			      cfg->gicd_base ? cfg->gicd_base : GUEST_GICV3_GICD_BASE,
-			      cfg->gicr_base ? cfg->gicr_base : GUEST_GICV3_GICR0_BASE);
-	if (rc != 0) {
-		goto out_free;
-	}
 	for (unsigned int i = 0; i < d->nr_vcpus; i++) {
 		struct vcpu *v = xzalloc(sizeof(*v));
 
@@ -452,17 +440,13 @@ int domain_create(domid_t domid, const struct domain_config *cfg, struct domain 
 		v->domain = d;
 		v->weight = cfg->weight;
 		d->vcpus[i] = v;
-		arch_vcpu_init(v);
-		sched_add_vcpu(v);
-		vtimer_vcpu_init(v);
+		sched_add_vcpu(v); /* sets v->pcpu, which its timers need */
 		sched_poll_init(v);
-		rc = vgic_vcpu_init(v);
+		rc = arch_vcpu_create(v);
 		if (rc != 0) {
 			goto out_free;
 		}
 	}
-	/* The upcall PPI, before the Xen ABI state that reports it is set up. */
-	d->evtchn_ppi = cfg->evtchn_ppi != 0 ? cfg->evtchn_ppi : GUEST_EVTCHN_PPI;
 	rc = xen_domain_init(d); /* shared_info, vcpu_info, event channels */
 	if (rc != 0) {
 		goto out_free;
@@ -487,16 +471,7 @@ int domain_create(domid_t domid, const struct domain_config *cfg, struct domain 
 	return 0;
 
 out_free:
-	xen_domain_destroy(d);
-	for (unsigned int i = 0; i < d->nr_vcpus && d->vcpus; i++) {
-		vcpu_free(d->vcpus[i]);
-	}
-	xfree(d->vcpus);
-	vgic_domain_destroy(d);
-	p2m_domain_destroy(d);
-	domain_free_ram(d);
-	xfree(d);
-	domid_release(domid);
+	domain_teardown(d);
 	return rc;
 }
 
@@ -530,9 +505,7 @@ void domain_unpause(struct domain *d)
 /** See hv/domain.h. */
 int vcpu_power_on(struct vcpu *v, u64 entry, u64 ctx)
 {
-	arch_vcpu_init(v);
-	v->arch.regs.pc = entry;
-	v->arch.regs.x[0] = ctx;
+	arch_vcpu_reset(v, entry, ctx);
 	log_debug("d%uv%u: powered on at 0x%llx\n", v->domain->domid, v->id,
 		  (unsigned long long)entry);
 	vcpu_online(v);
@@ -546,7 +519,7 @@ static paddr_t guest_ram_pa(struct domain *d, gpaddr_t gpa)
 	unsigned int flags;
 	paddr_t pa;
 
-	if (p2m_lookup(d, gpa, &pa, &flags) != 0 || (flags & PT_MEM_MASK) != PT_MEM_NORMAL) {
+	if (p2m_lookup(d, gpa, &pa, &flags) != 0 || (flags & P2M_MEM_MASK) != P2M_MEM_NORMAL) {
 		return INVALID_PADDR;
 	}
 	return pa;

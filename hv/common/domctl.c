@@ -12,11 +12,10 @@
  * toolstack does these in six further calls). It starts paused with every vCPU
  * offline; set_vcpu_context and unpause start it.
  */
-#include <asm/cache.h>
-#include <asm/pt.h>
-#include <asm/p2m.h>
-#include <asm/mm.h>
-#include <asm/time.h>
+#include <hv/cache.h>
+#include <hv/p2m.h>
+#include <hv/mm.h>
+#include <hv/arch.h>
 #include <hv/domain.h>
 #include <hv/errno.h>
 #include <hv/evtchn.h>
@@ -155,12 +154,9 @@ static long domctl_create(struct lam_domctl *dc)
 	}
 	d->max_pages = max_kb / 4 + MAGIC_PAGES;
 	c->ram_base = GUEST_RAM0_BASE;
-	c->gicd_base = GUEST_GICV3_GICD_BASE;
-	c->gicr_base = GUEST_GICV3_GICR0_BASE;
 	c->gnttab_base = GUEST_GNTTAB_BASE;
 	c->gnttab_size = GUEST_GNTTAB_SIZE;
-	c->evtchn_ppi = d->evtchn_ppi;
-	c->clock_frequency = (u32)arch_counter_freq();
+	arch_domain_describe(d, c); /* interrupt controller, upcall IRQ, counter rate */
 	dc->domid = domid;
 	log_info("d%u (%s): created by the toolstack: %u vCPUs, %llu MiB\n", domid, d->name,
 		 d->nr_vcpus, (unsigned long long)(c->mem_kb / 1024));
@@ -281,7 +277,7 @@ static long domctl_cacheflush(struct domain *d, const struct lam_cacheflush *f)
 {
 	if (f->nr_gfns == 0 || f->nr_gfns > CACHEFLUSH_MAX_GFNS ||
 	    f->first_gfn + f->nr_gfns < f->first_gfn ||
-	    f->first_gfn + f->nr_gfns > (1ull << (d->arch.ipa_bits - PAGE_SHIFT))) {
+	    !p2m_gfn_valid(d, f->first_gfn + f->nr_gfns - 1)) {
 		return -HV_EINVAL;
 	}
 	/* Only the domain's own RAM is cleaned: holes, devices and other frames are skipped. */
@@ -291,7 +287,7 @@ static long domctl_cacheflush(struct domain *d, const struct lam_cacheflush *f)
 		paddr_t pa;
 
 		if (p2m_lookup(d, gfn << PAGE_SHIFT, &pa, &flags) != 0 ||
-		    (flags & PT_MEM_MASK) != PT_MEM_NORMAL) {
+		    (flags & P2M_MEM_MASK) != P2M_MEM_NORMAL) {
 			continue;
 		}
 		pg = paddr_to_page(pa);
@@ -314,7 +310,8 @@ static long domctl_write_memory(struct vcpu *cur, struct domain *d,
 	u64 done = 0;
 
 	if (w->size == 0 || w->size > LAM_WRITE_MEMORY_MAX || w->gpa + w->size < w->gpa ||
-	    w->buffer + w->size < w->buffer || w->gpa + w->size > (1ull << d->arch.ipa_bits)) {
+	    w->buffer + w->size < w->buffer ||
+	    !p2m_gfn_valid(d, (w->gpa + w->size - 1) >> PAGE_SHIFT)) {
 		return -HV_EINVAL;
 	}
 	while (done < w->size) {
@@ -327,7 +324,7 @@ static long domctl_write_memory(struct vcpu *cur, struct domain *d,
 		int rc;
 
 		if (p2m_lookup(d, gpa & PAGE_MASK, &pa, &flags) != 0 ||
-		    (flags & PT_MEM_MASK) != PT_MEM_NORMAL) {
+		    (flags & P2M_MEM_MASK) != P2M_MEM_NORMAL) {
 			return -HV_EFAULT;
 		}
 		pg = paddr_to_page(pa);

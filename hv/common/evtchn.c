@@ -10,7 +10,7 @@
  *
  * Lock order: domlist_lock (domain_get_by_id, never called with an evtchn_lock held),
  * then d->evtchn_lock; when two domains are involved, the lower domid's evtchn_lock
- * first; then d->vgic.lock (inside vgic_set_pending) and the sched locks (its kicks).
+ * first; then d->arch.vgic.lock (inside vgic_set_pending) and the sched locks (its kicks).
  * An interdomain port names its peer by domid, never by pointer: every use looks the
  * peer up with domain_get_by_id(), which also holds it for the duration.
  */
@@ -20,7 +20,7 @@
 #include <hv/sched.h>
 #include <hv/heap.h>
 #include <hv/lib.h>
-#include <hv/vgic.h>
+#include <hv/arch.h>
 #include <public/event_channel.h>
 
 #define BITS_PER_WORD 64u
@@ -121,7 +121,7 @@ bool evtchn_port_is_pending(struct domain *d, evtchn_port_t port)
 void evtchn_vcpu_mark_pending(struct vcpu *v)
 {
 	if (__atomic_exchange_n(&v->vcpu_info->evtchn_upcall_pending, 1, __ATOMIC_ACQ_REL) == 0) {
-		vgic_set_pending(v->domain, v, v->domain->evtchn_ppi);
+		arch_evtchn_upcall(v);
 	}
 }
 
@@ -567,9 +567,6 @@ void evtchn_send_virq(struct domain *d, unsigned int virq, unsigned int vcpu)
 int evtchn_domain_init(struct domain *d)
 {
 	spin_lock_init(&d->evtchn_lock);
-	if (d->evtchn_ppi == 0) {
-		d->evtchn_ppi = GUEST_EVTCHN_PPI; /* domain_create() normally chose it */
-	}
 	d->evtchn_buckets[0] = xzalloc_array(EVTCHN_BUCKET_PORTS, sizeof(struct evtchn));
 	if (d->evtchn_buckets[0] == NULL) {
 		return -HV_ENOMEM;

@@ -5,14 +5,13 @@
  * XENMEM_add_to_physmap, and between domains map_grant_ref, unmap_grant_ref and copy
  * (shared/docs/xen-abi-guide.md sections 3.6, 6.5-6.7).
  */
-#include <asm/cache.h>
-#include <asm/mm.h>
+#include <hv/cache.h>
+#include <hv/mm.h>
 #include <hv/domain.h>
 #include <hv/errno.h>
 #include <hv/grant_table.h>
 #include <hv/log.h>
-#include <asm/p2m.h>
-#include <asm/pt.h>
+#include <hv/p2m.h>
 #include <hv/page_alloc.h>
 #include <public/grant_table.h>
 #include <public/xen.h>
@@ -243,9 +242,9 @@ static struct page_info *get_ram_frame(struct domain *d, u64 gfn)
 	unsigned int flags;
 	paddr_t pa;
 
-	if (gfn >= (1ull << (d->arch.ipa_bits - PAGE_SHIFT)) ||
+	if (!p2m_gfn_valid(d, gfn) ||
 	    p2m_lookup(d, gfn << PAGE_SHIFT, &pa, &flags) != 0 ||
-	    (flags & PT_MEM_MASK) != PT_MEM_NORMAL) {
+	    (flags & P2M_MEM_MASK) != P2M_MEM_NORMAL) {
 		return NULL;
 	}
 	pg = paddr_to_page(pa);
@@ -479,7 +478,7 @@ static void grant_map_one(struct vcpu *v, struct gnttab_map_grant_ref *op)
 		op->status = GNTST_general_error;
 		return;
 	}
-	if ((op->host_addr & (PAGE_SIZE - 1)) || gfn >= (1ull << (d->arch.ipa_bits - PAGE_SHIFT)) ||
+	if ((op->host_addr & (PAGE_SIZE - 1)) || !p2m_gfn_valid(d, gfn) ||
 	    mmio_find(d, op->host_addr)) {
 		op->status = GNTST_bad_virt_addr;
 		return;
@@ -506,7 +505,7 @@ static void grant_map_one(struct vcpu *v, struct gnttab_map_grant_ref *op)
 				      .dom = gd->domid,
 				      .flags = ro ? MAPTRACK_RO : 0 };
 	domain_put(gd);
-	if (p2m_map(d, op->host_addr, m.pa, PAGE_SIZE, PT_MEM_NORMAL | (ro ? PT_RO : 0)) != 0) {
+	if (p2m_map(d, op->host_addr, m.pa, PAGE_SIZE, P2M_MEM_NORMAL | (ro ? P2M_RO : 0)) != 0) {
 		mapping_end(d, &m, false);
 		op->status = GNTST_general_error;
 		return;

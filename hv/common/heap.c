@@ -17,7 +17,7 @@
  * statistics. Lock order: heap_lock, then page_alloc_lock (a new slab is allocated
  * with heap_lock held).
  */
-#include <asm/mm.h>
+#include <hv/mm.h>
 #include <hv/bug.h>
 #include <hv/heap.h>
 #include <hv/lib.h>

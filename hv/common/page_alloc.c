@@ -19,7 +19,7 @@
  * links of every page_info and the counters. It is a leaf lock: nothing else is
  * taken while it is held.
  */
-#include <asm/mm.h>
+#include <hv/mm.h>
 #include <hv/bootinfo.h>
 #include <hv/bug.h>
 #include <hv/errno.h>

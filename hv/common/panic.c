@@ -4,9 +4,8 @@
  * reason framed so it stands out, stops the other CPUs, then resets the machine after
  * a few seconds (like Xen), or halts with "noreboot" or when no reset is possible.
  */
-#include <asm/irq.h>
-#include <asm/machine.h>
-#include <asm/time.h>
+#include <hv/spinlock.h>
+#include <hv/arch.h>
 #include <hv/bug.h>
 #include <hv/log.h>
 #include <hv/params.h>

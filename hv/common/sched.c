@@ -8,12 +8,11 @@
  *
  * Locking: pcpus[n].sched.lock guards the run queue of pCPU n and the state, on_rq
  * and rq_next of every vCPU placed on it. Taken with IRQs masked. Order: a sched lock,
- * then d->vgic.lock (vgic_vcpu_has_pending() is called with it held).
+ * then the arch's interrupt-controller lock (arch_vcpu_irq_pending() is called with
+ * it held).
  */
-#include <asm/gic.h>
-#include <asm/irq.h>
+#include <hv/arch.h>
 #include <hv/bug.h>
-#include <asm/vcpu.h>
 #include <hv/domain.h>
 #include <hv/errno.h>
 #include <hv/log.h>
@@ -21,7 +20,11 @@
 #include <hv/percpu.h>
 #include <hv/sched.h>
 #include <hv/smp.h>
+#include <hv/spinlock.h>
 #include <hv/xen_abi.h>
+
+/* Timers per vCPU that move with it: the arch's (virtual timers) and the poll timeout. */
+#define VCPU_MAX_TIMERS 4
 
 static struct sched_pcpu *rq_of(const struct vcpu *v)
 {
@@ -149,9 +152,10 @@ int vcpu_migrate(struct vcpu *v, unsigned int cpu)
 {
 	struct sched_pcpu *from = rq_of(v), *to;
 	unsigned long flags;
-	bool queued, armed[3];
-	u64 exp[3];
-	struct timer *timers[3] = { &v->arch.vtimer.t, &v->arch.vtimer.pt, &v->poll_timer };
+	bool queued, armed[VCPU_MAX_TIMERS];
+	u64 exp[VCPU_MAX_TIMERS];
+	struct timer *timers[VCPU_MAX_TIMERS];
+	unsigned int nr_timers;
 
 	if (cpu >= NR_CPUS || !pcpus[cpu].online) {
 		return -HV_EINVAL;
@@ -163,7 +167,10 @@ int vcpu_migrate(struct vcpu *v, unsigned int cpu)
 		return 0;
 	}
 	to = &pcpus[cpu].sched;
-	for (int i = 0; i < 3; i++) {
+	/* The timers that fire on v's pCPU move with it: the arch's and its poll timeout. */
+	nr_timers = arch_vcpu_timers(v, timers, VCPU_MAX_TIMERS - 1);
+	timers[nr_timers++] = &v->poll_timer;
+	for (unsigned int i = 0; i < nr_timers; i++) {
 		exp[i] = timers[i]->expires;
 		armed[i] = timer_stop(timers[i]);
 		timer_kill(timers[i]);
@@ -181,7 +188,7 @@ int vcpu_migrate(struct vcpu *v, unsigned int cpu)
 		rq_push(to, v);
 	}
 	spin_unlock_irqrestore(&to->lock, flags);
-	for (int i = 0; i < 3; i++) {
+	for (unsigned int i = 0; i < nr_timers; i++) {
 		timer_init(timers[i], timers[i]->fn, timers[i]->data, cpu);
 		if (armed[i]) {
 			timer_set(timers[i], exp[i]);
@@ -199,7 +206,7 @@ static void poke_pcpu(unsigned int cpu)
 	if (cpu == this_pcpu()->id) {
 		pcpus[cpu].sched.need_resched = true;
 	} else {
-		gic_send_sgi(cpu, SGI_KICK);
+		arch_kick_cpu(cpu);
 	}
 }
 
@@ -274,7 +281,7 @@ void vcpu_kick(struct vcpu *v)
 		vcpu_wake(v);
 	} else if (loaded && v->pcpu != this_pcpu()->id) {
 		/* Running elsewhere: make it exit so the new interrupt is listed. */
-		gic_send_sgi(v->pcpu, SGI_KICK);
+		arch_kick_cpu(v->pcpu);
 	}
 }
 
@@ -286,7 +293,7 @@ void vcpu_block_current(void)
 	unsigned long flags;
 
 	spin_lock_irqsave(&rq->lock, flags);
-	if (v->state == VCPU_RUNNING && !vgic_vcpu_has_pending(v)) {
+	if (v->state == VCPU_RUNNING && !arch_vcpu_irq_pending(v)) {
 		v->state = VCPU_BLOCKED;
 	}
 	spin_unlock_irqrestore(&rq->lock, flags);
@@ -391,7 +398,7 @@ static void switch_out(struct vcpu *prev)
 }
 
 /** See hv/sched.h. IRQs are masked. */
-struct vcpu *sched_exit_to(struct vcpu *prev)
+static struct vcpu *sched_pick_next(struct vcpu *prev)
 {
 	struct sched_pcpu *rq = &this_pcpu()->sched;
 	struct vcpu *next;
@@ -439,6 +446,15 @@ struct vcpu *sched_exit_to(struct vcpu *prev)
 	return next;
 }
 
+/** See hv/sched.h. */
+struct vcpu *sched_exit_to(struct vcpu *prev)
+{
+	struct vcpu *next = sched_pick_next(prev);
+
+	sched_poll_done(next);
+	return next;
+}
+
 /** See hv/sched.h. Runs on the pCPU's stack, reset by the caller. */
 void sched_idle_loop(void)
 {
@@ -462,8 +478,9 @@ void sched_idle_loop(void)
 		spin_unlock_irqrestore(&rq->lock, flags);
 		if (next) {
 			switch_in(rq, next);
+			sched_poll_done(next);
 			arch_vcpu_prepare_entry(next);
-			guest_enter(next);
+			arch_vcpu_enter(next);
 		}
 		arch_idle_wait();
 		arch_local_irq_enable();

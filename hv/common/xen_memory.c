@@ -19,9 +19,9 @@
  *
  * Lock order: none taken here beyond the p2m's and the scheduler's own locks.
  */
-#include <asm/mm.h>
-#include <asm/p2m.h>
-#include <asm/pt.h>
+#include <hv/mm.h>
+#include <hv/p2m.h>
+#include <hv/arch.h>
 #include <hv/domain.h>
 #include <hv/errno.h>
 #include <hv/evtchn.h>
@@ -69,11 +69,8 @@ int xen_domain_init(struct domain *d)
 
 		v->vcpu_info = i < XEN_LEGACY_MAX_VCPUS ? &sh->vcpu_info[i] : &v->vcpu_info_dummy;
 	}
-	/* Xen's value for the upcall PPI: level-triggered, active-low (arch-arm.h). */
-	d->hvm_params[HVM_PARAM_CALLBACK_IRQ] =
-		((u64)HVM_PARAM_CALLBACK_TYPE_PPI << HVM_PARAM_CALLBACK_TYPE_SHIFT) |
-		((u64)HVM_PARAM_CALLBACK_PPI_FLAG_LOW << HVM_PARAM_CALLBACK_FLAGS_SHIFT) |
-		(d->evtchn_ppi != 0 ? d->evtchn_ppi : GUEST_EVTCHN_PPI);
+	/* Where the guest's event upcall arrives (on Arm: the upcall PPI). */
+	d->hvm_params[HVM_PARAM_CALLBACK_IRQ] = arch_domain_callback_param(d);
 	rc = gnttab_domain_init(d, GNTTAB_MAX_FRAMES);
 	return rc ?: evtchn_domain_init(d);
 }
@@ -148,7 +145,7 @@ static long physmap_place(struct vcpu *cur, paddr_t pa, u64 gfn, u64 *where, boo
 	gpaddr_t gpa;
 	long rc;
 
-	if (gfn >= (1ull << (d->arch.ipa_bits - PAGE_SHIFT))) {
+	if (!p2m_gfn_valid(d, gfn)) {
 		return -HV_EINVAL;
 	}
 	gpa = gfn << PAGE_SHIFT;
@@ -177,7 +174,7 @@ static long physmap_place(struct vcpu *cur, paddr_t pa, u64 gfn, u64 *where, boo
 		struct page_info *pg = paddr_to_page(old_pa);
 
 		/* Only the domain's own RAM may be replaced, never a device mapping. */
-		if ((old_flags & PT_MEM_MASK) != PT_MEM_NORMAL || pg == NULL ||
+		if ((old_flags & P2M_MEM_MASK) != P2M_MEM_NORMAL || pg == NULL ||
 		    pg->owner != d->domid || pg->state != PGS_ALLOCATED) {
 			rc = -HV_EINVAL;
 			goto out;
@@ -189,7 +186,7 @@ static long physmap_place(struct vcpu *cur, paddr_t pa, u64 gfn, u64 *where, boo
 	} else {
 		old_pa = INVALID_PADDR;
 	}
-	rc = p2m_map(d, gpa, pa, PAGE_SIZE, PT_MEM_NORMAL);
+	rc = p2m_map(d, gpa, pa, PAGE_SIZE, P2M_MEM_NORMAL);
 	if (rc != 0) {
 		if (old_pa != INVALID_PADDR) {
 			/* Put the RAM back; a 4 KiB entry whose table exists already. */
@@ -264,12 +261,12 @@ static long physmap_remove_gfn(struct domain *d, u64 gfn)
 	paddr_t pa;
 	long rc;
 
-	if (gfn >= (1ull << (d->arch.ipa_bits - PAGE_SHIFT)) ||
+	if (!p2m_gfn_valid(d, gfn) ||
 	    p2m_lookup(d, gfn << PAGE_SHIFT, &pa, &flags) != 0) {
 		return -HV_ENOENT;
 	}
 	pg = paddr_to_page(pa);
-	if ((flags & PT_MEM_MASK) != PT_MEM_NORMAL || pg == NULL || pg->state != PGS_ALLOCATED ||
+	if ((flags & P2M_MEM_MASK) != P2M_MEM_NORMAL || pg == NULL || pg->state != PGS_ALLOCATED ||
 	    (pg->count & PAGE_COUNT_HV) || gnttab_gfn_is_mapped_grant(d, gfn)) {
 		return -HV_EINVAL;
 	}
@@ -300,7 +297,7 @@ static bool gfn_holds_foreign(struct domain *d, u64 gfn)
 	unsigned int flags;
 	paddr_t pa;
 
-	if (gfn >= (1ull << (d->arch.ipa_bits - PAGE_SHIFT)) ||
+	if (!p2m_gfn_valid(d, gfn) ||
 	    p2m_lookup(d, gfn << PAGE_SHIFT, &pa, &flags) != 0) {
 		return false;
 	}
@@ -361,11 +358,11 @@ static long foreign_map_one(struct vcpu *cur, struct domain *fd, u64 idx, u64 gp
 	bool mapped;
 	long rc;
 
-	if (gpfn >= (1ull << (d->arch.ipa_bits - PAGE_SHIFT)) ||
+	if (!p2m_gfn_valid(d, gpfn) ||
 	    mmio_find(d, gpfn << PAGE_SHIFT) != NULL ||
-	    idx >= (1ull << (fd->arch.ipa_bits - PAGE_SHIFT)) ||
+	    !p2m_gfn_valid(fd, idx) ||
 	    p2m_lookup(fd, idx << PAGE_SHIFT, &pa, &flags) != 0 ||
-	    (flags & PT_MEM_MASK) != PT_MEM_NORMAL) {
+	    (flags & P2M_MEM_MASK) != P2M_MEM_NORMAL) {
 		return -HV_EINVAL;
 	}
 	pg = paddr_to_page(pa);
@@ -387,7 +384,7 @@ static long foreign_map_one(struct vcpu *cur, struct domain *fd, u64 idx, u64 gp
 	}
 	rc = mapped ? physmap_remove_gfn(d, gpfn) : 0;
 	if (rc == 0) {
-		rc = p2m_map(d, gpfn << PAGE_SHIFT, page_to_paddr(pg), PAGE_SIZE, PT_MEM_NORMAL);
+		rc = p2m_map(d, gpfn << PAGE_SHIFT, page_to_paddr(pg), PAGE_SIZE, P2M_MEM_NORMAL);
 	}
 	physmap_end(d, cur);
 	if (rc != 0) {
@@ -491,9 +488,9 @@ static long xenmem_decrease(struct vcpu *cur, const struct xen_memory_reservatio
 		struct page_info *pg;
 
 		if (copy_from_guest_va(cur, &gfn, r->extent_start + done * 8, 8) != 0 ||
-		    gfn >= (1ull << (d->arch.ipa_bits - PAGE_SHIFT)) ||
+		    !p2m_gfn_valid(d, gfn) ||
 		    p2m_lookup(d, gfn << PAGE_SHIFT, &pa, &flags) != 0 ||
-		    (flags & PT_MEM_MASK) != PT_MEM_NORMAL) {
+		    (flags & P2M_MEM_MASK) != P2M_MEM_NORMAL) {
 			break;
 		}
 		pg = paddr_to_page(pa);
@@ -534,7 +531,7 @@ static long xenmem_populate(struct vcpu *cur, const struct xen_memory_reservatio
 		struct page_info *pg;
 
 		if (copy_from_guest_va(cur, &gfn, r->extent_start + done * 8, 8) != 0 ||
-		    gfn >= (1ull << (d->arch.ipa_bits - PAGE_SHIFT)) ||
+		    !p2m_gfn_valid(d, gfn) ||
 		    p2m_lookup(d, gfn << PAGE_SHIFT, &pa, &flags) == 0 ||
 		    mmio_find(d, gfn << PAGE_SHIFT) != NULL) {
 			break;

@@ -11,9 +11,8 @@
  * Lock order: d->evtchn_lock guards the vcpu_info pointers (see hv/evtchn.h); the p2m
  * lookup happens before it is taken.
  */
-#include <asm/mm.h>
-#include <asm/p2m.h>
-#include <asm/pt.h>
+#include <hv/mm.h>
+#include <hv/p2m.h>
 #include <hv/domain.h>
 #include <hv/errno.h>
 #include <hv/evtchn.h>
@@ -47,13 +46,13 @@ static long register_vcpu_info(struct vcpu *cur, struct vcpu *target,
 	if (target != cur && __atomic_load_n(&target->state, __ATOMIC_ACQUIRE) != VCPU_OFFLINE) {
 		return -HV_EINVAL;
 	}
-	if (info->mfn >= (1ull << (d->arch.ipa_bits - PAGE_SHIFT)) ||
+	if (!p2m_gfn_valid(d, info->mfn) ||
 	    p2m_lookup(d, info->mfn << PAGE_SHIFT, &pa, &flags) != 0) {
 		return -HV_EINVAL;
 	}
 	pg = paddr_to_page(pa);
 	/* Writable RAM of the domain itself: never a device or another domain's page. */
-	if ((flags & PT_MEM_MASK) != PT_MEM_NORMAL || (flags & PT_RO) || pg == NULL ||
+	if ((flags & P2M_MEM_MASK) != P2M_MEM_NORMAL || (flags & P2M_RO) || pg == NULL ||
 	    pg->owner != d->domid || pg->state != PGS_ALLOCATED) {
 		return -HV_EINVAL;
 	}

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Unit tests of the 2-level event channels (hv/common/evtchn.c) against fake domains
- * whose shared_info is a host buffer: the hypercall boundary (with "guest addresses"
+ * whose shared_info is a host buffer (upcalls counted by the fake arch,
+ * hv/arch/fake/arch.c): the hypercall boundary (with "guest addresses"
  * that are host pointers), delivery and masking, loopback and two-domain channels,
  * close and destroy unbinding the peer, virqs, and every error return.
  */
@@ -29,7 +30,6 @@ static struct vcpu vcpus[NR_DOMS][NR_VCPUS];
 static struct vcpu *vcpu_ptrs[NR_DOMS][NR_VCPUS];
 static struct shared_info shinfo[NR_DOMS];
 static bool dom_alive[NR_DOMS];
-static unsigned int upcalls[NR_DOMS][NR_VCPUS];
 
 /* Fakes of what evtchn.c uses. */
 void *xzalloc_array(size_t n, size_t size)
@@ -63,12 +63,6 @@ void vcpu_wake(struct vcpu *v)
 	wakes++;
 }
 
-void vgic_set_pending(struct domain *d, struct vcpu *v, u32 intid)
-{
-	assert_int_equal(intid, GUEST_EVTCHN_PPI);
-	assert_ptr_equal(v->domain, d);
-	upcalls[d - doms][v->id]++;
-}
 int copy_from_guest_va(struct vcpu *v, void *dst, u64 va, u64 len)
 {
 	(void)v;
@@ -94,7 +88,6 @@ static int setup(void **state)
 	memset(doms, 0, sizeof(doms));
 	memset(vcpus, 0, sizeof(vcpus));
 	memset(shinfo, 0, sizeof(shinfo));
-	memset(upcalls, 0, sizeof(upcalls));
 	for (unsigned int i = 0; i < NR_DOMS; i++) {
 		struct domain *d = &doms[i];
 
@@ -165,11 +158,11 @@ static void test_ipi_delivery_and_mask(void **state)
 	assert_true(pending(0, b.port));
 	assert_int_equal(vi->evtchn_pending_sel, 1);
 	assert_int_equal(vi->evtchn_upcall_pending, 1);
-	assert_int_equal(upcalls[0][1], 1);
-	assert_int_equal(upcalls[0][0], 0);
+	assert_int_equal(vcpus[0][1].arch.upcalls, 1);
+	assert_int_equal(vcpus[0][0].arch.upcalls, 0);
 	/* Already pending: nothing new. upcall_pending still 1: no new PPI either. */
 	assert_int_equal(send(0, b.port), 0);
-	assert_int_equal(upcalls[0][1], 1);
+	assert_int_equal(vcpus[0][1].arch.upcalls, 1);
 	/* Guest acknowledges, then masks: pending only. */
 	shinfo[0].evtchn_pending[0] = 0;
 	vi->evtchn_pending_sel = 0;
@@ -178,13 +171,13 @@ static void test_ipi_delivery_and_mask(void **state)
 	assert_int_equal(send(0, b.port), 0);
 	assert_true(pending(0, b.port));
 	assert_int_equal(vi->evtchn_pending_sel, 0);
-	assert_int_equal(upcalls[0][1], 1);
+	assert_int_equal(vcpus[0][1].arch.upcalls, 1);
 	/* Unmask delivers it. */
 	u.port = b.port;
 	assert_int_equal(op(0, EVTCHNOP_unmask, &u), 0);
 	assert_int_equal(shinfo[0].evtchn_mask[0], 0);
 	assert_int_equal(vi->evtchn_pending_sel, 1);
-	assert_int_equal(upcalls[0][1], 2);
+	assert_int_equal(vcpus[0][1].arch.upcalls, 2);
 	/* IPIs cannot move. */
 	struct evtchn_bind_vcpu bv = { .port = b.port, .vcpu = 0 };
 	assert_int_equal(op(0, EVTCHNOP_bind_vcpu, &bv), -HV_EINVAL);
@@ -247,8 +240,8 @@ static void test_two_domains(void **state)
 	assert_int_equal(op(0, EVTCHNOP_bind_vcpu, &bv), 0);
 	assert_int_equal(send(1, b.local_port), 0);
 	assert_true(pending(0, a.port));
-	assert_int_equal(upcalls[0][1], 1);
-	assert_int_equal(upcalls[0][0], 0);
+	assert_int_equal(vcpus[0][1].arch.upcalls, 1);
+	assert_int_equal(vcpus[0][0].arch.upcalls, 0);
 	assert_int_equal(send(0, a.port), 0);
 	assert_true(pending(1, b.local_port));
 	/* d1 closes: d2's end is unbound (to d1) again and can be rebound. */
@@ -283,7 +276,7 @@ static void test_virq(void **state)
 	assert_int_equal(op(0, EVTCHNOP_bind_virq, &v), -HV_EEXIST);
 	evtchn_send_virq(&doms[0], VIRQ_DOM_EXC, 1); /* global: vCPU 0's binding */
 	assert_true(pending(0, v.port));
-	assert_int_equal(upcalls[0][0], 1);
+	assert_int_equal(vcpus[0][0].arch.upcalls, 1);
 	bv.port = v.port;
 	bv.vcpu = 1;
 	assert_int_equal(op(0, EVTCHNOP_bind_vcpu, &bv), 0);
@@ -292,7 +285,7 @@ static void test_virq(void **state)
 	v.vcpu = 1;
 	assert_int_equal(op(0, EVTCHNOP_bind_virq, &v), 0);
 	evtchn_send_virq(&doms[0], VIRQ_TIMER, 1);
-	assert_int_equal(upcalls[0][1], 1);
+	assert_int_equal(vcpus[0][1].arch.upcalls, 1);
 	evtchn_send_virq(&doms[0], VIRQ_TIMER, 0); /* not bound there */
 	evtchn_send_virq(&doms[0], NR_VIRQS, 0);
 	evtchn_send_virq(&doms[0], VIRQ_TIMER, 99);

@@ -3,7 +3,8 @@
  * Unit tests of the scheduler (hv/common/sched.c) with a fake arch: placement, block
  * and wake (including a wake that lands while the vCPU is still loaded, the lost-wake-up
  * bug once seen under load), time slices, sched=pinned, CPU_OFF/CPU_ON, pause/unpause.
- * guest_enter() and the idle wait jump back into the test with longjmp.
+ * The fake arch (hv/arch/fake/arch.c) records kicks, saves and loads; its
+ * arch_vcpu_enter() and the idle wait jump back into the test with longjmp.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,9 +13,9 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include <asm/gic.h>
-#include <asm/vcpu.h>
+#include <hv/arch.h>
 #include <hv/domain.h>
+#include <hv/fake.h>
 #include <hv/params.h>
 #include <hv/percpu.h>
 #include <hv/sched.h>
@@ -25,9 +26,6 @@ struct hv_options hv_opts;
 static unsigned int cur_cpu;
 static u64 fake_now;
 static jmp_buf back;
-static struct vcpu *entered; /* what guest_enter() was asked to run */
-static unsigned int sgis[NR_CPUS];
-static unsigned int saves, loads;
 static struct domain dom;
 static struct vcpu vc[4];
 
@@ -47,10 +45,11 @@ void arch_timer_kick(unsigned int cpu)
 {
 	(void)cpu;
 }
-void gic_send_sgi(unsigned int cpu, u32 sgi)
+/* SCHEDOP_poll's end (hv/common/sched_op.c): the last vCPU about to be entered. */
+static struct vcpu *poll_done_for;
+void sched_poll_done(struct vcpu *v)
 {
-	(void)sgi;
-	sgis[cpu]++;
+	poll_done_for = v;
 }
 void vcpu_runstate_switch(struct vcpu *v, bool in)
 {
@@ -58,28 +57,9 @@ void vcpu_runstate_switch(struct vcpu *v, bool in)
 	(void)in;
 }
 
-void arch_vcpu_save(struct vcpu *v)
-{
-	(void)v;
-	saves++;
-}
-void arch_vcpu_load(struct vcpu *v)
-{
-	(void)v;
-	loads++;
-}
-void arch_vcpu_prepare_entry(struct vcpu *v)
-{
-	(void)v;
-}
-void guest_enter(struct vcpu *v)
-{
-	entered = v;
-	longjmp(back, 1);
-}
 void arch_idle_wait(void)
 {
-	entered = NULL;
+	fake_arch.entered = NULL;
 	longjmp(back, 2); /* "nothing to run": the test regains control */
 }
 void domain_get(struct domain *d)
@@ -89,11 +69,6 @@ void domain_get(struct domain *d)
 void domain_put(struct domain *d)
 {
 	d->refcnt--;
-}
-bool vgic_vcpu_has_pending(struct vcpu *v)
-{
-	(void)v;
-	return false;
 }
 struct vcpu *current_vcpu(void)
 {
@@ -106,7 +81,8 @@ static int setup(void **state)
 	memset(pcpus, 0, sizeof(pcpus));
 	memset(vc, 0, sizeof(vc));
 	memset(&dom, 0, sizeof(dom));
-	memset(sgis, 0, sizeof(sgis));
+	fake_arch_reset();
+	fake_arch.enter_jmp = &back;
 	hv_opts.sched = SCHED_AUTO;
 	for (unsigned int i = 0; i < NR_CPUS; i++) {
 		pcpus[i].id = i;
@@ -122,26 +98,35 @@ static int setup(void **state)
 	}
 	cur_cpu = 0;
 	fake_now = 1000;
-	saves = loads = 0;
+	fake_arch.saves = fake_arch.loads = 0;
 	return 0;
 }
 
 /* Runs the idle loop of the current pCPU; returns the vCPU it entered (or NULL). */
 static struct vcpu *idle_pick(void)
 {
+	poll_done_for = NULL;
 	if (setjmp(back) == 0) {
 		sched_idle_loop();
 	}
-	return entered;
+	/* Whatever is entered has its finished poll ended first. */
+	assert_ptr_equal(poll_done_for, fake_arch.entered);
+	return fake_arch.entered;
 }
 
 /* One trap exit of the running vCPU; returns what runs next (NULL: went idle). */
 static struct vcpu *exit_to(struct vcpu *prev)
 {
+	struct vcpu *next;
+
+	poll_done_for = NULL;
 	if (setjmp(back) == 0) {
-		return sched_exit_to(prev);
+		next = sched_exit_to(prev);
+		assert_ptr_equal(poll_done_for, next);
+		return next;
 	}
-	return entered;
+	assert_ptr_equal(poll_done_for, fake_arch.entered);
+	return fake_arch.entered;
 }
 
 static void test_placement_balances(void **state)
@@ -286,14 +271,14 @@ static void test_remote_wake_sends_sgi(void **state)
 {
 	(void)state;
 	vcpu_online(&vc[1]); /* placed on pCPU 1 */
-	assert_int_equal(sgis[1], 1);
+	assert_int_equal(fake_arch.kicks[1], 1);
 	cur_cpu = 1;
 	assert_ptr_equal(idle_pick(), &vc[1]);
 	vcpu_block_current();
 	assert_null(exit_to(&vc[1]));
 	cur_cpu = 0;
 	vcpu_wake(&vc[1]);
-	assert_int_equal(sgis[1], 2);
+	assert_int_equal(fake_arch.kicks[1], 2);
 	/* A kick of a blocked vCPU wakes it. */
 	cur_cpu = 1;
 	assert_ptr_equal(idle_pick(), &vc[1]);

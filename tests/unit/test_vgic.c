@@ -21,7 +21,7 @@
 #include <hv/lib.h>
 #include <hv/mmio.h>
 #include <hv/sched.h>
-#include <hv/vgic.h>
+#include <asm/vgic.h>
 
 #define NR_VCPUS 4
 #define NR_LRS 4
@@ -338,7 +338,7 @@ static u64 lr_expect(u32 intid, u8 prio, u64 state)
 
 static struct vgic_irq *spi(u32 intid)
 {
-	return &dom->vgic.spis[intid - 32];
+	return &dom->arch.vgic.spis[intid - 32];
 }
 
 /* ---- Tests ---- */
@@ -414,13 +414,13 @@ static void test_ctlr_and_waker(void **state)
 	dist_wr(GICD_CTLR, 0xffffffff);
 	/* EnableGrp1 sticks; EnableGrp0, E1NWF and RWP do not; ARE/DS stay set. */
 	assert_int_equal(dist_rd(GICD_CTLR), 0x52);
-	assert_true(dom->vgic.enabled_grp1);
+	assert_true(dom->arch.vgic.enabled_grp1);
 	dist_wr(GICD_CTLR, 0);
 	assert_int_equal(dist_rd(GICD_CTLR), 0x50);
 
 	redist_wr(1, GICR_WAKER, 4, 0);
 	assert_int_equal(redist_rd(1, GICR_WAKER, 4), 0);
-	assert_true(vcpu(1)->vgic.redist_awake);
+	assert_true(vcpu(1)->arch.vgic.redist_awake);
 	assert_int_equal(redist_rd(0, GICR_WAKER, 4), 6);
 	redist_wr(1, GICR_WAKER, 4, 2);
 	assert_int_equal(redist_rd(1, GICR_WAKER, 4), 6);
@@ -444,7 +444,7 @@ static void test_enable_pending_active(void **state)
 	/* The SGI/PPI word of the distributor is RAZ/WI (ARE = 1). */
 	dist_wr(GICD_ISENABLER, 0xffffffff);
 	assert_int_equal(dist_rd(GICD_ISENABLER), 0);
-	assert_false(vcpu(0)->vgic.private_irqs[0].enabled);
+	assert_false(vcpu(0)->arch.vgic.private_irqs[0].enabled);
 
 	dist_wr(GICD_ISPENDR + 8, 0x80000001); /* INTIDs 64 and 95 */
 	assert_int_equal(dist_rd(GICD_ISPENDR + 8), 0x80000001);
@@ -512,8 +512,8 @@ static void test_priority_bytes(void **state)
 
 	redist_wr(1, GICR_IPRIORITYR0 + 27, 1, 0xa0);
 	assert_int_equal(redist_rd(1, GICR_IPRIORITYR0 + 24, 4), 0xa0000000);
-	assert_int_equal(vcpu(1)->vgic.private_irqs[27].priority, 0xa0);
-	assert_int_equal(vcpu(0)->vgic.private_irqs[27].priority, 0);
+	assert_int_equal(vcpu(1)->arch.vgic.private_irqs[27].priority, 0xa0);
+	assert_int_equal(vcpu(0)->arch.vgic.private_irqs[27].priority, 0);
 	redist_wr(1, GICR_IPRIORITYR0 + 28, 4, 0x01020304);
 	assert_int_equal(redist_rd(1, GICR_IPRIORITYR0 + 31, 1), 0x01);
 }
@@ -538,8 +538,8 @@ static void test_icfgr(void **state)
 	assert_int_equal(redist_rd(0, GICR_ICFGR0, 4), 0xaaaaaaaa);
 	redist_wr(0, GICR_ICFGR1, 4, 0x8);
 	assert_int_equal(redist_rd(0, GICR_ICFGR1, 4), 0x8);
-	assert_true(vcpu(0)->vgic.private_irqs[17].edge);
-	assert_false(vcpu(1)->vgic.private_irqs[17].edge);
+	assert_true(vcpu(0)->arch.vgic.private_irqs[17].edge);
+	assert_false(vcpu(1)->arch.vgic.private_irqs[17].edge);
 }
 
 static void test_irouter(void **state)
@@ -615,7 +615,7 @@ static void test_grp1_enable_gates_spis(void **state)
 
 static void test_inject_ppi_flush_sync(void **state)
 {
-	struct vgic_irq *irq = &vcpu(1)->vgic.private_irqs[27];
+	struct vgic_irq *irq = &vcpu(1)->arch.vgic.private_irqs[27];
 
 	(void)state;
 	ppi_setup(1, 27, 0xa0);
@@ -634,15 +634,15 @@ static void test_inject_ppi_flush_sync(void **state)
 	assert_int_equal(hw_lr[2], 0);
 	assert_int_equal(hw_lr[3], 0);
 	assert_false(underflow);
-	assert_int_equal(vcpu(1)->vgic.nr_lrs_used, 1);
-	assert_int_equal(vcpu(1)->vgic.lr_intid[0], 27);
+	assert_int_equal(vcpu(1)->arch.vgic.nr_lrs_used, 1);
+	assert_int_equal(vcpu(1)->arch.vgic.lr_intid[0], 27);
 	assert_int_equal(irq->lr, 0);
 
 	/* The guest acknowledges it: active; the line is still high. */
 	hw_lr[0] = (hw_lr[0] & ~LR_STATE_MASK) | ICH_LR_ACTIVE;
 	vgic_sync_lrs(vcpu(1));
 	assert_int_equal(irq->lr, -1);
-	assert_int_equal(vcpu(1)->vgic.nr_lrs_used, 0);
+	assert_int_equal(vcpu(1)->arch.vgic.nr_lrs_used, 0);
 	assert_true(irq->active);
 	assert_int_equal(redist_rd(1, GICR_ISACTIVER0, 4), 1u << 27);
 	vgic_flush_lrs(vcpu(1));
@@ -656,7 +656,7 @@ static void test_inject_ppi_flush_sync(void **state)
 	assert_false(vgic_vcpu_has_pending(vcpu(1)));
 	vgic_flush_lrs(vcpu(1));
 	assert_int_equal(hw_lr[0], 0);
-	assert_int_equal(vcpu(1)->vgic.nr_lrs_used, 0);
+	assert_int_equal(vcpu(1)->arch.vgic.nr_lrs_used, 0);
 	vgic_sync_lrs(vcpu(1));
 }
 
@@ -810,7 +810,7 @@ static void test_edge_lifecycle(void **state)
 	assert_int_equal(irq->lr, -1);
 	vgic_flush_lrs(vcpu(3));
 	assert_int_equal(hw_lr[0], 0);
-	assert_int_equal(vcpu(3)->vgic.nr_lrs_used, 0);
+	assert_int_equal(vcpu(3)->arch.vgic.nr_lrs_used, 0);
 }
 
 static void test_level_stays_pending(void **state)
@@ -859,7 +859,7 @@ static void test_pending_lr_counts_for_has_pending(void **state)
 	vgic_inject_irq(dom, vcpu(2), 20, true);
 	vgic_flush_lrs(vcpu(2));
 	/* The latch is consumed, but the LR still holds it pending. */
-	vcpu(2)->vgic.private_irqs[20].line_level = false;
+	vcpu(2)->arch.vgic.private_irqs[20].line_level = false;
 	assert_true(vgic_vcpu_has_pending(vcpu(2)));
 	hw_lr[0] = 0;
 	vgic_sync_lrs(vcpu(2));
@@ -878,9 +878,9 @@ static void test_sgi1r(void **state)
 	assert_int_equal(kicks[1], 1);
 	assert_int_equal(kicks[2], 1);
 	assert_int_equal(kicks[3], 0);
-	assert_true(vcpu(1)->vgic.private_irqs[3].pending_latch);
-	assert_true(vcpu(2)->vgic.private_irqs[3].pending_latch);
-	assert_false(vcpu(0)->vgic.private_irqs[3].pending_latch);
+	assert_true(vcpu(1)->arch.vgic.private_irqs[3].pending_latch);
+	assert_true(vcpu(2)->arch.vgic.private_irqs[3].pending_latch);
+	assert_false(vcpu(0)->arch.vgic.private_irqs[3].pending_latch);
 	vgic_flush_lrs(vcpu(1));
 	assert_int_equal(hw_lr[0], lr_expect(3, 0, ICH_LR_PENDING));
 	hw_lr[0] = 0;
@@ -895,30 +895,30 @@ static void test_sgi1r(void **state)
 	/* IRM = 1: everyone but the sender. */
 	memset(kicks, 0, sizeof(kicks));
 	for (unsigned int i = 0; i < NR_VCPUS; i++) {
-		vcpu(i)->vgic.private_irqs[3].pending_latch = false;
+		vcpu(i)->arch.vgic.private_irqs[3].pending_latch = false;
 	}
 	vgic_handle_sgi1r(vcpu(1), (1ULL << 40) | (3ULL << 24));
 	assert_int_equal(kicks[0], 1);
 	assert_int_equal(kicks[1], 0);
 	assert_int_equal(kicks[2], 1);
 	assert_int_equal(kicks[3], 1);
-	assert_false(vcpu(1)->vgic.private_irqs[3].pending_latch);
+	assert_false(vcpu(1)->arch.vgic.private_irqs[3].pending_latch);
 
 	/* Targets naming no vCPU: Aff1 = 5, RS = 1, target bit 15. */
 	memset(kicks, 0, sizeof(kicks));
 	for (unsigned int i = 0; i < NR_VCPUS; i++) {
-		vcpu(i)->vgic.private_irqs[3].pending_latch = false;
+		vcpu(i)->arch.vgic.private_irqs[3].pending_latch = false;
 	}
 	vgic_handle_sgi1r(vcpu(0), (5ULL << 16) | (3ULL << 24) | 0xffff);
 	vgic_handle_sgi1r(vcpu(0), (1ULL << 44) | (3ULL << 24) | 0xffff);
 	vgic_handle_sgi1r(vcpu(0), (3ULL << 24) | 0x8000);
 	assert_int_equal(total_kicks(), 0);
 	for (unsigned int i = 0; i < NR_VCPUS; i++) {
-		assert_false(vcpu(i)->vgic.private_irqs[3].pending_latch);
+		assert_false(vcpu(i)->arch.vgic.private_irqs[3].pending_latch);
 	}
 	/* A disabled SGI is latched but does not kick. */
 	vgic_handle_sgi1r(vcpu(0), (9ULL << 24) | 0x2);
-	assert_true(vcpu(1)->vgic.private_irqs[9].pending_latch);
+	assert_true(vcpu(1)->arch.vgic.private_irqs[9].pending_latch);
 	assert_int_equal(total_kicks(), 0);
 	assert_int_equal(redist_rd(1, GICR_ISPENDR0, 4), 1u << 9);
 }
@@ -940,7 +940,7 @@ static void test_save_restore(void **state)
 	assert_int_equal(hw_apr[0][1], 2);
 	assert_int_equal(hw_apr[1][0], 3);
 	assert_int_equal(hw_apr[1][1], 4);
-	assert_int_equal(vcpu(2)->vgic.ap1r[1], 4);
+	assert_int_equal(vcpu(2)->arch.vgic.ap1r[1], 4);
 }
 
 static void test_bad_injections(void **state)
@@ -960,13 +960,13 @@ static void test_spi_count(void **state)
 
 	(void)state;
 	d = make_domain(1000);
-	assert_int_equal(d->vgic.nr_spis, VGIC_MAX_SPIS);
+	assert_int_equal(d->arch.vgic.nr_spis, VGIC_MAX_SPIS);
 	free_domain(d);
 	d = make_domain(40);
-	assert_int_equal(d->vgic.nr_spis, 64);
+	assert_int_equal(d->arch.vgic.nr_spis, 64);
 	free_domain(d);
 	d = make_domain(0);
-	assert_int_equal(d->vgic.nr_spis, 0);
+	assert_int_equal(d->arch.vgic.nr_spis, 0);
 	vgic_inject_irq(d, NULL, 32, true);
 	free_domain(d);
 
@@ -1046,7 +1046,7 @@ static void test_fuzz_registers(void **state)
 	/* Bad accesses were logged, but only once per region kind. */
 	assert_true(fake_console_len < 1024);
 	for (unsigned int i = 0; i < NR_VCPUS; i++) {
-		assert_int_equal(vcpu(i)->vgic.nr_lrs_used, 0);
+		assert_int_equal(vcpu(i)->arch.vgic.nr_lrs_used, 0);
 	}
 }
 

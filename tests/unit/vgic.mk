@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
+# The arm64 vGIC on the host: arm64 headers, host stand-ins for IRQ masking and the
+# direct map; generated/config.h from the build directory.
 UNIT_TESTS += vgic
-vgic_SRCS := tests/unit/test_vgic.c hv/common/vgic/vgic.c hv/common/vgic/vgic_dist.c \
-	hv/common/vgic/vgic_redist.c
-# <asm/domain.h> comes from the arm64 headers (after the fake arch's <asm/irq.h> and
-# <asm/mm.h>); generated/config.h from the build directory.
-vgic_CFLAGS := -idirafter hv/arch/arm64/include -Ibuild/include
+vgic_SRCS := tests/unit/test_vgic.c hv/arch/arm64/vgic/vgic.c hv/arch/arm64/vgic/vgic_dist.c \
+	hv/arch/arm64/vgic/vgic_redist.c
+vgic_ARCH := arm64
+vgic_CFLAGS := -Ibuild/include

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Data-cache maintenance by address (Arm ARM D7.5, DC CVAC). */
-#include <asm/cache.h>
+#include <hv/cache.h>
 #include <asm/mm.h>
 #include <asm/p2m.h>
 #include <asm/sysregs.h>

@@ -8,7 +8,7 @@
  */
 #include <libfdt.h>
 
-#include <asm/cache.h>
+#include <hv/cache.h>
 #include <asm/gic.h>
 #include <asm/mm.h>
 #include <asm/p2m.h>
@@ -25,7 +25,7 @@
 #include <hv/params.h>
 #include <hv/percpu.h>
 #include <hv/uart.h>
-#include <hv/vgic.h>
+#include <asm/vgic.h>
 
 #define IMAGE_MAGIC 0x644d5241u /* "ARM\x64" at offset 56 */
 #define IMAGE_DEFAULT_TEXT_OFFSET 0x80000

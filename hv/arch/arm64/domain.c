@@ -1,20 +1,26 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * vCPU context on AArch64: initial state, and the switch of EL1 system registers,
- * FP/SIMD, stage 2, virtual timer and vGIC state between vCPUs on a pCPU.
+ * The arm64 side of domains and vCPUs (the arch contract, hv/arch.h): stage 2, the
+ * virtual counter offset, vGIC and virtual timers set up and torn down; a vCPU's
+ * initial state; and the switch of EL1 system registers, FP/SIMD, stage 2, virtual
+ * timer and vGIC state between vCPUs on a pCPU.
  */
 #include <asm/domain.h>
 #include <asm/gic.h>
+#include <asm/p2m.h>
 #include <asm/sysregs.h>
 #include <asm/time.h>
-#include <asm/vcpu.h>
+#include <hv/arch.h>
 #include <hv/domain.h>
-#include <hv/hypercall.h>
 #include <hv/log.h>
 #include <hv/percpu.h>
 #include <hv/sched.h>
-#include <hv/vgic.h>
+#include <asm/vgic.h>
 #include <hv/vtimer.h>
+#include <public/hvm_op.h>
+#include <public/lamctl.h>
+
+#define GUEST_NR_SPIS 64 /* SPIs of an emulated DomU distributor */
 
 /*
  * HCR_EL2 while a guest runs (Arm ARM D17.2.48): VM stage 2 on; SWIO; PTW; FMO, IMO,
@@ -40,7 +46,7 @@ void fp_save(struct fp_state *fp);
 void fp_restore(const struct fp_state *fp);
 
 /** Resets v's architectural state: EL1h, interrupts masked, MMU off. */
-void arch_vcpu_init(struct vcpu *v)
+static void vcpu_regs_reset(struct vcpu *v)
 {
 	struct arch_vcpu *a = &v->arch;
 
@@ -148,6 +154,117 @@ void arch_vcpu_prepare_entry(struct vcpu *v)
 		write_sysreg(hcr, hcr_el2);
 		isb();
 	}
-	sched_poll_done(v);
 	vgic_flush_lrs(v);
+}
+
+/** See hv/arch.h. */
+int arch_domain_create(struct domain *d, const struct domain_config *cfg)
+{
+	int rc;
+
+	/* The guest's virtual counter starts at 0 when the domain is created. */
+	d->arch.cntvoff = read_sysreg(cntpct_el0);
+	d->arch.evtchn_ppi = cfg->evtchn_ppi != 0 ? cfg->evtchn_ppi : GUEST_EVTCHN_PPI;
+	rc = p2m_domain_init(d);
+	if (rc != 0) {
+		return rc;
+	}
+	return vgic_domain_init(d, cfg->nr_spis ? cfg->nr_spis : GUEST_NR_SPIS,
+				cfg->gicd_base ? cfg->gicd_base : GUEST_GICV3_GICD_BASE,
+				cfg->gicr_base ? cfg->gicr_base : GUEST_GICV3_GICR0_BASE);
+}
+
+/** See hv/arch.h. */
+void arch_domain_destroy(struct domain *d)
+{
+	vgic_domain_destroy(d);
+	p2m_domain_destroy(d);
+}
+
+/** See hv/arch.h. */
+void arch_domain_describe(const struct domain *d, struct lam_dom_create *out)
+{
+	out->gicd_base = d->arch.vgic.dist_base;
+	out->gicr_base = d->arch.vgic.redist_base;
+	out->evtchn_ppi = d->arch.evtchn_ppi;
+	out->clock_frequency = (u32)arch_counter_freq();
+}
+
+/** See hv/arch.h. Xen's encoding for Arm: a PPI, level-triggered, active-low. */
+u64 arch_domain_callback_param(const struct domain *d)
+{
+	return ((u64)HVM_PARAM_CALLBACK_TYPE_PPI << HVM_PARAM_CALLBACK_TYPE_SHIFT) |
+	       ((u64)HVM_PARAM_CALLBACK_PPI_FLAG_LOW << HVM_PARAM_CALLBACK_FLAGS_SHIFT) |
+	       d->arch.evtchn_ppi;
+}
+
+/** See hv/arch.h. */
+int arch_vcpu_create(struct vcpu *v)
+{
+	vcpu_regs_reset(v);
+	vtimer_vcpu_init(v);
+	return vgic_vcpu_init(v);
+}
+
+/** See hv/arch.h. */
+void arch_vcpu_destroy(struct vcpu *v)
+{
+	vtimer_vcpu_destroy(v);
+}
+
+/** See hv/arch.h. */
+void arch_vcpu_reset(struct vcpu *v, u64 entry, u64 ctx)
+{
+	vcpu_regs_reset(v);
+	v->arch.regs.pc = entry;
+	v->arch.regs.x[0] = ctx;
+}
+
+/** See hv/arch.h. */
+void arch_vcpu_dump(const struct vcpu *v)
+{
+	const struct guest_regs *r = &v->arch.regs;
+
+	for (int i = 0; i < 30; i += 2) {
+		log_warn("  x%-2d %016llx   x%-2d %016llx\n", i, (unsigned long long)r->x[i], i + 1,
+			 (unsigned long long)r->x[i + 1]);
+	}
+	log_warn("  x30 %016llx   pc  %016llx   pstate %08llx\n", (unsigned long long)r->x[30],
+		 (unsigned long long)r->pc, (unsigned long long)r->pstate);
+}
+
+/** See hv/arch.h. */
+u64 arch_vcpu_pc(const struct vcpu *v)
+{
+	return v->arch.regs.pc;
+}
+
+/** See hv/arch.h: the virtual and the emulated physical timer. */
+unsigned int arch_vcpu_timers(struct vcpu *v, struct timer **out, unsigned int max)
+{
+	struct timer *t[] = { &v->arch.vtimer.t, &v->arch.vtimer.pt };
+	unsigned int n = MIN(max, (unsigned int)ARRAY_SIZE(t));
+
+	for (unsigned int i = 0; i < n; i++) {
+		out[i] = t[i];
+	}
+	return n;
+}
+
+/** See hv/arch.h. */
+bool arch_vcpu_irq_pending(struct vcpu *v)
+{
+	return vgic_vcpu_has_pending(v);
+}
+
+/** See hv/arch.h. */
+void arch_evtchn_upcall(struct vcpu *v)
+{
+	vgic_set_pending(v->domain, v, v->domain->arch.evtchn_ppi);
+}
+
+/** See hv/arch.h: an SGI the target takes as "reschedule and re-enter". */
+void arch_kick_cpu(unsigned int cpu)
+{
+	gic_send_sgi(cpu, SGI_KICK);
 }

@@ -11,7 +11,7 @@
 #include <asm/time.h>
 #include <hv/domain.h>
 #include <hv/log.h>
-#include <hv/vgic.h>
+#include <asm/vgic.h>
 #include <hv/vtimer.h>
 
 #define CNT_CTL_ENABLE (1ull << 0)

@@ -12,7 +12,7 @@
 #include <hv/log.h>
 #include <hv/percpu.h>
 #include <hv/spinlock.h>
-#include <hv/vgic.h>
+#include <asm/vgic.h>
 
 /* Distributor registers (IHI 0069 12.9). */
 #define GICD_CTLR 0x0000

@@ -6,18 +6,18 @@
  * domain is freed, with all its memory, when the last reference goes.
  *
  * Lock order: domlist_lock, then d->lock, then d->evtchn_lock (two domains': lowest
- * domid first), then a pCPU's sched lock, then d->vgic.lock, then d->arch.p2m_lock,
- * then page_alloc's lock.
+ * domid first), then a pCPU's sched lock, then the arch's interrupt-controller lock
+ * (arm64: d->arch.vgic.lock), then the arch's p2m lock, then page_alloc's lock.
  */
 #pragma once
 
 #include <asm/domain.h>
+#include <hv/evtchn.h>
 #include <hv/grant_table.h>
 #include <hv/mmio.h>
 #include <hv/spinlock.h>
+#include <hv/timer.h>
 #include <hv/types.h>
-#include <hv/evtchn.h>
-#include <hv/vgic.h>
 #include <public/hvm_op.h>
 #include <public/vcpu.h>
 #include <public/xen.h>
@@ -36,7 +36,6 @@ struct vcpu {
 	struct arch_vcpu arch; /* must stay first (entry.S) */
 	unsigned int id;
 	struct domain *domain;
-	struct vgic_cpu vgic;
 
 	/* Scheduling; guarded by the sched lock of pcpus[pcpu]. */
 	enum vcpu_state state;
@@ -87,7 +86,6 @@ struct domain {
 	u32 refcnt; /* atomic */
 	spinlock_t lock;
 	struct arch_domain arch;
-	struct vgic_dist vgic;
 
 	unsigned int nr_vcpus;
 	struct vcpu **vcpus;
@@ -125,7 +123,6 @@ struct domain {
 	/* Xen guest ABI (evtchn.c, xen_memory.c, xen_vcpu.c). */
 	spinlock_t evtchn_lock; /* see hv/evtchn.h */
 	struct evtchn *evtchn_buckets[EVTCHN_NR_BUCKETS];
-	u32 evtchn_ppi;			 /* the upcall PPI (GUEST_EVTCHN_PPI) */
 	struct shared_info *shared_info; /* hypervisor page; owner = domid */
 	struct gnttab gnttab;		 /* grant table v1 frames (hv/grant_table.h) */
 	u64 shared_info_gfn;		 /* where the guest mapped it, or ~0 */

@@ -7,7 +7,7 @@
  *
  * Locking: d->evtchn_lock (IRQ-safe) guards d's ports, every v->vcpu_info of d and the
  * switch of d->shared_info. Two domains' locks are taken lowest domid first. It comes
- * after domlist_lock and d->lock and before the sched locks and d->vgic.lock.
+ * after domlist_lock and d->lock and before the sched locks and d->arch.vgic.lock.
  */
 #pragma once
 

@@ -2,11 +2,39 @@
 /* Hooks of the fake architecture that host unit tests use (hv/arch/fake). */
 #pragma once
 
+#include <setjmp.h>
 #include <stddef.h>
 
+#include <hv/types.h>
+
 #define FAKE_CONSOLE_SIZE 65536
+#define FAKE_NR_CPUS 8
+
+struct vcpu;
 
 /** Everything the code under test printed since the last reset. */
 extern char fake_console[FAKE_CONSOLE_SIZE];
 extern size_t fake_console_len;
 void fake_console_reset(void);
+
+/**
+ * What the common code asked of the fake architecture (hv/arch/fake/arch.c), and the
+ * failures a test wants it to see. fake_arch_reset() clears it.
+ */
+struct fake_arch {
+	unsigned int kicks[FAKE_NR_CPUS]; /* arch_kick_cpu() per pCPU */
+	unsigned int saves, loads;	  /* arch_vcpu_save() / arch_vcpu_load() */
+	unsigned int domains_live;	  /* arch_domain_create() minus _destroy() */
+	unsigned int vcpus_live;	  /* arch_vcpu_create() minus _destroy() */
+	int fail_domain_create;		  /* != 0: the next arch_domain_create() fails so */
+	int fail_vcpu_create;		  /* != 0: the next arch_vcpu_create() fails so */
+	/* arch_vcpu_enter(v) records v and longjmps here with 1 (a test must set it). */
+	jmp_buf *enter_jmp;
+	struct vcpu *entered;
+};
+extern struct fake_arch fake_arch;
+void fake_arch_reset(void);
+
+/** Pages mapped in d's fake p2m (hv/arch/fake/p2m.c). */
+struct domain;
+unsigned long fake_p2m_nr_mapped(const struct domain *d);

@@ -33,7 +33,3 @@ bool wallclock_get(u64 *sec, u32 *nsec);
 /** The toolstack's domain and system control (hv/common/domctl.c, public/lamctl.h). */
 long do_domctl(struct vcpu *v, u64 arg);
 long do_sysctl(struct vcpu *v, u64 arg);
-/** Per vCPU: prepares its SCHEDOP_poll timeout timer. */
-void sched_poll_init(struct vcpu *v);
-/** On entry to v: a poll that woke up is over. */
-void sched_poll_done(struct vcpu *v);

@@ -51,3 +51,9 @@ struct vcpu *sched_exit_to(struct vcpu *prev);
 void sched_idle_loop(void) __attribute__((noreturn));
 /** The SGI handler for SGI_KICK: a reschedule hint. */
 void sched_kick_handler(void);
+/** sched_op hypercall (SCHEDOP_yield, _block, _poll, _shutdown) from v. */
+long do_sched_op(struct vcpu *v, u64 cmd, u64 arg);
+/** Per vCPU: prepares its SCHEDOP_poll timeout timer. */
+void sched_poll_init(struct vcpu *v);
+/** On entry to v: a poll that woke up is over. */
+void sched_poll_done(struct vcpu *v);

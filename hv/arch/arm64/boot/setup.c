@@ -7,7 +7,7 @@
  */
 #include <asm/gic.h>
 #include <asm/irq.h>
-#include <asm/machine.h>
+#include <hv/arch.h>
 #include <asm/mm.h>
 #include <asm/psci.h>
 #include <asm/stage1.h>
@@ -26,7 +26,7 @@
 #include <hv/dom0less.h>
 #include <hv/sched.h>
 #include <hv/smp.h>
-#include <hv/vgic.h>
+#include <asm/vgic.h>
 #include <hv/uart.h>
 
 #define DTB_MAX_SIZE MiB(2)

@@ -7,7 +7,7 @@
  */
 #include <asm/gic.h>
 #include <asm/irq.h>
-#include <asm/machine.h>
+#include <hv/arch.h>
 #include <asm/mm.h>
 #include <asm/psci.h>
 #include <asm/sysregs.h>
@@ -17,7 +17,7 @@
 #include <asm/p2m.h>
 #include <hv/sched.h>
 #include <hv/smp.h>
-#include <hv/vgic.h>
+#include <asm/vgic.h>
 #include <public/xen.h>
 
 extern char boot_stacks[];

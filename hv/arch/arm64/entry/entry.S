@@ -46,11 +46,11 @@ guest_exit:
 	/* fall through */
 
 /*
- * void guest_enter(struct vcpu *v): restores v's registers and returns to it.
+ * void arch_vcpu_enter(struct vcpu *v): restores v's registers and returns to it.
  * v's EL1 state, stage 2 and vGIC are already loaded on this pCPU.
  */
-	.globl	guest_enter
-guest_enter:
+	.globl	arch_vcpu_enter
+arch_vcpu_enter:
 	mrs	x1, tpidr_el2
 	ldr	x1, [x1, #PCPU_STACK_TOP_OFFSET]
 	mov	sp, x1

@@ -15,7 +15,14 @@
 #include <hv/domain.h>
 #include <hv/errno.h>
 #include <hv/log.h>
+#include <hv/p2m.h>
 #include <hv/page_alloc.h>
+
+/* The contract's flags are the descriptor encoder's (asm/pt.h), so they pass as is. */
+_Static_assert(P2M_MEM_NORMAL == PT_MEM_NORMAL && P2M_MEM_DEVICE == PT_MEM_DEVICE &&
+		       P2M_MEM_NC == PT_MEM_NC && P2M_MEM_MASK == PT_MEM_MASK && P2M_RO == PT_RO &&
+		       P2M_EXEC == PT_EXEC,
+	       "P2M_* flags match PT_*");
 
 #define NR_VMIDS 256 /* VTCR_EL2.VS = 0: 8-bit VMIDs */
 #define VTTBR_VMID_SHIFT 48
@@ -64,6 +71,12 @@ void p2m_cpu_init(void)
 unsigned int p2m_ipa_bits(void)
 {
 	return ipa_bits;
+}
+
+/** See hv/p2m.h. */
+bool p2m_gfn_valid(const struct domain *d, u64 gfn)
+{
+	return gfn < (1ull << (d->arch.ipa_bits - PAGE_SHIFT));
 }
 
 static paddr_t p2m_alloc_table(void *ctx)
@@ -157,7 +170,7 @@ void p2m_domain_destroy(struct domain *d)
 	d->arch.vmid = 0;
 }
 
-/** See asm/p2m.h. */
+/** See hv/p2m.h. */
 int p2m_map(struct domain *d, gpaddr_t gpa, paddr_t pa, u64 size, unsigned int flags)
 {
 	unsigned long irqf;
@@ -172,7 +185,7 @@ int p2m_map(struct domain *d, gpaddr_t gpa, paddr_t pa, u64 size, unsigned int f
 	return rc;
 }
 
-/** See asm/p2m.h. */
+/** See hv/p2m.h. */
 int p2m_unmap(struct domain *d, gpaddr_t gpa, u64 size)
 {
 	unsigned long irqf;
@@ -185,7 +198,7 @@ int p2m_unmap(struct domain *d, gpaddr_t gpa, u64 size)
 	return rc;
 }
 
-/** See asm/p2m.h. */
+/** See hv/p2m.h. */
 int p2m_lookup(struct domain *d, gpaddr_t gpa, paddr_t *pa, unsigned int *flags)
 {
 	unsigned long irqf;
@@ -200,7 +213,7 @@ int p2m_lookup(struct domain *d, gpaddr_t gpa, paddr_t *pa, unsigned int *flags)
 	return rc;
 }
 
-/** See asm/p2m.h. v must be the vCPU loaded on this pCPU. */
+/** See hv/p2m.h. v must be the vCPU loaded on this pCPU. */
 paddr_t p2m_translate_va(struct vcpu *v, u64 va, bool write)
 {
 	unsigned long flags = arch_local_irq_save();

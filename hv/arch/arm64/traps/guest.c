@@ -11,7 +11,7 @@
 #include <asm/regs.h>
 #include <asm/sysregs.h>
 #include <asm/traps.h>
-#include <asm/vcpu.h>
+#include <hv/arch.h>
 #include <hv/domain.h>
 #include <hv/errno.h>
 #include <hv/hypercall.h>
@@ -19,7 +19,7 @@
 #include <hv/mmio.h>
 #include <hv/percpu.h>
 #include <hv/sched.h>
-#include <hv/vgic.h>
+#include <asm/vgic.h>
 #include <hv/vtimer.h>
 
 #define ESR_EC_SHIFT 26

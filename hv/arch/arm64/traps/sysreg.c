@@ -7,7 +7,7 @@
  */
 #include <hv/domain.h>
 #include <asm/traps.h>
-#include <hv/vgic.h>
+#include <asm/vgic.h>
 #include <hv/vtimer.h>
 
 #define ISS_DIR_READ 1u

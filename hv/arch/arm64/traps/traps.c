@@ -14,7 +14,7 @@
 #include <hv/smp.h>
 #include <hv/timer.h>
 #include <hv/domain.h>
-#include <hv/vgic.h>
+#include <asm/vgic.h>
 #include <hv/uart.h>
 #include <hv/vtimer.h>
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The AArch64 part of a vCPU and a domain: saved guest registers, EL1 system
- * registers, FP/SIMD, virtual timer, stage-2 tables.
+ * The AArch64 part of a vCPU and a domain (struct vcpu.arch, struct domain.arch): saved
+ * guest registers, EL1 system registers, FP/SIMD, virtual timer, vGIC state, stage-2
+ * tables. Only hv/arch/arm64 looks inside (the arch contract, hv/arch.h).
  */
 #pragma once
 
@@ -14,6 +15,7 @@
 #ifndef __ASSEMBLY__
 
 #include <asm/pt.h>
+#include <asm/vgic.h>
 #include <hv/spinlock.h>
 #include <hv/timer.h>
 #include <hv/types.h>
@@ -52,6 +54,7 @@ struct arch_vcpu {
 	struct el1_sysregs sys;
 	struct fp_state fp;
 	struct vtimer vtimer;
+	struct vgic_cpu vgic; /* its SGIs and PPIs, list-register shadow */
 	u64 vmpidr;
 	u64 hcr;
 	/* A guest fault dump is printed once per vCPU. */
@@ -65,6 +68,8 @@ struct arch_domain {
 	u64 vttbr;
 	u64 cntvoff; /* CNTVOFF_EL2: the counter value at creation */
 	unsigned int ipa_bits;
+	struct vgic_dist vgic; /* the emulated distributor and the domain's SPIs */
+	u32 evtchn_ppi;	       /* the event-channel upcall PPI (GUEST_EVTCHN_PPI) */
 };
 
 #endif

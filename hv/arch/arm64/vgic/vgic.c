@@ -6,7 +6,7 @@
  * back into it after every exit, so while a vCPU is in the hypervisor its interrupts'
  * state is entirely in the structs.
  *
- * Lock order: d->vgic.lock is the only lock this file takes (see hv/domain.h for its
+ * Lock order: d->arch.vgic.lock is the only lock this file takes (see hv/domain.h for its
  * place in the global order); the log's lock may be taken under it (rate-limited guest
  * warnings). vcpu_kick() is called after dropping it.
  *
@@ -24,24 +24,24 @@
 #include <hv/log.h>
 #include <hv/mmio.h>
 #include <hv/sched.h>
-#include <hv/vgic.h>
+#include <asm/vgic.h>
 
 #include "vgic_priv.h"
 
 #define VGIC_KICK_WORDS ((MAX_VCPUS_PER_DOMAIN + 63) / 64)
 
-/** vCPUs to kick once d->vgic.lock is dropped. */
+/** vCPUs to kick once d->arch.vgic.lock is dropped. */
 struct vgic_kick_set {
 	u64 bits[VGIC_KICK_WORDS];
 };
 
 /**
  * Logs a guest-caused problem once per domain and kind; later occurrences are silent
- * so a guest cannot flood the console. Lock-free (atomic on d->vgic.warned).
+ * so a guest cannot flood the console. Lock-free (atomic on d->arch.vgic.warned).
  */
 void vgic_warn_once(struct domain *d, u32 bit, const char *what, u64 a, u64 b)
 {
-	u32 old = __atomic_fetch_or(&d->vgic.warned, bit, __ATOMIC_RELAXED);
+	u32 old = __atomic_fetch_or(&d->arch.vgic.warned, bit, __ATOMIC_RELAXED);
 
 	if (!(old & bit)) {
 		log_warn("d%u: vGIC: %s (0x%llx, 0x%llx); further ones not logged\n",
@@ -62,12 +62,12 @@ struct vcpu *vgic_vcpu_by_index(struct domain *d, unsigned int idx)
 /** The IRQ state of 'intid' (owner supplies SGIs/PPIs), or NULL. Caller holds the lock. */
 static struct vgic_irq *vgic_irq_get(struct domain *d, struct vcpu *owner, u32 intid)
 {
-	ASSERT(spin_is_locked(&d->vgic.lock));
+	ASSERT(spin_is_locked(&d->arch.vgic.lock));
 	if (intid < VGIC_NR_PRIVATE) {
-		return owner != NULL ? &owner->vgic.private_irqs[intid] : NULL;
+		return owner != NULL ? &owner->arch.vgic.private_irqs[intid] : NULL;
 	}
-	if (intid - VGIC_NR_PRIVATE < d->vgic.nr_spis) {
-		return &d->vgic.spis[intid - VGIC_NR_PRIVATE];
+	if (intid - VGIC_NR_PRIVATE < d->arch.vgic.nr_spis) {
+		return &d->arch.vgic.spis[intid - VGIC_NR_PRIVATE];
 	}
 	return NULL;
 }
@@ -93,7 +93,7 @@ static bool vgic_irq_deliverable(struct domain *d, struct vcpu *owner, const str
 		return false;
 	}
 	if (irq->intid >= VGIC_NR_PRIVATE) {
-		return d->vgic.enabled_grp1 && vgic_irq_vcpu(d, owner, irq) != NULL;
+		return d->arch.vgic.enabled_grp1 && vgic_irq_vcpu(d, owner, irq) != NULL;
 	}
 	return owner != NULL;
 }
@@ -113,7 +113,7 @@ static void vgic_kick_note(struct vgic_kick_set *k, struct domain *d, struct vcp
 	}
 }
 
-/** Kicks every vCPU in k. Called without d->vgic.lock. */
+/** Kicks every vCPU in k. Called without d->arch.vgic.lock. */
 static void vgic_kick_all(struct domain *d, const struct vgic_kick_set *k)
 {
 	for (unsigned int w = 0; w < VGIC_KICK_WORDS; w++) {
@@ -156,7 +156,7 @@ static u64 vgic_irq_lr_state(struct domain *d, const struct vgic_irq *irq)
 	if (t == NULL) {
 		return 0;
 	}
-	return t->vgic.lrs[irq->lr] & (ICH_LR_PENDING | ICH_LR_ACTIVE);
+	return t->arch.vgic.lrs[irq->lr] & (ICH_LR_PENDING | ICH_LR_ACTIVE);
 }
 
 /**
@@ -249,14 +249,14 @@ static bool vgic_bitreg_get_one(struct domain *d, const struct vgic_irq *irq, en
 /**
  * Reads one 32-bit word of a bitmap register (GICD_I[SC]{ENABLE,PEND,ACTIVE}R<n>,
  * GICD_IGROUPR<n> or their GICR_*0 forms): bit i is INTID first + i. INTIDs the domain
- * does not have read as zero. Takes d->vgic.lock.
+ * does not have read as zero. Takes d->arch.vgic.lock.
  */
 u32 vgic_bitreg_read(struct domain *d, struct vcpu *owner, enum vgic_bitreg kind, u32 first)
 {
 	unsigned long flags;
 	u32 val = 0;
 
-	spin_lock_irqsave(&d->vgic.lock, flags);
+	spin_lock_irqsave(&d->arch.vgic.lock, flags);
 	for (u32 i = 0; i < 32; i++) {
 		const struct vgic_irq *irq = vgic_irq_get(d, owner, first + i);
 
@@ -264,14 +264,14 @@ u32 vgic_bitreg_read(struct domain *d, struct vcpu *owner, enum vgic_bitreg kind
 			val |= 1u << i;
 		}
 	}
-	spin_unlock_irqrestore(&d->vgic.lock, flags);
+	spin_unlock_irqrestore(&d->arch.vgic.lock, flags);
 	return val;
 }
 
 /**
  * Writes one 32-bit word of a bitmap register; set/clear registers act on the 1 bits
  * only, IGROUPR sets every bit. Non-existent INTIDs ignore the write. Takes
- * d->vgic.lock, then kicks the vCPUs that gained a deliverable interrupt.
+ * d->arch.vgic.lock, then kicks the vCPUs that gained a deliverable interrupt.
  */
 void vgic_bitreg_write(struct domain *d, struct vcpu *owner, enum vgic_bitreg kind, u32 first,
 		       u32 val)
@@ -279,7 +279,7 @@ void vgic_bitreg_write(struct domain *d, struct vcpu *owner, enum vgic_bitreg ki
 	struct vgic_kick_set k = { { 0 } };
 	unsigned long flags;
 
-	spin_lock_irqsave(&d->vgic.lock, flags);
+	spin_lock_irqsave(&d->arch.vgic.lock, flags);
 	for (u32 i = 0; i < 32; i++) {
 		struct vgic_irq *irq = vgic_irq_get(d, owner, first + i);
 
@@ -287,20 +287,20 @@ void vgic_bitreg_write(struct domain *d, struct vcpu *owner, enum vgic_bitreg ki
 			vgic_bitreg_set_one(d, owner, irq, kind, (val >> i) & 1, &k);
 		}
 	}
-	spin_unlock_irqrestore(&d->vgic.lock, flags);
+	spin_unlock_irqrestore(&d->arch.vgic.lock, flags);
 	vgic_kick_all(d, &k);
 }
 
 /**
  * Reads nbytes (1 or 4) priority bytes from INTID 'intid' on (GICD/GICR_IPRIORITYR<n>,
- * byte-accessible, IHI 0069 12.9). Takes d->vgic.lock.
+ * byte-accessible, IHI 0069 12.9). Takes d->arch.vgic.lock.
  */
 u32 vgic_prio_read(struct domain *d, struct vcpu *owner, u32 intid, unsigned int nbytes)
 {
 	unsigned long flags;
 	u32 val = 0;
 
-	spin_lock_irqsave(&d->vgic.lock, flags);
+	spin_lock_irqsave(&d->arch.vgic.lock, flags);
 	for (unsigned int i = 0; i < nbytes && i < 4; i++) {
 		const struct vgic_irq *irq = vgic_irq_get(d, owner, intid + i);
 
@@ -308,16 +308,16 @@ u32 vgic_prio_read(struct domain *d, struct vcpu *owner, u32 intid, unsigned int
 			val |= (u32)irq->priority << (8 * i);
 		}
 	}
-	spin_unlock_irqrestore(&d->vgic.lock, flags);
+	spin_unlock_irqrestore(&d->arch.vgic.lock, flags);
 	return val;
 }
 
-/** Writes nbytes (1 or 4) priority bytes from INTID 'intid' on. Takes d->vgic.lock. */
+/** Writes nbytes (1 or 4) priority bytes from INTID 'intid' on. Takes d->arch.vgic.lock. */
 void vgic_prio_write(struct domain *d, struct vcpu *owner, u32 intid, unsigned int nbytes, u32 val)
 {
 	unsigned long flags;
 
-	spin_lock_irqsave(&d->vgic.lock, flags);
+	spin_lock_irqsave(&d->arch.vgic.lock, flags);
 	for (unsigned int i = 0; i < nbytes && i < 4; i++) {
 		struct vgic_irq *irq = vgic_irq_get(d, owner, intid + i);
 
@@ -325,19 +325,19 @@ void vgic_prio_write(struct domain *d, struct vcpu *owner, u32 intid, unsigned i
 			irq->priority = (u8)(val >> (8 * i));
 		}
 	}
-	spin_unlock_irqrestore(&d->vgic.lock, flags);
+	spin_unlock_irqrestore(&d->arch.vgic.lock, flags);
 }
 
 /**
  * Reads one ICFGR word for INTIDs first..first+15: Int_config bit 2n+1 is 1 for edge
- * (IHI 0069 12.9, GICD_ICFGR<n>); bit 2n is RES0. Takes d->vgic.lock.
+ * (IHI 0069 12.9, GICD_ICFGR<n>); bit 2n is RES0. Takes d->arch.vgic.lock.
  */
 u32 vgic_cfg_read(struct domain *d, struct vcpu *owner, u32 first)
 {
 	unsigned long flags;
 	u32 val = 0;
 
-	spin_lock_irqsave(&d->vgic.lock, flags);
+	spin_lock_irqsave(&d->arch.vgic.lock, flags);
 	for (u32 i = 0; i < 16; i++) {
 		const struct vgic_irq *irq = vgic_irq_get(d, owner, first + i);
 
@@ -345,13 +345,13 @@ u32 vgic_cfg_read(struct domain *d, struct vcpu *owner, u32 first)
 			val |= 2u << (2 * i);
 		}
 	}
-	spin_unlock_irqrestore(&d->vgic.lock, flags);
+	spin_unlock_irqrestore(&d->arch.vgic.lock, flags);
 	return val;
 }
 
 /**
  * Writes one ICFGR word. SGIs are always edge-triggered (GICR_ICFGR0 is RAO/WI for
- * the odd bits, IHI 0069 12.11). Takes d->vgic.lock, then kicks as needed (a pending
+ * the odd bits, IHI 0069 12.11). Takes d->arch.vgic.lock, then kicks as needed (a pending
  * latch of a level IRQ may become deliverable as the configuration changes).
  */
 void vgic_cfg_write(struct domain *d, struct vcpu *owner, u32 first, u32 val)
@@ -359,7 +359,7 @@ void vgic_cfg_write(struct domain *d, struct vcpu *owner, u32 first, u32 val)
 	struct vgic_kick_set k = { { 0 } };
 	unsigned long flags;
 
-	spin_lock_irqsave(&d->vgic.lock, flags);
+	spin_lock_irqsave(&d->arch.vgic.lock, flags);
 	for (u32 i = 0; i < 16; i++) {
 		struct vgic_irq *irq = vgic_irq_get(d, owner, first + i);
 		bool was;
@@ -374,32 +374,32 @@ void vgic_cfg_write(struct domain *d, struct vcpu *owner, u32 first, u32 val)
 		}
 		vgic_kick_note(&k, d, owner, irq, was);
 	}
-	spin_unlock_irqrestore(&d->vgic.lock, flags);
+	spin_unlock_irqrestore(&d->arch.vgic.lock, flags);
 	vgic_kick_all(d, &k);
 }
 
 /**
  * GICD_CTLR.EnableGrp1A: enabling kicks every vCPU with a deliverable SPI. Takes
- * d->vgic.lock.
+ * d->arch.vgic.lock.
  */
 void vgic_set_grp1_enable(struct domain *d, bool on)
 {
 	struct vgic_kick_set k = { { 0 } };
 	unsigned long flags;
 
-	spin_lock_irqsave(&d->vgic.lock, flags);
-	if (on && !d->vgic.enabled_grp1) {
-		d->vgic.enabled_grp1 = true;
-		for (unsigned int i = 0; i < d->vgic.nr_spis; i++) {
-			vgic_kick_note(&k, d, NULL, &d->vgic.spis[i], false);
+	spin_lock_irqsave(&d->arch.vgic.lock, flags);
+	if (on && !d->arch.vgic.enabled_grp1) {
+		d->arch.vgic.enabled_grp1 = true;
+		for (unsigned int i = 0; i < d->arch.vgic.nr_spis; i++) {
+			vgic_kick_note(&k, d, NULL, &d->arch.vgic.spis[i], false);
 		}
 	}
-	d->vgic.enabled_grp1 = on;
-	spin_unlock_irqrestore(&d->vgic.lock, flags);
+	d->arch.vgic.enabled_grp1 = on;
+	spin_unlock_irqrestore(&d->arch.vgic.lock, flags);
 	vgic_kick_all(d, &k);
 }
 
-/** GICD_IROUTER<intid> for an SPI, 0 for anything else. Takes d->vgic.lock. */
+/** GICD_IROUTER<intid> for an SPI, 0 for anything else. Takes d->arch.vgic.lock. */
 u64 vgic_irouter_read(struct domain *d, u32 intid)
 {
 	unsigned long flags;
@@ -408,7 +408,7 @@ u64 vgic_irouter_read(struct domain *d, u32 intid)
 	if (intid < VGIC_NR_PRIVATE) {
 		return 0;
 	}
-	spin_lock_irqsave(&d->vgic.lock, flags);
+	spin_lock_irqsave(&d->arch.vgic.lock, flags);
 	{
 		const struct vgic_irq *irq = vgic_irq_get(d, NULL, intid);
 
@@ -416,14 +416,14 @@ u64 vgic_irouter_read(struct domain *d, u32 intid)
 			val = irq->irouter;
 		}
 	}
-	spin_unlock_irqrestore(&d->vgic.lock, flags);
+	spin_unlock_irqrestore(&d->arch.vgic.lock, flags);
 	return val;
 }
 
 /**
  * Sets GICD_IROUTER<intid>: only the affinity fields are kept (IRM is RAZ/WI since
  * GICD_TYPER.No1N = 1, IHI 0069 12.9). An IRQ routed to no vCPU stays pending but
- * undeliverable until routed again. Takes d->vgic.lock, then kicks the new target.
+ * undeliverable until routed again. Takes d->arch.vgic.lock, then kicks the new target.
  */
 void vgic_irouter_write(struct domain *d, u32 intid, u64 val)
 {
@@ -436,7 +436,7 @@ void vgic_irouter_write(struct domain *d, u32 intid, u64 val)
 	if (intid < VGIC_NR_PRIVATE) {
 		return;
 	}
-	spin_lock_irqsave(&d->vgic.lock, flags);
+	spin_lock_irqsave(&d->arch.vgic.lock, flags);
 	irq = vgic_irq_get(d, NULL, intid);
 	if (irq != NULL) {
 		bool was = vgic_irq_deliverable(d, NULL, irq);
@@ -452,7 +452,7 @@ void vgic_irouter_write(struct domain *d, u32 intid, u64 val)
 			hw_pcpu = t != NULL ? t->pcpu : 0;
 		}
 	}
-	spin_unlock_irqrestore(&d->vgic.lock, flags);
+	spin_unlock_irqrestore(&d->arch.vgic.lock, flags);
 	/* The physical SPI follows: delivered on the pCPU where its vCPU runs. */
 	if (hw_pirq != 0) {
 		arch_gic_hw_set_affinity(hw_pirq, hw_pcpu);
@@ -479,7 +479,7 @@ static void vgic_irq_reset(struct vgic_irq *irq, u32 intid)
 int vgic_domain_init(struct domain *d, unsigned int nr_spis, gpaddr_t dist_base,
 		     gpaddr_t redist_base)
 {
-	struct vgic_dist *vd = &d->vgic;
+	struct vgic_dist *vd = &d->arch.vgic;
 	unsigned int nr_frames = d->nr_vcpus != 0 ? d->nr_vcpus : MAX_VCPUS_PER_DOMAIN;
 	int ret;
 
@@ -517,8 +517,8 @@ int vgic_domain_init(struct domain *d, unsigned int nr_spis, gpaddr_t dist_base,
 /** Frees d's SPI state. Idempotent; the MMIO regions go with the domain. */
 void vgic_domain_destroy(struct domain *d)
 {
-	for (unsigned int i = 0; d->vgic.spis != NULL && i < d->vgic.nr_spis; i++) {
-		struct vgic_irq *irq = &d->vgic.spis[i];
+	for (unsigned int i = 0; d->arch.vgic.spis != NULL && i < d->arch.vgic.nr_spis; i++) {
+		struct vgic_irq *irq = &d->arch.vgic.spis[i];
 
 		if (irq->hw) {
 			/* Leave the device's line usable: off, not active, back to Lamina. */
@@ -528,23 +528,23 @@ void vgic_domain_destroy(struct domain *d)
 			irq->hw = false;
 		}
 	}
-	xfree(d->vgic.spis);
-	d->vgic.spis = NULL;
-	d->vgic.nr_spis = 0;
+	xfree(d->arch.vgic.spis);
+	d->arch.vgic.spis = NULL;
+	d->arch.vgic.nr_spis = 0;
 }
 
 /**
  * Resets v's redistributor (asleep, no list registers in use) and private IRQs, and
  * routes to v the SPIs whose router names v's affinity (vCPUs may be created after
- * the guest-visible reset routing of IROUTER = 0). Takes d->vgic.lock.
+ * the guest-visible reset routing of IROUTER = 0). Takes d->arch.vgic.lock.
  */
 int vgic_vcpu_init(struct vcpu *v)
 {
 	struct domain *d = v->domain;
-	struct vgic_cpu *vc = &v->vgic;
+	struct vgic_cpu *vc = &v->arch.vgic;
 	unsigned long flags;
 
-	spin_lock_irqsave(&d->vgic.lock, flags);
+	spin_lock_irqsave(&d->arch.vgic.lock, flags);
 	for (u32 i = 0; i < VGIC_NR_PRIVATE; i++) {
 		vgic_irq_reset(&vc->private_irqs[i], i);
 	}
@@ -559,8 +559,8 @@ int vgic_vcpu_init(struct vcpu *v)
 		vc->lr_intid[i] = 0;
 	}
 	vc->nr_lrs_used = 0;
-	for (unsigned int i = 0; i < d->vgic.nr_spis; i++) {
-		struct vgic_irq *irq = &d->vgic.spis[i];
+	for (unsigned int i = 0; i < d->arch.vgic.nr_spis; i++) {
+		struct vgic_irq *irq = &d->arch.vgic.spis[i];
 
 		if ((irq->irouter & VGIC_AFF_MASK) == (v->arch.vmpidr & VGIC_AFF_MASK)) {
 			irq->target_vcpu = (u16)v->id;
@@ -568,14 +568,14 @@ int vgic_vcpu_init(struct vcpu *v)
 			irq->target_vcpu = vgic_route(d, irq->irouter);
 		}
 	}
-	spin_unlock_irqrestore(&d->vgic.lock, flags);
+	spin_unlock_irqrestore(&d->arch.vgic.lock, flags);
 	return 0;
 }
 
 /**
  * Injects an interrupt from an emulated device or the hypervisor (vtimer, event
  * channel upcall, SGIs). Unknown INTIDs, and SGIs/PPIs without a vCPU of d, are
- * logged once and dropped. Takes d->vgic.lock; kicks the target after dropping it if
+ * logged once and dropped. Takes d->arch.vgic.lock; kicks the target after dropping it if
  * the IRQ became deliverable.
  */
 void vgic_inject_irq(struct domain *d, struct vcpu *v, u32 intid, bool level)
@@ -589,7 +589,7 @@ void vgic_inject_irq(struct domain *d, struct vcpu *v, u32 intid, bool level)
 			       0);
 		return;
 	}
-	spin_lock_irqsave(&d->vgic.lock, flags);
+	spin_lock_irqsave(&d->arch.vgic.lock, flags);
 	irq = vgic_irq_get(d, v, intid);
 	if (irq != NULL) {
 		bool was = vgic_irq_deliverable(d, v, irq);
@@ -603,7 +603,7 @@ void vgic_inject_irq(struct domain *d, struct vcpu *v, u32 intid, bool level)
 		}
 		vgic_kick_note(&k, d, v, irq, was);
 	}
-	spin_unlock_irqrestore(&d->vgic.lock, flags);
+	spin_unlock_irqrestore(&d->arch.vgic.lock, flags);
 	if (irq == NULL) {
 		vgic_warn_once(d, VGIC_WARN_INJECT, "injection of an INTID the domain lacks", intid,
 			       0);
@@ -624,7 +624,7 @@ void vgic_set_pending(struct domain *d, struct vcpu *v, u32 intid)
 			       intid, 0);
 		return;
 	}
-	spin_lock_irqsave(&d->vgic.lock, flags);
+	spin_lock_irqsave(&d->arch.vgic.lock, flags);
 	irq = vgic_irq_get(d, v, intid);
 	if (irq != NULL) {
 		/* Listed now: this is a new instance after the listed one, so kick even
@@ -637,7 +637,7 @@ void vgic_set_pending(struct domain *d, struct vcpu *v, u32 intid)
 		}
 		vgic_kick_note(&k, d, v, irq, was);
 	}
-	spin_unlock_irqrestore(&d->vgic.lock, flags);
+	spin_unlock_irqrestore(&d->arch.vgic.lock, flags);
 	vgic_kick_all(d, &k);
 }
 
@@ -651,14 +651,14 @@ int vgic_map_hw_irq(struct domain *d, u32 virq, u32 pirq)
 	if (virq < VGIC_NR_PRIVATE || pirq < VGIC_NR_PRIVATE || pirq >= 1020) {
 		return -HV_EINVAL;
 	}
-	spin_lock_irqsave(&d->vgic.lock, flags);
+	spin_lock_irqsave(&d->arch.vgic.lock, flags);
 	irq = vgic_irq_get(d, NULL, virq);
 	if (irq != NULL && !irq->hw) {
 		irq->hw = true;
 		irq->hwintid = pirq;
 		rc = 0;
 	}
-	spin_unlock_irqrestore(&d->vgic.lock, flags);
+	spin_unlock_irqrestore(&d->arch.vgic.lock, flags);
 	if (rc == 0) {
 		arch_irq_route(pirq, d);
 	}
@@ -672,7 +672,7 @@ void vgic_inject_hw(struct domain *d, u32 virq)
 	unsigned long flags;
 	struct vgic_irq *irq;
 
-	spin_lock_irqsave(&d->vgic.lock, flags);
+	spin_lock_irqsave(&d->arch.vgic.lock, flags);
 	irq = vgic_irq_get(d, NULL, virq);
 	if (irq != NULL && irq->hw) {
 		bool was = irq->lr < 0 && vgic_irq_deliverable(d, NULL, irq);
@@ -680,30 +680,30 @@ void vgic_inject_hw(struct domain *d, u32 virq)
 		irq->pending_latch = true;
 		vgic_kick_note(&k, d, NULL, irq, was);
 	}
-	spin_unlock_irqrestore(&d->vgic.lock, flags);
+	spin_unlock_irqrestore(&d->arch.vgic.lock, flags);
 	vgic_kick_all(d, &k);
 }
 
-/** True if v has a deliverable IRQ or a pending list register. Takes d->vgic.lock. */
+/** True if v has a deliverable IRQ or a pending list register. Takes d->arch.vgic.lock. */
 bool vgic_vcpu_has_pending(struct vcpu *v)
 {
 	struct domain *d = v->domain;
 	unsigned long flags;
 	bool found = false;
 
-	spin_lock_irqsave(&d->vgic.lock, flags);
-	for (unsigned int i = 0; i < v->vgic.nr_lrs_used && i < VGIC_MAX_LRS && !found; i++) {
-		found = (v->vgic.lrs[i] & ICH_LR_PENDING) != 0;
+	spin_lock_irqsave(&d->arch.vgic.lock, flags);
+	for (unsigned int i = 0; i < v->arch.vgic.nr_lrs_used && i < VGIC_MAX_LRS && !found; i++) {
+		found = (v->arch.vgic.lrs[i] & ICH_LR_PENDING) != 0;
 	}
 	for (u32 i = 0; i < VGIC_NR_PRIVATE && !found; i++) {
-		found = vgic_irq_deliverable(d, v, &v->vgic.private_irqs[i]);
+		found = vgic_irq_deliverable(d, v, &v->arch.vgic.private_irqs[i]);
 	}
-	for (unsigned int i = 0; i < d->vgic.nr_spis && !found; i++) {
-		const struct vgic_irq *irq = &d->vgic.spis[i];
+	for (unsigned int i = 0; i < d->arch.vgic.nr_spis && !found; i++) {
+		const struct vgic_irq *irq = &d->arch.vgic.spis[i];
 
 		found = irq->target_vcpu == v->id && vgic_irq_deliverable(d, NULL, irq);
 	}
-	spin_unlock_irqrestore(&d->vgic.lock, flags);
+	spin_unlock_irqrestore(&d->arch.vgic.lock, flags);
 	return found;
 }
 
@@ -712,7 +712,7 @@ bool vgic_vcpu_has_pending(struct vcpu *v)
  * [15:0], Aff1 [23:16], INTID [27:24], Aff2 [39:32], IRM [40], RS [47:44], Aff3
  * [55:48]. With IRM = 1 the SGI goes to every vCPU of the domain but v; otherwise to
  * each vCPU whose affinity is Aff3.Aff2.Aff1.(RS * 16 + n) for a set TargetList bit n.
- * Targets that name no vCPU are ignored. Takes d->vgic.lock; kicks afterwards.
+ * Targets that name no vCPU are ignored. Takes d->arch.vgic.lock; kicks afterwards.
  */
 void vgic_handle_sgi1r(struct vcpu *v, u64 value)
 {
@@ -727,7 +727,7 @@ void vgic_handle_sgi1r(struct vcpu *v, u64 value)
 		     (((value >> 16) & 0xff) << 8);
 	unsigned long flags;
 
-	spin_lock_irqsave(&d->vgic.lock, flags);
+	spin_lock_irqsave(&d->arch.vgic.lock, flags);
 	for (unsigned int i = 0; i < d->nr_vcpus; i++) {
 		struct vcpu *t = vgic_vcpu_by_index(d, i);
 		struct vgic_irq *irq;
@@ -750,23 +750,23 @@ void vgic_handle_sgi1r(struct vcpu *v, u64 value)
 				continue;
 			}
 		}
-		irq = &t->vgic.private_irqs[intid];
+		irq = &t->arch.vgic.private_irqs[intid];
 		was = vgic_irq_deliverable(d, t, irq);
 		irq->pending_latch = true;
 		irq->sgi_source = 0; /* GICv3 with ARE: no source ID */
 		vgic_kick_note(&k, d, t, irq, was);
 	}
-	spin_unlock_irqrestore(&d->vgic.lock, flags);
+	spin_unlock_irqrestore(&d->arch.vgic.lock, flags);
 	vgic_kick_all(d, &k);
 }
 
-/** Folds v's list registers back into the IRQ state. Caller holds d->vgic.lock. */
+/** Folds v's list registers back into the IRQ state. Caller holds d->arch.vgic.lock. */
 static void vgic_sync_locked(struct vcpu *v)
 {
 	struct domain *d = v->domain;
-	struct vgic_cpu *vc = &v->vgic;
+	struct vgic_cpu *vc = &v->arch.vgic;
 
-	ASSERT(spin_is_locked(&d->vgic.lock));
+	ASSERT(spin_is_locked(&d->arch.vgic.lock));
 	for (unsigned int i = 0; i < vc->nr_lrs_used && i < VGIC_MAX_LRS; i++) {
 		u64 lr = arch_gic_read_lr(i);
 		u64 written = vc->lrs[i];
@@ -836,7 +836,7 @@ static bool vgic_lr_select(struct vgic_irq **sel, unsigned int *n, unsigned int 
 	return fits;
 }
 
-/** Considers one IRQ for v's list registers. Caller holds d->vgic.lock. */
+/** Considers one IRQ for v's list registers. Caller holds d->arch.vgic.lock. */
 static void vgic_lr_consider(struct domain *d, struct vcpu *v, struct vgic_irq *irq,
 			     struct vgic_irq **sel, unsigned int *n, unsigned int max,
 			     bool *overflow)
@@ -856,27 +856,27 @@ static void vgic_lr_consider(struct domain *d, struct vcpu *v, struct vgic_irq *
  * Fills v's list registers with its active IRQs and its highest-priority deliverable
  * ones (IHI 0069 12.5, ICH_LR<n>_EL2), clears the others and requests the underflow
  * maintenance interrupt if some did not fit. Runs on v's pCPU before entering it, IRQs
- * masked; takes d->vgic.lock.
+ * masked; takes d->arch.vgic.lock.
  */
 void vgic_flush_lrs(struct vcpu *v)
 {
 	struct domain *d = v->domain;
-	struct vgic_cpu *vc = &v->vgic;
+	struct vgic_cpu *vc = &v->arch.vgic;
 	struct vgic_irq *sel[VGIC_MAX_LRS];
 	unsigned int max = MIN(arch_gic_nr_lrs(), (unsigned int)VGIC_MAX_LRS);
 	unsigned int n = 0;
 	bool overflow = false;
 	unsigned long flags;
 
-	spin_lock_irqsave(&d->vgic.lock, flags);
+	spin_lock_irqsave(&d->arch.vgic.lock, flags);
 	if (vc->nr_lrs_used != 0) {
 		vgic_sync_locked(v); /* flushed twice without a sync in between */
 	}
 	for (u32 i = 0; i < VGIC_NR_PRIVATE; i++) {
 		vgic_lr_consider(d, v, &vc->private_irqs[i], sel, &n, max, &overflow);
 	}
-	for (unsigned int i = 0; i < d->vgic.nr_spis; i++) {
-		struct vgic_irq *irq = &d->vgic.spis[i];
+	for (unsigned int i = 0; i < d->arch.vgic.nr_spis; i++) {
+		struct vgic_irq *irq = &d->arch.vgic.spis[i];
 
 		if (irq->target_vcpu == v->id) {
 			vgic_lr_consider(d, v, irq, sel, &n, max, &overflow);
@@ -912,7 +912,7 @@ void vgic_flush_lrs(struct vcpu *v)
 		arch_gic_write_lr(i, lr);
 	}
 	vc->nr_lrs_used = n;
-	spin_unlock_irqrestore(&d->vgic.lock, flags);
+	spin_unlock_irqrestore(&d->arch.vgic.lock, flags);
 	arch_gic_set_underflow(overflow);
 }
 
@@ -920,16 +920,16 @@ void vgic_flush_lrs(struct vcpu *v)
  * Folds v's list registers back into the IRQ state after the guest ran: what it
  * acknowledged becomes active, what it deactivated (invalid LR) becomes inactive;
  * level IRQs stay pending while their line is high. Runs on v's pCPU right after the
- * exit, IRQs masked; takes d->vgic.lock.
+ * exit, IRQs masked; takes d->arch.vgic.lock.
  */
 void vgic_sync_lrs(struct vcpu *v)
 {
 	struct domain *d = v->domain;
 	unsigned long flags;
 
-	spin_lock_irqsave(&d->vgic.lock, flags);
+	spin_lock_irqsave(&d->arch.vgic.lock, flags);
 	vgic_sync_locked(v);
-	spin_unlock_irqrestore(&d->vgic.lock, flags);
+	spin_unlock_irqrestore(&d->arch.vgic.lock, flags);
 }
 
 /**
@@ -939,7 +939,7 @@ void vgic_sync_lrs(struct vcpu *v)
  */
 void vgic_save_state(struct vcpu *v)
 {
-	struct vgic_cpu *vc = &v->vgic;
+	struct vgic_cpu *vc = &v->arch.vgic;
 	unsigned int nr = MIN(arch_gic_nr_aprs(), (unsigned int)VGIC_MAX_APRS);
 
 	vc->vmcr = arch_gic_read_vmcr();
@@ -952,7 +952,7 @@ void vgic_save_state(struct vcpu *v)
 /** Restores what vgic_save_state() saved, before v is entered again. */
 void vgic_restore_state(struct vcpu *v)
 {
-	struct vgic_cpu *vc = &v->vgic;
+	struct vgic_cpu *vc = &v->arch.vgic;
 	unsigned int nr = MIN(arch_gic_nr_aprs(), (unsigned int)VGIC_MAX_APRS);
 
 	arch_gic_write_vmcr(vc->vmcr);

@@ -4,7 +4,7 @@
  * vCPU's SGIs/PPIs, emulated distributor and redistributor registers, and the
  * list registers that present pending interrupts to the running vCPU.
  *
- * Locking: d->vgic.lock guards every struct vgic_irq of the domain (SPIs and all
+ * Locking: d->arch.vgic.lock guards every struct vgic_irq of the domain (SPIs and all
  * vCPUs' private IRQs) and the list-register shadow of its vCPUs. Taken with IRQs
  * masked (spin_lock_irqsave). Never held while calling into the scheduler except
  * vcpu_kick(), which takes only scheduler locks.

@@ -5,7 +5,7 @@
  */
 #include <asm/sysregs.h>
 #include <hv/bug.h>
-#include <hv/vgic.h>
+#include <asm/vgic.h>
 
 #define ICH_HCR_EL2 S3_4_C12_C11_0
 #define ICH_VTR_EL2 S3_4_C12_C11_1

@@ -1,18 +1,18 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The emulated GICv3 distributor (GICD, 64 KiB at d->vgic.dist_base; register map in
+ * The emulated GICv3 distributor (GICD, 64 KiB at d->arch.vgic.dist_base; register map in
  * IHI 0069 12.8). Affinity routing is always on and there is one security state
  * (GICD_CTLR.ARE = 1, DS = 1), so the SGI/PPI words of the distributor's registers are
  * RAZ/WI and SPIs are routed with GICD_IROUTER<n>. Only group 1 is delivered.
  *
- * Locking: the state helpers in vgic.c take d->vgic.lock; this file takes no lock.
+ * Locking: the state helpers in vgic.c take d->arch.vgic.lock; this file takes no lock.
  * Guest mistakes (wrong access size or alignment) are RAZ/WI and logged once per
  * domain; an access never fails and never aborts the guest.
  */
 #include <hv/domain.h>
 #include <hv/lib.h>
 #include <hv/mmio.h>
-#include <hv/vgic.h>
+#include <asm/vgic.h>
 
 #include "vgic_priv.h"
 
@@ -41,7 +41,7 @@
 /** GICD_TYPER for d: ITLinesNumber = 32 * (N + 1) INTIDs cover every SPI. */
 static u32 vgic_dist_typer(const struct domain *d)
 {
-	u32 lines = (d->vgic.nr_spis + VGIC_NR_PRIVATE + 31) / 32 - 1;
+	u32 lines = (d->arch.vgic.nr_spis + VGIC_NR_PRIVATE + 31) / 32 - 1;
 	u32 cpus = d->nr_vcpus == 0 ? 0 : MIN(d->nr_vcpus, 8u) - 1;
 
 	return (lines & 0x1f) | (cpus << GICD_TYPER_CPUNUMBER_SHIFT) |
@@ -73,7 +73,7 @@ static u64 vgic_dist_read_reg(struct domain *d, u64 off, unsigned int size)
 {
 	if (off == GICD_CTLR) {
 		return GICD_CTLR_ARE | GICD_CTLR_DS |
-		       (d->vgic.enabled_grp1 ? GICD_CTLR_ENABLE_GRP1 : 0);
+		       (d->arch.vgic.enabled_grp1 ? GICD_CTLR_ENABLE_GRP1 : 0);
 	}
 	if (off == GICD_TYPER) {
 		return vgic_dist_typer(d);

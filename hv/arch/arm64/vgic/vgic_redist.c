@@ -1,18 +1,18 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The emulated GICv3 redistributors (GICR; register map in IHI 0069 12.10): vCPU n
- * owns the 128 KiB at d->vgic.redist_base + n * VGIC_REDIST_STRIDE, an RD_base frame
+ * owns the 128 KiB at d->arch.vgic.redist_base + n * VGIC_REDIST_STRIDE, an RD_base frame
  * (control, identification, power) followed by an SGI_base frame (the SGI/PPI
  * registers). There are no LPIs. Frames without a vCPU are RAZ/WI.
  *
- * Locking: the state helpers in vgic.c take d->vgic.lock; GICR_WAKER is a per-vCPU
+ * Locking: the state helpers in vgic.c take d->arch.vgic.lock; GICR_WAKER is a per-vCPU
  * flag accessed atomically, without the lock. Guest mistakes are RAZ/WI and logged once per
  * domain; an access never fails.
  */
 #include <hv/domain.h>
 #include <hv/lib.h>
 #include <hv/mmio.h>
-#include <hv/vgic.h>
+#include <asm/vgic.h>
 
 #include "vgic_priv.h"
 
@@ -89,7 +89,7 @@ static u64 vgic_rd_read(struct domain *d, struct vcpu *t, u64 reg, unsigned int 
 	}
 	case GICR_WAKER: {
 		/* ChildrenAsleep follows ProcessorSleep at once: nothing to quiesce. */
-		bool asleep = !__atomic_load_n(&t->vgic.redist_awake, __ATOMIC_RELAXED);
+		bool asleep = !__atomic_load_n(&t->arch.vgic.redist_awake, __ATOMIC_RELAXED);
 
 		return asleep ? GICR_WAKER_PROCESSOR_SLEEP | GICR_WAKER_CHILDREN_ASLEEP : 0;
 	}
@@ -106,7 +106,7 @@ static u64 vgic_rd_read(struct domain *d, struct vcpu *t, u64 reg, unsigned int 
 static void vgic_rd_write(struct vcpu *t, u64 reg, u64 val)
 {
 	if (reg == GICR_WAKER) {
-		__atomic_store_n(&t->vgic.redist_awake, !(val & GICR_WAKER_PROCESSOR_SLEEP),
+		__atomic_store_n(&t->arch.vgic.redist_awake, !(val & GICR_WAKER_PROCESSOR_SLEEP),
 				 __ATOMIC_RELAXED);
 	}
 	/* Everything else is read-only or RAZ/WI. */

@@ -2,7 +2,7 @@
 /*
  * Internals shared by the three files of the virtual GICv3: vgic.c owns the per-IRQ
  * state machine; vgic_dist.c and vgic_redist.c decode register offsets and call the
- * register helpers below, which take d->vgic.lock themselves and kick the vCPUs that
+ * register helpers below, which take d->arch.vgic.lock themselves and kick the vCPUs that
  * gained a deliverable interrupt after dropping it.
  */
 #pragma once
@@ -10,7 +10,7 @@
 #include <hv/domain.h>
 #include <hv/mmio.h>
 #include <hv/types.h>
-#include <hv/vgic.h>
+#include <asm/vgic.h>
 
 /* Implementation identification shared by GICD_IIDR and GICR_IIDR (IHI 0069
  * 12.9 GICD_IIDR, 12.11 GICR_IIDR): ProductID [31:24] = 0x4c ('L' for Lamina), Variant [19:16] = 0,
@@ -42,7 +42,7 @@ enum vgic_bitreg {
 #define VGIC_IGRPMODR 0xd00u
 #define VGIC_NSACR 0xe00u
 
-/* d->vgic.warned bits. */
+/* d->arch.vgic.warned bits. */
 #define VGIC_WARN_ACCESS (1u << 0) /* bad MMIO access size or alignment */
 #define VGIC_WARN_GROUP0 (1u << 1) /* a group-0 interrupt was enabled */
 #define VGIC_WARN_INJECT (1u << 2) /* injection of an INTID the domain does not have */

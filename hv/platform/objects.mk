@@ -1,1 +1,0 @@
-hv-y += platform/qemu_virt.o
