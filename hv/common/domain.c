@@ -160,8 +160,7 @@ static void domain_free_ram(struct domain *d)
 /** See hv/domain.h. */
 int domain_add_ram_block(struct domain *d, struct page_info *pg, unsigned int order, gpaddr_t gpa)
 {
-	int rc = p2m_map(d, gpa, page_to_paddr(pg), PAGE_SIZE << order,
-			 	 P2M_MEM_NORMAL | P2M_EXEC);
+	int rc = p2m_map(d, gpa, page_to_paddr(pg), PAGE_SIZE << order, P2M_MEM_NORMAL | P2M_EXEC);
 
 	if (rc != 0) {
 		return rc;

@@ -10,7 +10,8 @@
  *
  * Lock order: domlist_lock (domain_get_by_id, never called with an evtchn_lock held),
  * then d->evtchn_lock; when two domains are involved, the lower domid's evtchn_lock
- * first; then d->arch.vgic.lock (inside vgic_set_pending) and the sched locks (its kicks).
+ * first; then the arch's interrupt-controller lock (inside arch_evtchn_upcall()) and the
+ * sched locks (its kicks).
  * An interdomain port names its peer by domid, never by pointer: every use looks the
  * peer up with domain_get_by_id(), which also holds it for the duration.
  */

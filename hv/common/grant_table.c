@@ -242,8 +242,7 @@ static struct page_info *get_ram_frame(struct domain *d, u64 gfn)
 	unsigned int flags;
 	paddr_t pa;
 
-	if (!p2m_gfn_valid(d, gfn) ||
-	    p2m_lookup(d, gfn << PAGE_SHIFT, &pa, &flags) != 0 ||
+	if (!p2m_gfn_valid(d, gfn) || p2m_lookup(d, gfn << PAGE_SHIFT, &pa, &flags) != 0 ||
 	    (flags & P2M_MEM_MASK) != P2M_MEM_NORMAL) {
 		return NULL;
 	}

@@ -261,8 +261,7 @@ static long physmap_remove_gfn(struct domain *d, u64 gfn)
 	paddr_t pa;
 	long rc;
 
-	if (!p2m_gfn_valid(d, gfn) ||
-	    p2m_lookup(d, gfn << PAGE_SHIFT, &pa, &flags) != 0) {
+	if (!p2m_gfn_valid(d, gfn) || p2m_lookup(d, gfn << PAGE_SHIFT, &pa, &flags) != 0) {
 		return -HV_ENOENT;
 	}
 	pg = paddr_to_page(pa);
@@ -297,8 +296,7 @@ static bool gfn_holds_foreign(struct domain *d, u64 gfn)
 	unsigned int flags;
 	paddr_t pa;
 
-	if (!p2m_gfn_valid(d, gfn) ||
-	    p2m_lookup(d, gfn << PAGE_SHIFT, &pa, &flags) != 0) {
+	if (!p2m_gfn_valid(d, gfn) || p2m_lookup(d, gfn << PAGE_SHIFT, &pa, &flags) != 0) {
 		return false;
 	}
 	pg = paddr_to_page(pa);
@@ -358,10 +356,8 @@ static long foreign_map_one(struct vcpu *cur, struct domain *fd, u64 idx, u64 gp
 	bool mapped;
 	long rc;
 
-	if (!p2m_gfn_valid(d, gpfn) ||
-	    mmio_find(d, gpfn << PAGE_SHIFT) != NULL ||
-	    !p2m_gfn_valid(fd, idx) ||
-	    p2m_lookup(fd, idx << PAGE_SHIFT, &pa, &flags) != 0 ||
+	if (!p2m_gfn_valid(d, gpfn) || mmio_find(d, gpfn << PAGE_SHIFT) != NULL ||
+	    !p2m_gfn_valid(fd, idx) || p2m_lookup(fd, idx << PAGE_SHIFT, &pa, &flags) != 0 ||
 	    (flags & P2M_MEM_MASK) != P2M_MEM_NORMAL) {
 		return -HV_EINVAL;
 	}
@@ -488,8 +484,7 @@ static long xenmem_decrease(struct vcpu *cur, const struct xen_memory_reservatio
 		struct page_info *pg;
 
 		if (copy_from_guest_va(cur, &gfn, r->extent_start + done * 8, 8) != 0 ||
-		    !p2m_gfn_valid(d, gfn) ||
-		    p2m_lookup(d, gfn << PAGE_SHIFT, &pa, &flags) != 0 ||
+		    !p2m_gfn_valid(d, gfn) || p2m_lookup(d, gfn << PAGE_SHIFT, &pa, &flags) != 0 ||
 		    (flags & P2M_MEM_MASK) != P2M_MEM_NORMAL) {
 			break;
 		}
@@ -531,8 +526,7 @@ static long xenmem_populate(struct vcpu *cur, const struct xen_memory_reservatio
 		struct page_info *pg;
 
 		if (copy_from_guest_va(cur, &gfn, r->extent_start + done * 8, 8) != 0 ||
-		    !p2m_gfn_valid(d, gfn) ||
-		    p2m_lookup(d, gfn << PAGE_SHIFT, &pa, &flags) == 0 ||
+		    !p2m_gfn_valid(d, gfn) || p2m_lookup(d, gfn << PAGE_SHIFT, &pa, &flags) == 0 ||
 		    mmio_find(d, gfn << PAGE_SHIFT) != NULL) {
 			break;
 		}

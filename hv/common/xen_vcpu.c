@@ -94,10 +94,10 @@ static void runstate_publish(struct vcpu *v)
 		if (copy_to_guest_va(v, va + 8, &busy, 8) != 0) {
 			return; /* not mapped now (e.g. KPTI's user tables): next time */
 		}
-		__asm__ volatile("dmb ishst" ::: "memory");
+		__atomic_thread_fence(__ATOMIC_RELEASE); /* the guest sees the flag first */
 		rs.state_entry_time = busy;
 		(void)copy_to_guest_va(v, va, &rs, sizeof(rs));
-		__asm__ volatile("dmb ishst" ::: "memory");
+		__atomic_thread_fence(__ATOMIC_RELEASE); /* the guest sees the flag first */
 		rs.state_entry_time &= ~XEN_RUNSTATE_UPDATE;
 		(void)copy_to_guest_va(v, va + 8, &rs.state_entry_time, 8);
 	} else {

@@ -29,7 +29,8 @@ UNIT_OUT := build/unit
 UNIT_BINS := $(addprefix $(UNIT_OUT)/,$(UNIT_TESTS))
 
 define unit_rule
-$(UNIT_OUT)/$(1): $$($(1)_SRCS) $(UNIT_COMMON_SRCS) $$(wildcard hv/include/hv/*.h) tests/unit/$(1).mk
+$(UNIT_OUT)/$(1): $$($(1)_SRCS) $(UNIT_COMMON_SRCS) $$(wildcard hv/include/hv/*.h) \
+		$$(wildcard tests/unit/$(1).mk) $$($(1)_DEPS)
 	@mkdir -p $$(@D)
 	$$(Q)echo "  HOSTCC  $$@"
 	$$(Q)$(UNIT_CC) $(UNIT_CFLAGS) $$(UNIT_ARCH_INC_$$(or $$($(1)_ARCH),fake)) $$($(1)_CFLAGS) \

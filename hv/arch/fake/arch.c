@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include <hv/arch.h>
+#include <hv/cache.h>
 #include <hv/domain.h>
 #include <hv/fake.h>
 #include <hv/log.h>
@@ -187,4 +188,27 @@ void machine_halt_cpu(void)
 {
 	mock_assert(0, "machine_halt_cpu", __FILE__, __LINE__);
 	abort();
+}
+
+/* Cache maintenance (hv/cache.h): the host is coherent; calls are only counted. */
+void dcache_clean_range(const void *va, u64 len)
+{
+	(void)va;
+	(void)len;
+	fake_arch.cache_cleans++;
+}
+
+void dcache_clean_inval_range(const void *va, u64 len)
+{
+	(void)va;
+	(void)len;
+	fake_arch.cache_cleans++;
+}
+
+void guest_clean_dcache(struct domain *d, gpaddr_t gpa, u64 len)
+{
+	(void)d;
+	(void)gpa;
+	(void)len;
+	fake_arch.cache_cleans++;
 }

@@ -26,6 +26,7 @@ struct fake_arch {
 	unsigned int saves, loads;	  /* arch_vcpu_save() / arch_vcpu_load() */
 	unsigned int domains_live;	  /* arch_domain_create() minus _destroy() */
 	unsigned int vcpus_live;	  /* arch_vcpu_create() minus _destroy() */
+	unsigned int cache_cleans;	  /* hv/cache.h calls */
 	int fail_domain_create;		  /* != 0: the next arch_domain_create() fails so */
 	int fail_vcpu_create;		  /* != 0: the next arch_vcpu_create() fails so */
 	/* arch_vcpu_enter(v) records v and longjmps here with 1 (a test must set it). */

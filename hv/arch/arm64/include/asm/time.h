@@ -10,4 +10,3 @@ void time_cpu_init(void);
 
 u64 ticks_to_ns(u64 t);
 u64 ns_to_ticks(u64 ns);
-

@@ -10,11 +10,11 @@
 struct fake_p2m;
 
 struct arch_vcpu {
-	u64 pc, ctx;		/* arch_vcpu_reset()'s entry and first argument */
-	unsigned int resets;	/* arch_vcpu_reset() calls */
-	unsigned int upcalls;	/* arch_evtchn_upcall() calls */
-	bool irq_pending;	/* what arch_vcpu_irq_pending() answers */
-	bool created;		/* between arch_vcpu_create() and arch_vcpu_destroy() */
+	u64 pc, ctx;	      /* arch_vcpu_reset()'s entry and first argument */
+	unsigned int resets;  /* arch_vcpu_reset() calls */
+	unsigned int upcalls; /* arch_evtchn_upcall() calls */
+	bool irq_pending;     /* what arch_vcpu_irq_pending() answers */
+	bool created;	      /* between arch_vcpu_create() and arch_vcpu_destroy() */
 };
 
 struct arch_domain {

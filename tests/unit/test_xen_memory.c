@@ -1,0 +1,295 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Unit tests of memory_op (hv/common/xen_memory.c) on the fake arch
+ * (tests/unit/world.h), arguments in the calling guest's RAM: balloon out and in with
+ * exact page accounting and the max_pages limit, pages the hypervisor uses (shared_info,
+ * grant frames) that a guest cannot give back, shared_info placement, foreign mappings
+ * (control domain only) holding a page reference until removed, and the refusals:
+ * another domain's ID, non-zero orders, oversized batches, bad frames.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <hv/domain.h>
+#include <hv/errno.h>
+#include <hv/fake.h>
+#include <hv/mm.h>
+#include <hv/p2m.h>
+#include <hv/page_alloc.h>
+#include <hv/xen_abi.h>
+#include <public/memory.h>
+
+#include "world.h"
+
+#define RAM_GFN (GUEST_RAM0_BASE >> PAGE_SHIFT)
+#define HOLE_GFN (RAM_GFN + (32ull << (20 - PAGE_SHIFT))) /* unmapped in every guest */
+#define LIST_GPA (WORLD_ARGS_GPA + 0x800)		  /* frame lists */
+#define ERRS_GPA (WORLD_ARGS_GPA + 0xC00)
+
+static struct domain *g, *ctl;
+
+static int setup(void **state)
+{
+	if (world_setup(state) != 0) {
+		return -1;
+	}
+	ctl = world_domain(0, 1, true);
+	g = world_domain(1, 2, false);
+	return 0;
+}
+
+static long memory_op(struct domain *d, unsigned int cmd, const void *arg, size_t len)
+{
+	memcpy(world_guest_ptr(d, WORLD_ARGS_GPA), arg, len);
+	world_run(d->vcpus[0]);
+	return do_memory_op(d->vcpus[0], cmd, WORLD_ARGS_GPA);
+}
+
+static void put_list(struct domain *d, const u64 *gfns, unsigned int n)
+{
+	memcpy(world_guest_ptr(d, LIST_GPA), gfns, n * sizeof(*gfns));
+}
+
+static long reservation(struct domain *d, unsigned int cmd, const u64 *gfns, unsigned int n)
+{
+	struct xen_memory_reservation r = { .extent_start = LIST_GPA,
+					    .nr_extents = n,
+					    .domid = DOMID_SELF };
+
+	put_list(d, gfns, n);
+	return memory_op(d, cmd, &r, sizeof(r));
+}
+
+static void test_balloon_out_and_in(void **state)
+{
+	u64 gfns[3] = { RAM_GFN + 0x200, RAM_GFN + 0x201, RAM_GFN + 0x3ff };
+	u64 tot = g->tot_pages, free0 = world_free_pages();
+
+	(void)state;
+	*(u32 *)world_guest_ptr(g, gfns[0] << PAGE_SHIFT) = 0xdeadbeef;
+	assert_int_equal(reservation(g, XENMEM_decrease_reservation, gfns, 3), 3);
+	assert_int_equal(g->tot_pages, tot - 3);
+	assert_int_equal(world_free_pages(), free0 + 3);
+	for (int i = 0; i < 3; i++) {
+		assert_null(world_guest_ptr(g, gfns[i] << PAGE_SHIFT));
+	}
+	/* Giving back a page it no longer has does nothing. */
+	assert_int_equal(reservation(g, XENMEM_decrease_reservation, gfns, 1), 0);
+	assert_int_equal(g->tot_pages, tot - 3);
+
+	assert_int_equal(reservation(g, XENMEM_populate_physmap, gfns, 3), 3);
+	assert_int_equal(g->tot_pages, tot);
+	assert_int_equal(world_free_pages(), free0);
+	/* A fresh page: the old contents are gone. */
+	assert_int_equal(*(u32 *)world_guest_ptr(g, gfns[0] << PAGE_SHIFT), 0);
+	/* Never beyond max_pages. */
+	u64 more = HOLE_GFN;
+	assert_int_equal(reservation(g, XENMEM_populate_physmap, &more, 1), 0);
+	assert_null(world_guest_ptr(g, HOLE_GFN << PAGE_SHIFT));
+	assert_int_equal(g->tot_pages, tot);
+}
+
+static void test_populate_over_mapped_gfn_refused(void **state)
+{
+	u64 out = RAM_GFN + 0x10, taken = RAM_GFN + 0x11;
+	u64 tot = g->tot_pages;
+
+	(void)state;
+	assert_int_equal(reservation(g, XENMEM_decrease_reservation, &out, 1), 1);
+	/* RAM is already there: not populated again (and nothing leaks). */
+	assert_int_equal(reservation(g, XENMEM_populate_physmap, &taken, 1), 0);
+	assert_int_equal(g->tot_pages, tot - 1);
+	assert_int_equal(reservation(g, XENMEM_populate_physmap, &out, 1), 1);
+}
+
+static void test_reservation_refusals(void **state)
+{
+	struct xen_memory_reservation r = { .extent_start = LIST_GPA, .nr_extents = 1 };
+	u64 gfn = RAM_GFN + 0x20;
+
+	(void)state;
+	put_list(g, &gfn, 1);
+	r.domid = 0; /* another domain */
+	assert_int_equal(memory_op(g, XENMEM_decrease_reservation, &r, sizeof(r)), -HV_EPERM);
+	r.domid = DOMID_SELF;
+	r.extent_order = 9;
+	assert_int_equal(memory_op(g, XENMEM_decrease_reservation, &r, sizeof(r)), -HV_EINVAL);
+	r.extent_order = 0;
+	r.nr_extents = 1u << 20;
+	assert_int_equal(memory_op(g, XENMEM_populate_physmap, &r, sizeof(r)), -HV_EINVAL);
+	/* A list outside the guest's RAM: nothing done. */
+	r.nr_extents = 1;
+	r.extent_start = HOLE_GFN << PAGE_SHIFT;
+	assert_int_equal(memory_op(g, XENMEM_decrease_reservation, &r, sizeof(r)), 0);
+	assert_non_null(world_guest_ptr(g, gfn << PAGE_SHIFT));
+}
+
+static void map_shared_info(struct domain *d, u64 gfn, long expect)
+{
+	struct xen_add_to_physmap x = { .domid = DOMID_SELF,
+					.space = XENMAPSPACE_shared_info,
+					.gpfn = gfn };
+
+	assert_int_equal(memory_op(d, XENMEM_add_to_physmap, &x, sizeof(x)), expect);
+}
+
+static void test_shared_info_cannot_be_ballooned(void **state)
+{
+	u64 gfn = HOLE_GFN;
+	u64 tot = g->tot_pages;
+
+	(void)state;
+	map_shared_info(g, gfn, 0);
+	assert_ptr_equal(world_guest_ptr(g, gfn << PAGE_SHIFT), g->shared_info);
+	assert_int_equal(reservation(g, XENMEM_decrease_reservation, &gfn, 1), 0);
+	assert_ptr_equal(world_guest_ptr(g, gfn << PAGE_SHIFT), g->shared_info);
+	assert_int_equal(g->tot_pages, tot);
+	/* Xen 4.17: mapped twice is -EBUSY; remove it first, then it may go elsewhere. */
+	map_shared_info(g, gfn + 1, -HV_EBUSY);
+	struct xen_remove_from_physmap rm = { .domid = DOMID_SELF, .gpfn = gfn };
+	assert_int_equal(memory_op(g, XENMEM_remove_from_physmap, &rm, sizeof(rm)), 0);
+	assert_null(world_guest_ptr(g, gfn << PAGE_SHIFT));
+	map_shared_info(g, gfn + 1, 0);
+	assert_ptr_equal(world_guest_ptr(g, (gfn + 1) << PAGE_SHIFT), g->shared_info);
+}
+
+static void test_shared_info_replaces_ram(void **state)
+{
+	u64 gfn = RAM_GFN + 0x40;
+
+	(void)state;
+	map_shared_info(g, gfn, 0);
+	assert_ptr_equal(world_guest_ptr(g, gfn << PAGE_SHIFT), g->shared_info);
+	/* Whatever became of the RAM page, the domain's end returns it (world_teardown). */
+}
+
+static void test_remove_own_ram_frees_it(void **state)
+{
+	struct xen_remove_from_physmap rm = { .domid = DOMID_SELF, .gpfn = RAM_GFN + 0x50 };
+	u64 tot = g->tot_pages, free0 = world_free_pages();
+
+	(void)state;
+	assert_int_equal(memory_op(g, XENMEM_remove_from_physmap, &rm, sizeof(rm)), 0);
+	assert_int_equal(g->tot_pages, tot - 1);
+	assert_int_equal(world_free_pages(), free0 + 1);
+	assert_int_equal(memory_op(g, XENMEM_remove_from_physmap, &rm, sizeof(rm)), -HV_ENOENT);
+	rm.domid = 0;
+	assert_int_equal(memory_op(g, XENMEM_remove_from_physmap, &rm, sizeof(rm)), -HV_EPERM);
+}
+
+static long foreign_batch(struct domain *d, domid_t from, const u64 *idxs, const u64 *gpfns,
+			  unsigned int n)
+{
+	struct xen_add_to_physmap_batch b = { .domid = DOMID_SELF,
+					      .space = XENMAPSPACE_gmfn_foreign,
+					      .size = (u16)n,
+					      .foreign_domid = from,
+					      .idxs = LIST_GPA,
+					      .gpfns = LIST_GPA + 0x100,
+					      .errs = ERRS_GPA };
+
+	memcpy(world_guest_ptr(d, LIST_GPA), idxs, n * 8);
+	memcpy(world_guest_ptr(d, LIST_GPA + 0x100), gpfns, n * 8);
+	memset(world_guest_ptr(d, ERRS_GPA), 0x55, n * 4);
+	return memory_op(d, XENMEM_add_to_physmap_batch, &b, sizeof(b));
+}
+
+static void test_foreign_mapping_holds_a_reference(void **state)
+{
+	u64 idx[2] = { RAM_GFN + 0x60, HOLE_GFN }, gpfn[2] = { HOLE_GFN, HOLE_GFN + 1 };
+	s32 *errs = world_guest_ptr(ctl, ERRS_GPA);
+	struct page_info *pg;
+	unsigned int flags;
+	paddr_t pa;
+
+	(void)state;
+	assert_int_equal(p2m_lookup(g, idx[0] << PAGE_SHIFT, &pa, &flags), 0);
+	pg = paddr_to_page(pa);
+	assert_int_equal(pg->count, 0);
+	assert_int_equal(foreign_batch(ctl, 1, idx, gpfn, 2), 0);
+	assert_int_equal(errs[0], 0);
+	assert_int_equal(errs[1], -HV_EINVAL); /* not the guest's RAM */
+	assert_ptr_equal(world_guest_ptr(ctl, HOLE_GFN << PAGE_SHIFT), phys_to_virt(pa));
+	assert_int_equal(pg->count, 1);
+	/* The guest cannot balloon a page someone maps. */
+	assert_int_equal(reservation(g, XENMEM_decrease_reservation, idx, 1), 0);
+	/* Removing the foreign frame drops the reference, the guest's page stays. */
+	struct xen_remove_from_physmap rm = { .domid = DOMID_SELF, .gpfn = HOLE_GFN };
+	assert_int_equal(memory_op(ctl, XENMEM_remove_from_physmap, &rm, sizeof(rm)), 0);
+	assert_int_equal(pg->count, 0);
+	assert_int_equal(pg->owner, 1);
+	assert_null(world_guest_ptr(ctl, HOLE_GFN << PAGE_SHIFT));
+}
+
+static void test_foreign_mapping_refusals(void **state)
+{
+	u64 idx = RAM_GFN, gpfn = HOLE_GFN;
+
+	(void)state;
+	assert_int_equal(foreign_batch(g, 0, &idx, &gpfn, 1),
+			 -HV_EPERM); /* not the control domain */
+	assert_int_equal(foreign_batch(ctl, 0, &idx, &gpfn, 1), -HV_EINVAL); /* itself */
+	assert_int_equal(foreign_batch(ctl, 42, &idx, &gpfn, 1), -HV_ESRCH);
+	struct xen_add_to_physmap_batch b = { .domid = DOMID_SELF,
+					      .space = XENMAPSPACE_gmfn_foreign,
+					      .size = 4096,
+					      .foreign_domid = 1 };
+	assert_int_equal(memory_op(ctl, XENMEM_add_to_physmap_batch, &b, sizeof(b)), -HV_EINVAL);
+	assert_null(world_guest_ptr(ctl, HOLE_GFN << PAGE_SHIFT));
+}
+
+/* The guest dies while the control domain maps its page: the page outlives it. */
+static void test_foreign_frame_orphaned_then_freed(void **state)
+{
+	u64 idx = RAM_GFN + 0x70, gpfn = HOLE_GFN;
+	struct xen_remove_from_physmap rm = { .domid = DOMID_SELF, .gpfn = HOLE_GFN };
+	u64 free_after;
+	struct page_info *pg;
+	unsigned int flags;
+	paddr_t pa;
+
+	(void)state;
+	assert_int_equal(foreign_batch(ctl, 1, &idx, &gpfn, 1), 0);
+	assert_int_equal(p2m_lookup(ctl, HOLE_GFN << PAGE_SHIFT, &pa, &flags), 0);
+	pg = paddr_to_page(pa);
+	world_run(NULL);
+	domain_destroy(g);
+	assert_int_equal(pg->owner, PAGE_OWNER_ORPHAN);
+	free_after = world_free_pages();
+	assert_int_equal(memory_op(ctl, XENMEM_remove_from_physmap, &rm, sizeof(rm)), 0);
+	assert_int_equal(world_free_pages(), free_after + 1);
+}
+
+static void test_unknown_commands(void **state)
+{
+	u64 dummy = 0;
+
+	(void)state;
+	assert_int_equal(memory_op(g, 99, &dummy, sizeof(dummy)), -HV_ENOSYS);
+	world_run(g->vcpus[0]);
+	assert_int_equal(do_memory_op(g->vcpus[0], XENMEM_add_to_physmap, HOLE_GFN << PAGE_SHIFT),
+			 -HV_EFAULT);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, world_teardown)
+		T(test_balloon_out_and_in),
+		T(test_populate_over_mapped_gfn_refused),
+		T(test_reservation_refusals),
+		T(test_shared_info_cannot_be_ballooned),
+		T(test_shared_info_replaces_ram),
+		T(test_remove_own_ram_frees_it),
+		T(test_foreign_mapping_holds_a_reference),
+		T(test_foreign_mapping_refusals),
+		T(test_foreign_frame_orphaned_then_freed),
+		T(test_unknown_commands),
+#undef T
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
