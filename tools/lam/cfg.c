@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: Apache-2.0
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * xl.cfg(5)-syntax domain configuration parser (see lam/cfg.h for the accepted keys).
  *
