@@ -355,8 +355,8 @@ int lam_ctl_physinfo(struct lam_ctl *ctl, struct lam_physinfo *info)
 	return 0;
 }
 
-int lam_ctl_readconsole(struct lam_ctl *ctl, char *buf, size_t size, uint64_t *index,
-			size_t *count, uint64_t *lost)
+int lam_ctl_readconsole(struct lam_ctl *ctl, char *buf, size_t size, uint64_t *index, size_t *count,
+			uint64_t *lost)
 {
 	(void)ctl;
 	(void)buf;
@@ -675,9 +675,9 @@ static void test_restart(void **state)
 	make_cfg(&cfg, "again");
 	assert_int_equal(lam_domain_create_new(ctx, &cfg, &domid), 0);
 	nr_calls = 0;
-	assert_int_equal(lam_domain_handle_shutdown(ctx, &cfg, domid, SHUTDOWN_reboot, 0,
-						    &new_domid),
-			 LAM_CFG_ACTION_RESTART);
+	assert_int_equal(
+		lam_domain_handle_shutdown(ctx, &cfg, domid, SHUTDOWN_reboot, 0, &new_domid),
+		LAM_CFG_ACTION_RESTART);
 	assert_int_equal(new_domid, 6);
 	assert_true(call_index("destroy", 0) < call_index("create 6", 0));
 	assert_true(call_index("unpause 6", 0) > call_index("set_context 0", 0));
@@ -695,8 +695,7 @@ static void test_restart(void **state)
 	assert_int_equal(new_domid, 7);
 	assert_int_equal(call_index("unpause 7", 0), -1);
 	nr_calls = 0;
-	assert_int_equal(lam_domain_handle_shutdown(ctx, &cfg, 7, SHUTDOWN_poweroff, 0,
-						    &new_domid),
+	assert_int_equal(lam_domain_handle_shutdown(ctx, &cfg, 7, SHUTDOWN_poweroff, 0, &new_domid),
 			 LAM_CFG_ACTION_DESTROY);
 	assert_int_equal(call_index("create 8", 0), -1);
 	assert_false(dom_exists[7]);
@@ -704,9 +703,9 @@ static void test_restart(void **state)
 	cfg.on_crash = LAM_CFG_ACTION_PRESERVE;
 	assert_int_equal(lam_domain_create_new(ctx, &cfg, &domid), 0);
 	nr_calls = 0;
-	assert_int_equal(lam_domain_handle_shutdown(ctx, &cfg, domid, SHUTDOWN_crash, 0,
-						    &new_domid),
-			 LAM_CFG_ACTION_PRESERVE);
+	assert_int_equal(
+		lam_domain_handle_shutdown(ctx, &cfg, domid, SHUTDOWN_crash, 0, &new_domid),
+		LAM_CFG_ACTION_PRESERVE);
 	assert_int_equal(nr_calls, 0);
 	assert_true(dom_exists[domid]);
 }
