@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Pure helpers of the `lam` CLI: domain names and states as xl shows them, number and
- * memory-size parsing, DOM resolution, the list table and its JSON form, and writing a
- * configuration back in xl.cfg syntax. No device access, so tests/unit/test_lam_cli.c runs
- * them on the host.
+ * Pure helpers of the `lam` CLI: domain states as xl shows them, memory-size parsing, the
+ * list table and its JSON form, uptimes, and the arguments of create and list. No device
+ * access, so tests/unit/test_lam_cli.c runs them on the host (with liblam's names.c and
+ * cfg.c, which hold DOM resolution and the configuration writer).
  */
 #include <ctype.h>
 #include <errno.h>
