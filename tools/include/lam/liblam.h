@@ -106,7 +106,9 @@ int lam_domain_resolve(struct lam_ctx *ctx, const char *spec, uint16_t *domid);
  */
 int lam_domain_select(struct lam_ctx *ctx, const char *const *specs, size_t nr_specs,
 		      struct lam_dom_info **list, size_t *n);
+/** Stops all of a domain's vCPUs until lam_domain_unpause() (libxl_domain_pause). */
 int lam_domain_pause(struct lam_ctx *ctx, uint16_t domid);
+/** Lets a paused (or newly built) domain run again (libxl_domain_unpause). */
 int lam_domain_unpause(struct lam_ctx *ctx, uint16_t domid);
 /**
  * Asks a guest to power off or reboot (reason SHUTDOWN_poweroff / SHUTDOWN_reboot) through
@@ -263,4 +265,5 @@ bool lam_domain_watch_connected(const struct lam_domain_watch *w);
  * drops a connection that failed, so a restarted xenstored is picked up again.
  */
 void lam_domain_watch_wait(struct lam_domain_watch *w, int timeout_ms);
+/** Unregisters the watch and frees it (NULL is allowed). */
 void lam_domain_watch_close(struct lam_domain_watch *w);
