@@ -5,7 +5,9 @@
 #   build/tools/lamina-xenstored  the xenstore daemon        (tools/xenstored/*.c)
 #   build/tools/lamina-consoled   the PV console daemon      (tools/consoled/*.c)
 #   build/tools/lamina-xs         xenstore from the shell    (tools/xs/*.c; Dom0 and guests)
-# All three link tools/lib/*.c (privcmd/lamctl, evtchn, gntdev, xenstore client).
+# All of them link tools/lib/*.c (privcmd/lamctl, evtchn, gntdev, xenstore client); `lam`
+# also links liblam (build/tools/liblam.a: tools/lib/liblam/*.c, the toolstack library,
+# plus the DomU device-tree builder and Image probe, tools/lam/domu_dt.c and image.c).
 # Public ABI structs come from hv/include/public (shared with the hypervisor).
 
 TOOLS_CC := $(CROSS_COMPILE)gcc
@@ -15,7 +17,10 @@ TOOLS_CFLAGS := -std=gnu11 -O2 -g -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow \
 TOOLS_LDFLAGS := -static
 
 TOOLS_LIB_SRCS := $(sort $(wildcard tools/lib/*.c))
-TOOLS_LAM_SRCS := $(sort $(wildcard tools/lam/*.c))
+# The DomU device tree and the Image probe are liblam's, though their sources sit in tools/lam.
+LIBLAM_EXTRA_SRCS := tools/lam/domu_dt.c tools/lam/image.c
+LIBLAM_SRCS := $(sort $(wildcard tools/lib/liblam/*.c)) $(LIBLAM_EXTRA_SRCS)
+TOOLS_LAM_SRCS := $(filter-out $(LIBLAM_EXTRA_SRCS),$(sort $(wildcard tools/lam/*.c)))
 TOOLS_XENSTORED_SRCS := $(sort $(wildcard tools/xenstored/*.c))
 TOOLS_CONSOLED_SRCS := $(sort $(wildcard tools/consoled/*.c))
 TOOLS_XS_SRCS := $(sort $(wildcard tools/xs/*.c))
@@ -30,7 +35,12 @@ $(B)/tools-obj/%.o: tools/%.c | deps
 	$(say) "  CC      $<"
 	$(Q)$(TOOLS_CC) $(TOOLS_CFLAGS) -c -o $@ $<
 
-$(B)/tools/lam: $(call tools_objs,$(TOOLS_LAM_SRCS)) $(TOOLS_LIB_OBJS)
+$(B)/tools/liblam.a: $(call tools_objs,$(LIBLAM_SRCS))
+	@mkdir -p $(@D)
+	$(say) "  AR      $@"
+	$(Q)rm -f $@ && $(CROSS_COMPILE)ar rcs $@ $^
+
+$(B)/tools/lam: $(call tools_objs,$(TOOLS_LAM_SRCS)) $(B)/tools/liblam.a $(TOOLS_LIB_OBJS)
 	@mkdir -p $(@D)
 	$(say) "  LD      $@"
 	$(Q)$(TOOLS_CC) $(TOOLS_LDFLAGS) -o $@ $^ $(LIBFDT_A)
@@ -50,7 +60,7 @@ $(B)/tools/lamina-xs: $(call tools_objs,$(TOOLS_XS_SRCS)) $(TOOLS_LIB_OBJS)
 	$(say) "  LD      $@"
 	$(Q)$(TOOLS_CC) $(TOOLS_LDFLAGS) -o $@ $^
 
--include $(patsubst tools/%.c,$(B)/tools-obj/%.d,$(TOOLS_LIB_SRCS) $(TOOLS_LAM_SRCS) $(TOOLS_XENSTORED_SRCS) \
+-include $(patsubst tools/%.c,$(B)/tools-obj/%.d,$(TOOLS_LIB_SRCS) $(LIBLAM_SRCS) $(TOOLS_LAM_SRCS) $(TOOLS_XENSTORED_SRCS) \
 	$(TOOLS_CONSOLED_SRCS) $(TOOLS_XS_SRCS))
 
 .PHONY: tools

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Unit tests for the xl.cfg-syntax parser of `lam` (tools/lam/cfg.c): every key, the value
+ * Unit tests for liblam's xl.cfg-syntax parser (tools/lib/liblam/cfg.c): every key, the value
  * syntax (quotes, numbers, lists over several lines, comments, ';'), the defaults xl uses,
  * every error path with its "file:line: key: " prefix, and command-line overrides.
  */

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Unit tests for the pure parts of the `lam` CLI (tools/lam/util.c): xl's state letters,
- * DOM resolution by name or ID, number and memory-size parsing, argument parsing of create
- * and list, the list table and its JSON form, and the saved configuration reading back to
- * the same settings through the xl.cfg parser.
+ * Unit tests for the pure parts of the `lam` CLI (tools/lam/util.c, with liblam's names.c):
+ * xl's state letters, DOM resolution by name or ID, number and memory-size parsing,
+ * argument parsing of create and list, the list table and its JSON form, and the saved
+ * configuration reading back to the same settings through the xl.cfg parser.
  */
 #include <errno.h>
 #include <setjmp.h>

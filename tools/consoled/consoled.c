@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * lamina-consoled: the backend of every DomU's PV console (Xen's xenconsoled;
- * shared/docs/xen-abi-guide.md §3.10, §5.5, §8.1 item 10).
+ * lamina-consoled: the backend of every DomU's PV console (Xen's xenconsoled,
+ * tools/console/daemon/io.c; protocol in Xen's docs/misc/console.txt and
+ * xen/include/public/io/console.h).
  *
  * For each domain D > 0 whose /local/domain/D/console has a `port` (and a `type` that is
  * "xenconsoled" or absent), the daemon maps the console page (grant ref 0,

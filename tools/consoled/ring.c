@@ -2,7 +2,7 @@
 /*
  * Byte movers of lamina-consoled (see ring.h).
  *
- * Ring ordering (xen-abi-guide.md §3.10): the guest writes data, then (after a write
+ * Ring ordering (Xen's xen/include/public/io/console.h, docs/misc/console.txt): the guest writes data, then (after a write
  * barrier) out_prod; so we read out_prod, then (acquire) the data, and publish out_cons
  * only after the data has been copied (release), or the guest could overwrite bytes we have
  * not read yet. The input ring is the mirror image: data first, then in_prod (release).

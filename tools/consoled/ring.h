@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The PV console page (Xen's struct xencons_interface, shared/docs/xen-abi-guide.md §3.10 and
- * §4.8) and the parts of lamina-consoled that only move bytes: ring copies, the per-console
+ * The PV console page (Xen's struct xencons_interface in
+ * xen/include/public/io/console.h) and the parts of lamina-consoled that only move bytes: ring copies, the per-console
  * history buffer and the size-capped log file. Nothing here touches a device, so it can be
  * exercised on the host.
  */

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The query and control sub-commands of `lam`: list, destroy, shutdown, reboot, pause,
- * unpause, console, info, dmesg, vcpu-list, vcpu-pin, mem-set, uptime.
+ * unpause, console, info, dmesg, vcpu-list, vcpu-pin, mem-set, uptime. Each parses its
+ * arguments, calls liblam and prints; the library reports its own failures.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -14,8 +15,7 @@
 
 #include <lam/cfg.h>
 #include <lam/console.h>
-#include <lam/ctl.h>
-#include <lam/xs.h>
+#include <lam/liblam.h>
 #include <public/xen.h>
 
 #include "lam.h"
@@ -46,88 +46,70 @@ static bool no_options(const char *cmd, int argc, char **argv)
 	return true;
 }
 
-static struct lam_xs *xs_open_or_say(const char *cmd)
-{
-	struct lam_xs *xs;
-	int err = lam_xs_open(&xs);
-
-	if (err != 0) {
-		lam_err(cmd, "cannot connect to xenstored: %s (is lamina-xenstored running?)",
-			strerror(-err));
-		return NULL;
-	}
-	return xs;
-}
-
-static uint64_t now_ns(struct lam_ctl *ctl)
+static uint64_t now_ns(struct lam_ctx *ctx)
 {
 	struct lam_physinfo pi;
 
-	return lam_ctl_physinfo(ctl, &pi) == 0 ? pi.uptime_ns : 0;
+	return lam_physinfo(ctx, &pi) == 0 ? pi.uptime_ns : 0;
+}
+
+/** The domains a [DOM...] command works on, and the context it opened to find them. */
+struct dom_selection {
+	struct lam_ctx *ctx;
+	struct lam_dom_info *list;
+	size_t n;
+};
+
+/**
+ * The shared prologue of the [DOM...] commands (list, vcpu-list, uptime): opens the
+ * context and selects the domains named in doms (all when nr_doms is 0). 0, or the exit
+ * status after printing why not.
+ */
+static int select_begin(const char *cmd, const char *const *doms, size_t nr_doms,
+			struct dom_selection *sel)
+{
+	sel->list = NULL;
+	sel->n = 0;
+	sel->ctx = lam_open_ctx(cmd);
+	if (sel->ctx == NULL) {
+		return 1;
+	}
+	if (lam_domain_select(sel->ctx, doms, nr_doms, &sel->list, &sel->n) != 0) {
+		lam_ctx_free(sel->ctx);
+		sel->ctx = NULL;
+		return 1;
+	}
+	return 0;
+}
+
+static void select_end(struct dom_selection *sel)
+{
+	free(sel->list);
+	lam_ctx_free(sel->ctx);
 }
 
 /**
- * The domains named in doms (all domains when nr_doms is 0) as a malloc'd list of *n
- * entries; NULL after printing an error.
+ * The shared prologue of the DOM commands: opens the context and resolves spec. The
+ * context, or NULL after printing why not.
  */
-static struct lam_dom_info *select_domains(struct lam_ctl *ctl, const char *cmd, const char **doms,
-					   size_t nr_doms, size_t *n)
+static struct lam_ctx *open_domain(const char *cmd, const char *spec, uint16_t *domid)
 {
-	struct lam_dom_info *all, *sel;
-	size_t nr_all;
-	int err;
+	struct lam_ctx *ctx = lam_open_ctx(cmd);
 
-	err = lam_ctl_domain_list(ctl, &all, &nr_all);
-	if (err != 0) {
-		lam_err(cmd, "cannot list domains: %s", lam_ctl_strerror(err));
+	if (ctx != NULL && lam_domain_resolve(ctx, spec, domid) != 0) {
+		lam_ctx_free(ctx);
 		return NULL;
 	}
-	if (nr_doms == 0) {
-		*n = nr_all;
-		return all != NULL ? all : calloc(1, sizeof(*all));
-	}
-	sel = calloc(nr_doms, sizeof(*sel));
-	if (sel == NULL) {
-		free(all);
-		lam_err(cmd, "out of memory");
-		return NULL;
-	}
-	for (size_t i = 0; i < nr_doms; i++) {
-		uint16_t id;
-		enum lam_find f = lam_find_domain(all, nr_all, doms[i], &id);
-
-		if (f != LAM_FIND_OK) {
-			if (f == LAM_FIND_NO_NAME) {
-				lam_err(cmd, "no domain named '%s'", doms[i]);
-			} else if (f == LAM_FIND_NO_ID) {
-				lam_err(cmd, "no domain with ID %s", doms[i]);
-			} else {
-				lam_err(cmd, "'%s' is not a domain name or ID", doms[i]);
-			}
-			free(all);
-			free(sel);
-			return NULL;
-		}
-		for (size_t j = 0; j < nr_all; j++) {
-			if (all[j].domid == id) {
-				sel[i] = all[j];
-			}
-		}
-	}
-	free(all);
-	*n = nr_doms;
-	return sel;
+	return ctx;
 }
 
 int lam_cmd_list(int argc, char **argv)
 {
 	struct lam_list_args args;
-	struct lam_dom_info *list;
-	struct lam_ctl *ctl;
+	struct dom_selection sel;
 	const char **doms;
 	char msg[256];
-	size_t n;
-	int ret = 1;
+	int ret;
 
 	doms = calloc((size_t)argc + 1, sizeof(*doms));
 	if (doms == NULL) {
@@ -138,99 +120,62 @@ int lam_cmd_list(int argc, char **argv)
 		free(doms);
 		return 2;
 	}
-	ctl = lam_open_ctl("list");
-	if (ctl == NULL) {
-		free(doms);
-		return 1;
-	}
-	list = select_domains(ctl, "list", args.doms, args.nr_doms, &n);
-	if (list != NULL) {
+	ret = select_begin("list", args.doms, args.nr_doms, &sel);
+	if (ret == 0) {
 		if (args.json) {
-			lam_list_print_json(stdout, list, n, now_ns(ctl));
+			lam_list_print_json(stdout, sel.list, sel.n, now_ns(sel.ctx));
 		} else {
-			lam_list_print(stdout, list, n, args.long_fmt, now_ns(ctl));
+			lam_list_print(stdout, sel.list, sel.n, args.long_fmt, now_ns(sel.ctx));
 		}
-		free(list);
-		ret = 0;
+		select_end(&sel);
 	}
-	lam_ctl_close(ctl);
 	free(doms);
 	return ret;
 }
 
 /** Common shape of the DOM-only commands: resolve DOM, refuse Dom0 if asked, run fn. */
 static int with_domain(int argc, char **argv, const char *cmd, bool allow_dom0,
-		       int (*fn)(struct lam_ctl *ctl, const char *cmd, uint16_t domid))
+		       int (*fn)(struct lam_ctx *ctx, uint16_t domid))
 {
-	struct lam_ctl *ctl;
+	struct lam_ctx *ctx;
 	uint16_t domid;
 	int ret = 1;
 
 	if (!no_options(cmd, argc, argv) || !nargs_ok(cmd, argc, 1, 1, "DOM")) {
 		return 2;
 	}
-	ctl = lam_open_ctl(cmd);
-	if (ctl == NULL) {
+	ctx = open_domain(cmd, argv[1], &domid);
+	if (ctx == NULL) {
 		return 1;
 	}
-	if (lam_resolve_domain(ctl, cmd, argv[1], &domid) == 0) {
-		if (domid == 0 && !allow_dom0) {
-			lam_err(cmd, "not allowed on Domain-0");
-		} else {
-			ret = fn(ctl, cmd, domid) == 0 ? 0 : 1;
-		}
+	if (domid == 0 && !allow_dom0) {
+		lam_err(cmd, "not allowed on Domain-0");
+	} else {
+		ret = fn(ctx, domid) == 0 ? 0 : 1;
 	}
-	lam_ctl_close(ctl);
+	lam_ctx_free(ctx);
 	return ret;
-}
-
-static int do_destroy(struct lam_ctl *ctl, const char *cmd, uint16_t domid)
-{
-	return lam_teardown_domain(ctl, cmd, domid);
 }
 
 int lam_cmd_destroy(int argc, char **argv)
 {
-	return with_domain(argc, argv, "destroy", false, do_destroy);
-}
-
-static int do_pause(struct lam_ctl *ctl, const char *cmd, uint16_t domid)
-{
-	int err = lam_ctl_domain_pause(ctl, domid);
-
-	if (err != 0) {
-		lam_err(cmd, "domain %u: %s", domid, lam_ctl_strerror(err));
-		return -1;
-	}
-	return 0;
-}
-
-static int do_unpause(struct lam_ctl *ctl, const char *cmd, uint16_t domid)
-{
-	int err = lam_ctl_domain_unpause(ctl, domid);
-
-	if (err != 0) {
-		lam_err(cmd, "domain %u: %s", domid, lam_ctl_strerror(err));
-		return -1;
-	}
-	return 0;
+	return with_domain(argc, argv, "destroy", false, lam_domain_destroy);
 }
 
 int lam_cmd_pause(int argc, char **argv)
 {
-	return with_domain(argc, argv, "pause", false, do_pause);
+	return with_domain(argc, argv, "pause", false, lam_domain_pause);
 }
 
 int lam_cmd_unpause(int argc, char **argv)
 {
-	return with_domain(argc, argv, "unpause", false, do_unpause);
+	return with_domain(argc, argv, "unpause", false, lam_domain_unpause);
 }
 
-static int do_console(struct lam_ctl *ctl, const char *cmd, uint16_t domid)
+static int do_console(struct lam_ctx *ctx, uint16_t domid)
 {
-	(void)cmd;
 	/* The console client prints its own errors. */
-	lam_ctl_close(ctl);
+	lam_ctx_free(ctx);
 	exit(lam_console_attach(domid, STDIN_FILENO, STDOUT_FILENO, LAM_CONSOLE_ESCAPE) == 0 ? 0
 											     : 1);
 }
@@ -261,33 +206,24 @@ int lam_cmd_console(int argc, char **argv)
 
 /* ---- shutdown / reboot ---- */
 
-/** Reads the saved configuration of domid; 0 or -1 (missing or unreadable). */
-static int load_saved_cfg(uint16_t domid, struct lam_cfg *cfg)
-{
-	char path[128], msg[256];
-
-	lam_saved_cfg_path(domid, path, sizeof(path));
-	return lam_cfg_parse_file(path, cfg, msg, sizeof(msg)) == 0 ? 0 : -1;
-}
-
 /**
  * Waits until domid has shut down and been dealt with: destroyed or restarted by its
- * monitor, or preserved. Without a monitor, applies the saved configuration's policy here.
+ * monitor, or preserved. Without a monitor, applies the saved configuration's policy here
+ * (a restarted domain gets a monitor of its own).
  */
-static int wait_shutdown(struct lam_ctl *ctl, const char *cmd, uint16_t domid)
+static int wait_shutdown(struct lam_ctx *ctx, const char *cmd, uint16_t domid)
 {
-	struct lam_xs *xs = NULL;
+	struct lam_domain_watch *w;
 	int ret = -1;
 
-	if (lam_xs_open(&xs) != 0 || lam_xs_watch(xs, "@releaseDomain", "lam-wait") != 0) {
-		lam_xs_close(xs);
-		xs = NULL;
+	if (lam_domain_watch_open(ctx, "lam-wait", &w) != 0) {
+		return -1;
 	}
 	printf("Waiting for domain %u to shut down\n", domid);
 	fflush(stdout);
 	for (;;) {
 		struct lam_dom_info info;
-		int err = lam_ctl_domain_getinfo(ctl, domid, &info);
+		int err = lam_domain_info(ctx, domid, &info);
 
 		if (err == -ESRCH) {
 			printf("Domain %u has been shut down\n", domid);
@@ -295,7 +231,7 @@ static int wait_shutdown(struct lam_ctl *ctl, const char *cmd, uint16_t domid)
 			break;
 		}
 		if (err != 0) {
-			lam_err(cmd, "domain %u: %s", domid, lam_ctl_strerror(err));
+			lam_err(cmd, "domain %u: %s", domid, strerror(-err));
 			break;
 		}
 		if ((info.flags & LAM_DOMINF_shutdown) && !(info.flags & LAM_DOMINF_dying) &&
@@ -307,37 +243,35 @@ static int wait_shutdown(struct lam_ctl *ctl, const char *cmd, uint16_t domid)
 			if (cfg == NULL) {
 				break;
 			}
-			if (load_saved_cfg(domid, cfg) != 0) {
+			if (lam_domain_config_load(ctx, domid, cfg) != 0) {
 				/* No record of it: xl's defaults without a restart. */
 				lam_cfg_init(cfg);
 				snprintf(cfg->name, sizeof(cfg->name), "%s", info.name);
 				cfg->on_reboot = LAM_CFG_ACTION_DESTROY;
 			}
-			action = lam_apply_shutdown_policy(ctl, cmd, cfg, domid,
-							   info.shutdown_reason, true, &new_domid);
+			action = lam_domain_handle_shutdown(ctx, cfg, domid, info.shutdown_reason,
+							    LAM_RESTART_PAUSED, &new_domid);
+			if (action == LAM_CFG_ACTION_RESTART) {
+				action = lam_start_monitored(ctx, cmd, cfg, new_domid, false);
+			}
 			free(cfg);
 			ret = action < 0 ? -1 : 0;
 			break;
 		}
-		lam_wait_dom_event(xs, WAIT_POLL_MS);
+		lam_domain_watch_wait(w, WAIT_POLL_MS);
 	}
-	if (xs != NULL) {
-		lam_xs_close(xs);
-	}
+	lam_domain_watch_close(w);
 	return ret;
 }
 
-/** Asks the guest (control/shutdown = what), or with force shuts it down directly. */
-static int shutdown_common(int argc, char **argv, const char *cmd, const char *what,
-			   uint32_t reason)
+/** Asks the guest (control/shutdown), or with -F shuts it down directly. */
+static int shutdown_common(int argc, char **argv, const char *cmd, uint32_t reason)
 {
 	bool wait = false, force = false;
 	const char *spec = NULL;
-	struct lam_ctl *ctl;
-	struct lam_xs *xs;
+	struct lam_ctx *ctx;
 	uint16_t domid;
-	char path[96];
-	int err, ret = 1;
+	int ret = 1;
 
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "-w") == 0) {
@@ -358,64 +292,34 @@ static int shutdown_common(int argc, char **argv, const char *cmd, const char *w
 		lam_err(cmd, "expected [-w] [-F] DOM");
 		return 2;
 	}
-	ctl = lam_open_ctl(cmd);
-	if (ctl == NULL) {
+	ctx = open_domain(cmd, spec, &domid);
+	if (ctx == NULL) {
 		return 1;
-	}
-	if (lam_resolve_domain(ctl, cmd, spec, &domid) != 0) {
-		goto out;
 	}
 	if (domid == 0) {
 		lam_err(cmd, "not allowed on Domain-0 (shut Dom0 down from inside)");
 		goto out;
 	}
-	if (force) {
-		err = lam_ctl_domain_shutdown(ctl, domid, reason);
-		if (err != 0) {
-			lam_err(cmd, "domain %u: %s", domid, lam_ctl_strerror(err));
-			goto out;
-		}
-	} else {
-		char *feature;
-
-		xs = xs_open_or_say(cmd);
-		if (xs == NULL) {
-			goto out;
-		}
-		snprintf(path, sizeof(path), "/local/domain/%u/control/feature-%s", domid, what);
-		feature = lam_xs_read(xs, LAM_XS_NO_TX, path, NULL);
-		if (feature == NULL || strcmp(feature, "1") != 0) {
-			fprintf(stderr,
-				"lam: %s: note: domain %u has not announced PV %s support yet; the "
-				"request stays pending until its kernel reads it (-F forces it)\n",
-				cmd, domid, what);
-		}
-		free(feature);
-		snprintf(path, sizeof(path), "/local/domain/%u/control/shutdown", domid);
-		err = lam_xs_write_str(xs, LAM_XS_NO_TX, path, what);
-		lam_xs_close(xs);
-		if (err != 0) {
-			lam_err(cmd, "cannot write %s: %s", path, strerror(-err));
-			goto out;
-		}
+	if (lam_domain_shutdown(ctx, domid, reason, force) != 0) {
+		goto out;
 	}
 	ret = 0;
 	if (wait) {
-		ret = wait_shutdown(ctl, cmd, domid) == 0 ? 0 : 1;
+		ret = wait_shutdown(ctx, cmd, domid) == 0 ? 0 : 1;
 	}
 out:
-	lam_ctl_close(ctl);
+	lam_ctx_free(ctx);
 	return ret;
 }
 
 int lam_cmd_shutdown(int argc, char **argv)
 {
-	return shutdown_common(argc, argv, "shutdown", "poweroff", SHUTDOWN_poweroff);
+	return shutdown_common(argc, argv, "shutdown", SHUTDOWN_poweroff);
 }
 
 int lam_cmd_reboot(int argc, char **argv)
 {
-	return shutdown_common(argc, argv, "reboot", "reboot", SHUTDOWN_reboot);
+	return shutdown_common(argc, argv, "reboot", SHUTDOWN_reboot);
 }
 
 /* ---- info, dmesg ---- */
@@ -424,21 +328,20 @@ int lam_cmd_info(int argc, char **argv)
 {
 	struct lam_physinfo pi;
 	struct utsname u;
-	struct lam_ctl *ctl;
+	struct lam_ctx *ctx;
 	char up[64];
 	int err;
 
 	if (!no_options("info", argc, argv) || !nargs_ok("info", argc, 1, 0, "no arguments")) {
 		return 2;
 	}
-	ctl = lam_open_ctl("info");
-	if (ctl == NULL) {
+	ctx = lam_open_ctx("info");
+	if (ctx == NULL) {
 		return 1;
 	}
-	err = lam_ctl_physinfo(ctl, &pi);
-	lam_ctl_close(ctl);
+	err = lam_physinfo(ctx, &pi);
+	lam_ctx_free(ctx);
 	if (err != 0) {
-		lam_err("info", "cannot query the hypervisor: %s", lam_ctl_strerror(err));
 		return 1;
 	}
 	if (uname(&u) < 0) {
@@ -504,7 +407,7 @@ static void dmesg_save_index(uint64_t idx)
 int lam_cmd_dmesg(int argc, char **argv)
 {
 	bool clear = false;
-	struct lam_ctl *ctl;
+	struct lam_ctx *ctx;
 	uint64_t index, lost = 0;
 	char *buf;
 	int err = 0;
@@ -517,13 +420,13 @@ int lam_cmd_dmesg(int argc, char **argv)
 			return 2;
 		}
 	}
-	ctl = lam_open_ctl("dmesg");
-	if (ctl == NULL) {
+	ctx = lam_open_ctx("dmesg");
+	if (ctx == NULL) {
 		return 1;
 	}
 	buf = malloc(DMESG_CHUNK);
 	if (buf == NULL) {
-		lam_ctl_close(ctl);
+		lam_ctx_free(ctx);
 		return 1;
 	}
 	/*
@@ -535,10 +438,8 @@ int lam_cmd_dmesg(int argc, char **argv)
 		size_t count = 0;
 		uint64_t l = 0;
 
-		err = lam_ctl_readconsole(ctl, buf, DMESG_CHUNK, &index, &count, &l);
+		err = lam_xen_console_read(ctx, buf, DMESG_CHUNK, &index, &count, &l);
 		if (err != 0) {
-			lam_err("dmesg", "cannot read the hypervisor log: %s",
-				lam_ctl_strerror(err));
 			break;
 		}
 		lost += l;
@@ -554,7 +455,7 @@ int lam_cmd_dmesg(int argc, char **argv)
 		dmesg_save_index(index);
 	}
 	free(buf);
-	lam_ctl_close(ctl);
+	lam_ctx_free(ctx);
 	return err == 0 ? 0 : 1;
 }
 
@@ -562,41 +463,32 @@ int lam_cmd_dmesg(int argc, char **argv)
 
 int lam_cmd_vcpu_list(int argc, char **argv)
 {
-	struct lam_dom_info *list;
-	struct lam_ctl *ctl;
-	size_t n;
-	int ret = 0;
+	struct dom_selection sel;
+	int ret;
 
 	if (!no_options("vcpu-list", argc, argv)) {
 		return 2;
 	}
-	ctl = lam_open_ctl("vcpu-list");
-	if (ctl == NULL) {
-		return 1;
-	}
-	list = select_domains(ctl, "vcpu-list", (const char **)argv + 1, (size_t)argc - 1, &n);
-	if (list == NULL) {
-		lam_ctl_close(ctl);
-		return 1;
+	ret = select_begin("vcpu-list", (const char *const *)argv + 1, (size_t)argc - 1, &sel);
+	if (ret != 0) {
+		return ret;
 	}
 	printf("%-32s %5s %5s %5s %5s %9s  %s\n", "Name", "ID", "VCPU", "CPU", "State", "Time(s)",
 	       "Affinity (Hard / Soft)");
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < sel.n; i++) {
+		const struct lam_dom_info *d = &sel.list[i];
 		char name[LAMCTL_NAME_LEN + 1];
 
-		snprintf(name, sizeof(name), "%s", lam_dom_name(&list[i]));
-		for (uint32_t v = 0; v < list[i].nr_vcpus; v++) {
+		snprintf(name, sizeof(name), "%s", lam_dom_name(d));
+		for (uint32_t v = 0; v < d->nr_vcpus; v++) {
 			struct lam_vcpu_info vi;
 			char aff[16];
-			int err = lam_ctl_vcpu_info(ctl, (uint16_t)list[i].domid, v, &vi);
 
-			if (err != 0) {
-				lam_err("vcpu-list", "domain %u vCPU %u: %s", list[i].domid, v,
-					lam_ctl_strerror(err));
+			if (lam_vcpu_info(sel.ctx, (uint16_t)d->domid, v, &vi) != 0) {
 				ret = 1;
 				break;
 			}
-			printf("%-32s %5u %5u ", name, list[i].domid, v);
+			printf("%-32s %5u %5u ", name, d->domid, v);
 			if (vi.state == LAM_VCPU_offline) {
 				printf("%5s %5s ", "-", "--p");
 			} else {
@@ -612,8 +504,7 @@ int lam_cmd_vcpu_list(int argc, char **argv)
 			printf("%9.1f  %s / all\n", (double)vi.time_ns / 1e9, aff);
 		}
 	}
-	free(list);
-	lam_ctl_close(ctl);
+	select_end(&sel);
 	return ret;
 }
 
@@ -622,7 +513,7 @@ int lam_cmd_vcpu_pin(int argc, char **argv)
 	const char *cmd = "vcpu-pin";
 	struct lam_dom_info info;
 	struct lam_physinfo pi;
-	struct lam_ctl *ctl;
+	struct lam_ctx *ctx;
 	uint64_t vcpu = 0, pcpu;
 	bool all = false;
 	uint16_t domid;
@@ -642,22 +533,19 @@ int lam_cmd_vcpu_pin(int argc, char **argv)
 			argv[3]);
 		return 2;
 	}
-	ctl = lam_open_ctl(cmd);
-	if (ctl == NULL) {
+	ctx = open_domain(cmd, argv[1], &domid);
+	if (ctx == NULL) {
 		return 1;
 	}
-	if (lam_resolve_domain(ctl, cmd, argv[1], &domid) != 0) {
-		goto out;
-	}
-	err = lam_ctl_physinfo(ctl, &pi);
+	err = lam_physinfo(ctx, &pi);
 	if (err == 0 && pcpu >= pi.nr_cpus) {
 		lam_err(cmd, "pCPU %" PRIu64 " does not exist (this host has %u)", pcpu,
 			pi.nr_cpus);
 		goto out;
 	}
-	err = lam_ctl_domain_getinfo(ctl, domid, &info);
+	err = lam_domain_info(ctx, domid, &info);
 	if (err != 0) {
-		lam_err(cmd, "domain %u: %s", domid, lam_ctl_strerror(err));
+		lam_err(cmd, "domain %u: %s", domid, strerror(-err));
 		goto out;
 	}
 	if (!all && vcpu >= info.nr_vcpus) {
@@ -667,15 +555,12 @@ int lam_cmd_vcpu_pin(int argc, char **argv)
 	}
 	ret = 0;
 	for (uint32_t v = all ? 0 : (uint32_t)vcpu; v < (all ? info.nr_vcpus : vcpu + 1); v++) {
-		err = lam_ctl_vcpu_affinity(ctl, domid, v, (uint32_t)pcpu);
-		if (err != 0) {
-			lam_err(cmd, "domain %u vCPU %u -> pCPU %" PRIu64 ": %s", domid, v, pcpu,
-				lam_ctl_strerror(err));
+		if (lam_set_vcpuaffinity(ctx, domid, v, (uint32_t)pcpu) != 0) {
 			ret = 1;
 		}
 	}
 out:
-	lam_ctl_close(ctl);
+	lam_ctx_free(ctx);
 	return ret;
 }
 
@@ -684,13 +569,10 @@ out:
 int lam_cmd_mem_set(int argc, char **argv)
 {
 	const char *cmd = "mem-set";
-	struct lam_dom_info info;
-	struct lam_ctl *ctl;
-	struct lam_xs *xs = NULL;
-	uint64_t target_kb, static_max_kb = 0, cur_max_kb;
-	char path[96], *val;
+	struct lam_ctx *ctx;
+	uint64_t target_kb;
 	uint16_t domid;
-	int err, ret = 1;
+	int ret;
 
 	if (!no_options(cmd, argc, argv) || !nargs_ok(cmd, argc, 1, 2, "DOM MEM")) {
 		return 2;
@@ -700,97 +582,37 @@ int lam_cmd_mem_set(int argc, char **argv)
 			argv[2]);
 		return 2;
 	}
-	ctl = lam_open_ctl(cmd);
-	if (ctl == NULL) {
+	ctx = open_domain(cmd, argv[1], &domid);
+	if (ctx == NULL) {
 		return 1;
 	}
-	if (lam_resolve_domain(ctl, cmd, argv[1], &domid) != 0) {
-		goto out;
-	}
-	err = lam_ctl_domain_getinfo(ctl, domid, &info);
-	if (err != 0) {
-		lam_err(cmd, "domain %u: %s", domid, lam_ctl_strerror(err));
-		goto out;
-	}
-	xs = xs_open_or_say(cmd);
-	if (xs == NULL) {
-		goto out;
-	}
-	snprintf(path, sizeof(path), "/local/domain/%u/memory/static-max", domid);
-	val = lam_xs_read(xs, LAM_XS_NO_TX, path, NULL);
-	if (val == NULL || lam_parse_u64(val, UINT64_MAX, &static_max_kb) != 0) {
-		static_max_kb = 0;
-	}
-	free(val);
-	if (static_max_kb != 0 && target_kb > static_max_kb) {
-		lam_err(cmd, "%" PRIu64 " MiB is above domain %u's maximum of %" PRIu64 " MiB",
-			target_kb / 1024, domid, static_max_kb / 1024);
-		goto out;
-	}
-	cur_max_kb = info.max_pages * 4;
-	/* Raise the limit before the guest balloons up; lower it after asking it to shrink. */
-	if (target_kb > cur_max_kb) {
-		err = lam_ctl_domain_set_max_mem(ctl, domid, target_kb);
-		if (err != 0) {
-			lam_err(cmd, "cannot raise domain %u's memory limit: %s", domid,
-				lam_ctl_strerror(err));
-			goto out;
-		}
-	}
-	snprintf(path, sizeof(path), "/local/domain/%u/memory/target", domid);
-	err = lam_xs_printf(xs, LAM_XS_NO_TX, path, "%" PRIu64, target_kb);
-	if (err != 0) {
-		lam_err(cmd, "cannot write %s: %s", path, strerror(-err));
-		goto out;
-	}
-	if (target_kb < cur_max_kb) {
-		err = lam_ctl_domain_set_max_mem(ctl, domid, target_kb);
-		if (err != 0) {
-			lam_err(cmd,
-				"target set, but domain %u's memory limit stays at %" PRIu64
-				" MiB: %s",
-				domid, cur_max_kb / 1024, lam_ctl_strerror(err));
-			goto out;
-		}
-	}
-	ret = 0;
-out:
-	if (xs != NULL) {
-		lam_xs_close(xs);
-	}
-	lam_ctl_close(ctl);
+	ret = lam_set_memory_target(ctx, domid, target_kb) == 0 ? 0 : 1;
+	lam_ctx_free(ctx);
 	return ret;
 }
 
 int lam_cmd_uptime(int argc, char **argv)
 {
-	struct lam_dom_info *list;
-	struct lam_ctl *ctl;
+	struct dom_selection sel;
 	uint64_t now;
-	size_t n;
+	int ret;
 
 	if (!no_options("uptime", argc, argv)) {
 		return 2;
 	}
-	ctl = lam_open_ctl("uptime");
-	if (ctl == NULL) {
-		return 1;
+	ret = select_begin("uptime", (const char *const *)argv + 1, (size_t)argc - 1, &sel);
+	if (ret != 0) {
+		return ret;
 	}
-	list = select_domains(ctl, "uptime", (const char **)argv + 1, (size_t)argc - 1, &n);
-	if (list == NULL) {
-		lam_ctl_close(ctl);
-		return 1;
-	}
-	now = now_ns(ctl);
+	now = now_ns(sel.ctx);
 	printf("%-32s %5s %s\n", "Name", "ID", "Uptime");
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < sel.n; i++) {
 		char up[64];
-		uint64_t ns = now > list[i].created_ns ? now - list[i].created_ns : 0;
+		uint64_t ns = now > sel.list[i].created_ns ? now - sel.list[i].created_ns : 0;
 
 		lam_format_uptime(ns / 1000000000ull, up, sizeof(up));
-		printf("%-32s %5u %s\n", lam_dom_name(&list[i]), list[i].domid, up);
+		printf("%-32s %5u %s\n", lam_dom_name(&sel.list[i]), sel.list[i].domid, up);
 	}
-	free(list);
-	lam_ctl_close(ctl);
+	select_end(&sel);
 	return 0;
 }

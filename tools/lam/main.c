@@ -2,7 +2,7 @@
 /*
  * `lam`: Lamina's Dom0 toolstack CLI, with xl-compatible sub-commands. This file holds the
  * sub-command table, help, and the helpers every command shares (errors, opening the
- * control library, resolving DOM).
+ * liblam context).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -54,13 +54,12 @@ void lam_err(const char *cmd, const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-struct lam_ctl *lam_open_ctl(const char *cmd)
+struct lam_ctx *lam_open_ctx(const char *cmd)
 {
-	struct lam_ctl *ctl;
+	struct lam_ctx *ctx;
 	int err;
 
-	(void)cmd;
-	err = lam_ctl_open(&ctl);
+	err = lam_ctx_alloc(&ctx, cmd, NULL, NULL);
 	if (err != 0) {
 		fprintf(stderr, "lam: cannot open %s: %s", LAM_CTL_PRIVCMD_PATH, strerror(-err));
 		if (err == -ENOENT || err == -ENODEV || err == -ENXIO) {
@@ -71,40 +70,7 @@ struct lam_ctl *lam_open_ctl(const char *cmd)
 		fputc('\n', stderr);
 		return NULL;
 	}
-	return ctl;
-}
-
-int lam_resolve_domain(struct lam_ctl *ctl, const char *cmd, const char *spec, uint16_t *domid)
-{
-	struct lam_dom_info *list;
-	size_t n;
-	int err;
-
-	err = lam_ctl_domain_list(ctl, &list, &n);
-	if (err != 0) {
-		lam_err(cmd, "cannot list domains: %s", lam_ctl_strerror(err));
-		return -1;
-	}
-	switch (lam_find_domain(list, n, spec, domid)) {
-	case LAM_FIND_OK:
-		err = 0;
-		break;
-	case LAM_FIND_NO_NAME:
-		lam_err(cmd, "no domain named '%s'", spec);
-		err = -1;
-		break;
-	case LAM_FIND_NO_ID:
-		lam_err(cmd, "no domain with ID %s", spec);
-		err = -1;
-		break;
-	case LAM_FIND_BAD_SPEC:
-	default:
-		lam_err(cmd, "'%s' is not a domain name or ID", spec);
-		err = -1;
-		break;
-	}
-	free(list);
-	return err;
+	return ctx;
 }
 
 static const struct lam_command *find_command(const char *name)

@@ -3,15 +3,16 @@
  * The per-domain supervisor `lam create` leaves behind (xl's background process does the
  * same job). A guest that shuts down stays in the hypervisor as "shut down" until the
  * toolstack acts; this process waits for lamina-xenstored's @releaseDomain watch (fired
- * when the hypervisor raises VIRQ_DOM_EXC), looks at the domain, and applies the
- * configuration's on_poweroff / on_reboot / on_crash: destroy, restart or preserve.
+ * when the hypervisor raises VIRQ_DOM_EXC), looks at the domain, and has liblam apply the
+ * configuration's on_poweroff / on_reboot / on_crash: destroy, restart or preserve
+ * (lam_domain_handle_shutdown()). It is a caller of liblam only: it never builds a domain
+ * itself and nothing in the library calls back into it.
  *
  * It also polls every few seconds, so a lost or late event only delays the action.
  * Its output goes to /var/log/lamina/lam-<name>.log (or /run/lamina/lam-<name>.log).
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,7 +24,7 @@
 
 #include <lam/cfg.h>
 #include <lam/ctl.h>
-#include <lam/xs.h>
+#include <lam/liblam.h>
 #include <public/xen.h>
 
 #include "lam.h"
@@ -36,7 +37,8 @@
 #define FAST_RESTART_NS (10ull * 1000000000ull)
 #define FAST_RESTART_MAX 5
 
-void lam_monitor_pid_path(uint16_t domid, char *buf, size_t len)
+/** Path of the monitor's pid file for domid, in buf. */
+static void pid_path(uint16_t domid, char *buf, size_t len)
 {
 	snprintf(buf, len, LAM_RUN_DIR "/%u.monitor.pid", domid);
 }
@@ -47,7 +49,7 @@ bool lam_monitor_running(uint16_t domid)
 	FILE *f;
 	long pid = 0;
 
-	lam_monitor_pid_path(domid, path, sizeof(path));
+	pid_path(domid, path, sizeof(path));
 	f = fopen(path, "r");
 	if (f == NULL) {
 		return false;
@@ -64,7 +66,7 @@ static void write_pid_file(uint16_t domid)
 	char path[128];
 	FILE *f;
 
-	lam_monitor_pid_path(domid, path, sizeof(path));
+	pid_path(domid, path, sizeof(path));
 	f = fopen(path, "w");
 	if (f != NULL) {
 		fprintf(f, "%ld\n", (long)getpid());
@@ -76,77 +78,8 @@ static void remove_pid_file(uint16_t domid)
 {
 	char path[128];
 
-	lam_monitor_pid_path(domid, path, sizeof(path));
+	pid_path(domid, path, sizeof(path));
 	unlink(path);
-}
-
-int lam_wait_dom_event(struct lam_xs *xs, int timeout_ms)
-{
-	struct pollfd pfd;
-	char *path = NULL, *token = NULL;
-	int err;
-
-	if (xs == NULL) {
-		poll(NULL, 0, timeout_ms);
-		return 0;
-	}
-	if (!lam_xs_watch_pending(xs)) {
-		pfd.fd = lam_xs_fd(xs);
-		pfd.events = POLLIN;
-		pfd.revents = 0;
-		if (poll(&pfd, 1, timeout_ms) <= 0) {
-			return 0; /* timeout (or a signal): the caller polls the state anyway */
-		}
-	}
-	err = lam_xs_read_watch(xs, &path, &token);
-	free(path);
-	free(token);
-	return err;
-}
-
-/** The action cfg asks for when a domain shuts down for reason. */
-static enum lam_cfg_action policy_for(const struct lam_cfg *cfg, uint32_t reason)
-{
-	switch (reason) {
-	case SHUTDOWN_reboot:
-		return cfg->on_reboot;
-	case SHUTDOWN_crash:
-	case SHUTDOWN_watchdog:
-		return cfg->on_crash;
-	case SHUTDOWN_poweroff:
-	default:
-		return cfg->on_poweroff;
-	}
-}
-
-int lam_apply_shutdown_policy(struct lam_ctl *ctl, const char *cmd, const struct lam_cfg *cfg,
-			      uint16_t domid, uint32_t reason, bool start_monitor,
-			      uint16_t *new_domid)
-{
-	enum lam_cfg_action action = policy_for(cfg, reason);
-
-	switch (action) {
-	case LAM_CFG_ACTION_PRESERVE:
-		printf("Domain %u (%s) shut down (%s): preserved\n", domid, cfg->name,
-		       lam_shutdown_name(reason));
-		return LAM_CFG_ACTION_PRESERVE;
-	case LAM_CFG_ACTION_RESTART:
-		printf("Domain %u (%s) shut down (%s): restarting\n", domid, cfg->name,
-		       lam_shutdown_name(reason));
-		if (lam_teardown_domain(ctl, cmd, domid) != 0) {
-			return -1;
-		}
-		if (lam_start_domain(ctl, cmd, cfg, false, start_monitor, new_domid) != 0) {
-			return -1;
-		}
-		printf("Domain '%s' restarted with ID %u\n", cfg->name, *new_domid);
-		return LAM_CFG_ACTION_RESTART;
-	case LAM_CFG_ACTION_DESTROY:
-	default:
-		printf("Domain %u (%s) shut down (%s): destroying\n", domid, cfg->name,
-		       lam_shutdown_name(reason));
-		return lam_teardown_domain(ctl, cmd, domid) == 0 ? LAM_CFG_ACTION_DESTROY : -1;
-	}
 }
 
 /** Redirects stdio: stdin from /dev/null, stdout and stderr to the domain's log. */
@@ -193,12 +126,11 @@ static void log_time(void)
 }
 
 /** The supervisor's main loop; returns when there is nothing left to watch. */
-static void monitor_loop(struct lam_ctl *ctl, struct lam_xs **xsp, const struct lam_cfg *cfg,
+static void monitor_loop(struct lam_ctx *ctx, struct lam_domain_watch *w, const struct lam_cfg *cfg,
 			 uint16_t *domidp)
 {
 	uint16_t domid = *domidp;
 	unsigned int fast_restarts = 0;
-	const char *cmd = "monitor";
 
 	for (;;) {
 		struct lam_dom_info info;
@@ -206,20 +138,8 @@ static void monitor_loop(struct lam_ctl *ctl, struct lam_xs **xsp, const struct 
 		uint16_t new_domid;
 		int err, action;
 
-		if (*xsp == NULL && lam_xs_open(xsp) == 0) {
-			if (lam_xs_watch(*xsp, "@releaseDomain", MONITOR_TOKEN) != 0) {
-				lam_xs_close(*xsp);
-				*xsp = NULL;
-			}
-		}
-		err = lam_wait_dom_event(*xsp, MONITOR_POLL_MS);
-		if (err != 0 && *xsp != NULL) {
-			/* xenstored went away: fall back to polling and reconnect later. */
-			lam_xs_close(*xsp);
-			*xsp = NULL;
-		}
-
-		err = lam_ctl_domain_getinfo(ctl, domid, &info);
+		lam_domain_watch_wait(w, MONITOR_POLL_MS);
+		err = lam_domain_info(ctx, domid, &info);
 		if (err == -ESRCH) {
 			log_time();
 			printf("Domain %u (%s) is gone; monitor exits\n", domid, cfg->name);
@@ -232,8 +152,8 @@ static void monitor_loop(struct lam_ctl *ctl, struct lam_xs **xsp, const struct 
 		}
 
 		log_time();
-		if (policy_for(cfg, info.shutdown_reason) == LAM_CFG_ACTION_RESTART &&
-		    lam_ctl_physinfo(ctl, &pi) == 0) {
+		if (lam_shutdown_action(cfg, info.shutdown_reason) == LAM_CFG_ACTION_RESTART &&
+		    lam_physinfo(ctx, &pi) == 0) {
 			bool fast = pi.uptime_ns - info.created_ns < FAST_RESTART_NS;
 
 			fast_restarts = fast ? fast_restarts + 1 : 0;
@@ -241,12 +161,12 @@ static void monitor_loop(struct lam_ctl *ctl, struct lam_xs **xsp, const struct 
 				printf("Domain %u (%s) keeps shutting down right after it starts; "
 				       "destroying it instead of restarting\n",
 				       domid, cfg->name);
-				lam_teardown_domain(ctl, cmd, domid);
+				lam_domain_destroy(ctx, domid);
 				return;
 			}
 		}
-		action = lam_apply_shutdown_policy(ctl, cmd, cfg, domid, info.shutdown_reason,
-						   false, &new_domid);
+		action = lam_domain_handle_shutdown(ctx, cfg, domid, info.shutdown_reason, 0,
+						    &new_domid);
 		if (action != LAM_CFG_ACTION_RESTART) {
 			return;
 		}
@@ -260,9 +180,10 @@ static void monitor_loop(struct lam_ctl *ctl, struct lam_xs **xsp, const struct 
 /** The detached grandchild: set up, report readiness on ready_fd, then supervise. */
 static void monitor_main(const struct lam_cfg *cfg, uint16_t domid, int ready_fd)
 {
-	struct lam_ctl *ctl = NULL;
-	struct lam_xs *xs = NULL;
+	struct lam_domain_watch *w = NULL;
+	struct lam_ctx *ctx = NULL;
 	char ok = 'k';
+	int err;
 
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
@@ -281,29 +202,28 @@ static void monitor_main(const struct lam_cfg *cfg, uint16_t domid, int ready_fd
 	close(ready_fd);
 	log_time();
 	printf("Monitoring domain %u (%s)\n", domid, cfg->name);
-	if (lam_ctl_open(&ctl) != 0) {
+	/* The parent's context does not survive fork(): this process opens its own. */
+	err = lam_ctx_alloc(&ctx, "monitor", NULL, NULL);
+	if (err != 0) {
 		printf("cannot open %s\n", LAM_CTL_PRIVCMD_PATH);
 		_exit(1);
 	}
-	if (lam_xs_open(&xs) == 0 && lam_xs_watch(xs, "@releaseDomain", MONITOR_TOKEN) != 0) {
-		lam_xs_close(xs);
-		xs = NULL;
+	if (lam_domain_watch_open(ctx, MONITOR_TOKEN, &w) != 0) {
+		_exit(1);
 	}
-	if (xs == NULL) {
+	if (!lam_domain_watch_connected(w)) {
 		printf("xenstored not reachable; polling the domain's state instead\n");
 	}
 	write_pid_file(domid);
 
-	monitor_loop(ctl, &xs, cfg, &domid);
+	monitor_loop(ctx, w, cfg, &domid);
 	remove_pid_file(domid);
-	if (xs != NULL) {
-		lam_xs_close(xs);
-	}
-	lam_ctl_close(ctl);
+	lam_domain_watch_close(w);
+	lam_ctx_free(ctx);
 	_exit(0);
 }
 
-int lam_monitor_start(const struct lam_cfg *cfg, uint16_t domid)
+int lam_monitor_start(const char *cmd, const struct lam_cfg *cfg, uint16_t domid)
 {
 	int fds[2];
 	pid_t pid;
@@ -312,14 +232,14 @@ int lam_monitor_start(const struct lam_cfg *cfg, uint16_t domid)
 	int status;
 
 	if (pipe2(fds, O_CLOEXEC) < 0) {
-		lam_err("create", "cannot start the domain monitor: %s", strerror(errno));
+		lam_err(cmd, "cannot start the domain monitor: %s", strerror(errno));
 		return -1;
 	}
 	fflush(stdout);
 	fflush(stderr);
 	pid = fork();
 	if (pid < 0) {
-		lam_err("create", "cannot start the domain monitor: %s", strerror(errno));
+		lam_err(cmd, "cannot start the domain monitor: %s", strerror(errno));
 		close(fds[0]);
 		close(fds[1]);
 		return -1;
@@ -342,7 +262,7 @@ int lam_monitor_start(const struct lam_cfg *cfg, uint16_t domid)
 	} while (n < 0 && errno == EINTR);
 	close(fds[0]);
 	if (n != 1) {
-		lam_err("create", "the domain monitor failed to start (see %s/lam-%s.log)",
+		lam_err(cmd, "the domain monitor failed to start (see %s/lam-%s.log)",
 			MONITOR_LOG_DIR, cfg->name);
 		(void)status;
 		return -1;

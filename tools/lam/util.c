@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Pure helpers of the `lam` CLI: domain names and states as xl shows them, number and
- * memory-size parsing, DOM resolution, the list table and its JSON form, and writing a
- * configuration back in xl.cfg syntax. No device access, so tests/unit/test_lam_cli.c runs
- * them on the host.
+ * Pure helpers of the `lam` CLI: domain states as xl shows them, memory-size parsing, the
+ * list table and its JSON form, uptimes, and the arguments of create and list. No device
+ * access, so tests/unit/test_lam_cli.c runs them on the host (with liblam's names.c and
+ * cfg.c, which hold DOM resolution and the configuration writer).
  */
 #include <ctype.h>
 #include <errno.h>
@@ -16,37 +16,11 @@
 
 #include "lam.h"
 
-const char *lam_dom_name(const struct lam_dom_info *info)
-{
-	if (info->name[0] == '\0' && info->domid == 0) {
-		return "Domain-0";
-	}
-	return info->name;
-}
-
 char lam_shutdown_letter(uint32_t reason)
 {
 	static const char letters[] = "-rscw"; /* indexed by SHUTDOWN_* */
 
 	return reason < sizeof(letters) - 1 ? letters[reason] : '?';
-}
-
-const char *lam_shutdown_name(uint32_t reason)
-{
-	switch (reason) {
-	case SHUTDOWN_poweroff:
-		return "poweroff";
-	case SHUTDOWN_reboot:
-		return "reboot";
-	case SHUTDOWN_suspend:
-		return "suspend";
-	case SHUTDOWN_crash:
-		return "crash";
-	case SHUTDOWN_watchdog:
-		return "watchdog";
-	default:
-		return "unknown";
-	}
 }
 
 void lam_state_string(const struct lam_dom_info *info, char out[7])
@@ -60,29 +34,6 @@ void lam_state_string(const struct lam_dom_info *info, char out[7])
 	out[4] = shut ? lam_shutdown_letter(info->shutdown_reason) : '-';
 	out[5] = (info->flags & LAM_DOMINF_dying) ? 'd' : '-';
 	out[6] = '\0';
-}
-
-int lam_parse_u64(const char *s, uint64_t max, uint64_t *out)
-{
-	uint64_t v = 0;
-
-	if (s == NULL || *s == '\0') {
-		return -EINVAL;
-	}
-	for (; *s != '\0'; s++) {
-		unsigned int d;
-
-		if (*s < '0' || *s > '9') {
-			return -EINVAL;
-		}
-		d = (unsigned int)(*s - '0');
-		if (v > (max - d) / 10) {
-			return -ERANGE;
-		}
-		v = v * 10 + d;
-	}
-	*out = v;
-	return 0;
 }
 
 int lam_parse_mem_kb(const char *s, uint64_t *kb)
@@ -133,40 +84,6 @@ int lam_parse_mem_kb(const char *s, uint64_t *kb)
 	}
 	*kb = (v << shift_up) >> shift_down;
 	return 0;
-}
-
-enum lam_find lam_find_domain(const struct lam_dom_info *list, size_t n, const char *spec,
-			      uint16_t *domid)
-{
-	uint64_t id;
-	int err;
-
-	if (spec == NULL || *spec == '\0') {
-		return LAM_FIND_BAD_SPEC;
-	}
-	err = lam_parse_u64(spec, UINT64_MAX, &id);
-	if (err == -ERANGE) {
-		return LAM_FIND_BAD_SPEC;
-	}
-	if (err == 0) {
-		if (id >= DOMID_FIRST_RESERVED) {
-			return LAM_FIND_BAD_SPEC;
-		}
-		for (size_t i = 0; i < n; i++) {
-			if (list[i].domid == id) {
-				*domid = (uint16_t)id;
-				return LAM_FIND_OK;
-			}
-		}
-		return LAM_FIND_NO_ID;
-	}
-	for (size_t i = 0; i < n; i++) {
-		if (strcmp(lam_dom_name(&list[i]), spec) == 0) {
-			*domid = (uint16_t)list[i].domid;
-			return LAM_FIND_OK;
-		}
-	}
-	return LAM_FIND_NO_NAME;
 }
 
 void lam_json_string(FILE *f, const char *s)
@@ -292,99 +209,6 @@ void lam_format_uptime(uint64_t secs, char *buf, size_t len)
 	} else {
 		snprintf(buf, len, "%02u:%02u:%02u", h, m, s);
 	}
-}
-
-void lam_format_cpus(uint64_t mask, char *buf, size_t len)
-{
-	size_t used = 0;
-
-	if (len == 0) {
-		return;
-	}
-	buf[0] = '\0';
-	if (mask == 0) {
-		snprintf(buf, len, "all");
-		return;
-	}
-	for (unsigned int cpu = 0; cpu < 64;) {
-		unsigned int last;
-		int w;
-
-		if (!(mask & (1ull << cpu))) {
-			cpu++;
-			continue;
-		}
-		last = cpu;
-		while (last + 1 < 64 && (mask & (1ull << (last + 1)))) {
-			last++;
-		}
-		if (last == cpu) {
-			w = snprintf(buf + used, len - used, "%s%u", used ? "," : "", cpu);
-		} else {
-			w = snprintf(buf + used, len - used, "%s%u-%u", used ? "," : "", cpu, last);
-		}
-		if (w < 0 || (size_t)w >= len - used) {
-			return; /* truncated, still NUL-terminated */
-		}
-		used += (size_t)w;
-		cpu = last + 1;
-	}
-}
-
-/** Writes key = "value" with a quote character the value does not contain. */
-static int write_string(FILE *f, const char *key, const char *value)
-{
-	char q = '"';
-
-	if (strchr(value, '\n') != NULL) {
-		return -EINVAL;
-	}
-	if (strchr(value, '"') != NULL) {
-		if (strchr(value, '\'') != NULL) {
-			return -EINVAL;
-		}
-		q = '\'';
-	}
-	fprintf(f, "%s = %c%s%c\n", key, q, value, q);
-	return 0;
-}
-
-int lam_cfg_write(FILE *f, const struct lam_cfg *cfg)
-{
-	char cpus[256];
-	int err = 0;
-
-	fputs("# Written by lam create: the configuration this domain was built from.\n", f);
-	err |= write_string(f, "name", cfg->name);
-	err |= write_string(f, "type", cfg->type == LAM_CFG_TYPE_PV ? "pv" : "pvh");
-	fprintf(f, "memory = %" PRIu64 "\n", cfg->memory_mb);
-	fprintf(f, "maxmem = %" PRIu64 "\n", cfg->maxmem_mb);
-	fprintf(f, "vcpus = %u\n", cfg->vcpus);
-	fprintf(f, "maxvcpus = %u\n", cfg->max_vcpus);
-	if (cfg->cpus_set) {
-		lam_format_cpus(cfg->cpu_mask, cpus, sizeof(cpus));
-		err |= write_string(f, "cpus", cpus);
-	}
-	err |= write_string(f, "kernel", cfg->kernel);
-	if (cfg->ramdisk[0] != '\0') {
-		err |= write_string(f, "ramdisk", cfg->ramdisk);
-	}
-	if (cfg->cmdline[0] != '\0') {
-		err |= write_string(f, "cmdline", cfg->cmdline);
-	}
-	err |= write_string(f, "on_poweroff", lam_cfg_action_name(cfg->on_poweroff));
-	err |= write_string(f, "on_reboot", lam_cfg_action_name(cfg->on_reboot));
-	err |= write_string(f, "on_crash", lam_cfg_action_name(cfg->on_crash));
-	if (cfg->has_uuid) {
-		const uint8_t *u = cfg->uuid;
-
-		fprintf(f,
-			"uuid = \"%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
-			"%02x%02x%02x%02x%02x%02x\"\n",
-			u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11],
-			u[12], u[13], u[14], u[15]);
-	}
-	return err != 0 ? -EINVAL : 0;
 }
 
 int lam_parse_create_args(int argc, char **argv, struct lam_create_args *out,

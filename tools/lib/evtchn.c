@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: Apache-2.0
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Event channels over /dev/xen/evtchn. The ioctl numbers and argument layouts are those of
  * Linux's include/uapi/xen/evtchn.h (_IOC(_IOC_NONE, 'E', nr, size)); read() yields fired
@@ -37,7 +37,7 @@ struct lam_evtchn_port_arg {
 #define LAM_IOCTL_EVTCHN_UNBIND _IOC(_IOC_NONE, 'E', 3, sizeof(struct lam_evtchn_port_arg))
 #define LAM_IOCTL_EVTCHN_NOTIFY _IOC(_IOC_NONE, 'E', 4, sizeof(struct lam_evtchn_port_arg))
 
-/* Values from docs/xen-abi-guide.md section 6.3 (arm64). */
+/* Values of Linux's include/uapi/xen/evtchn.h as compiled for arm64. */
 _Static_assert(LAM_IOCTL_EVTCHN_BIND_VIRQ == 0x00044500, "IOCTL_EVTCHN_BIND_VIRQ");
 _Static_assert(LAM_IOCTL_EVTCHN_BIND_INTERDOMAIN == 0x00084501, "IOCTL_EVTCHN_BIND_INTERDOMAIN");
 _Static_assert(LAM_IOCTL_EVTCHN_BIND_UNBOUND_PORT == 0x00044502, "IOCTL_EVTCHN_BIND_UNBOUND_PORT");
@@ -52,8 +52,9 @@ int lam_evtchn_open(struct lam_evtchn **out)
 {
 	struct lam_evtchn *xce = malloc(sizeof(*xce));
 
-	if (!xce)
+	if (!xce) {
 		return -ENOMEM;
+	}
 	xce->fd = open(LAM_EVTCHN_DEVICE, O_RDWR | O_CLOEXEC);
 	if (xce->fd < 0) {
 		int err = -errno;
@@ -67,8 +68,9 @@ int lam_evtchn_open(struct lam_evtchn **out)
 
 void lam_evtchn_close(struct lam_evtchn *xce)
 {
-	if (!xce)
+	if (!xce) {
 		return;
+	}
 	close(xce->fd);
 	free(xce);
 }
@@ -82,8 +84,9 @@ int lam_evtchn_set_nonblock(struct lam_evtchn *xce, bool nonblock)
 {
 	int fl = fcntl(xce->fd, F_GETFL);
 
-	if (fl < 0)
+	if (fl < 0) {
 		return -errno;
+	}
 	fl = nonblock ? (fl | O_NONBLOCK) : (fl & ~O_NONBLOCK);
 	return fcntl(xce->fd, F_SETFL, fl) < 0 ? -errno : 0;
 }
@@ -142,10 +145,12 @@ int lam_evtchn_pending(struct lam_evtchn *xce)
 	do {
 		n = read(xce->fd, &port, sizeof(port));
 	} while (n < 0 && errno == EINTR);
-	if (n < 0)
+	if (n < 0) {
 		return -errno;
-	if (n != sizeof(port))
+	}
+	if (n != sizeof(port)) {
 		return -EIO;
+	}
 	return (int)port;
 }
 
@@ -156,7 +161,8 @@ int lam_evtchn_unmask(struct lam_evtchn *xce, uint32_t port)
 	do {
 		n = write(xce->fd, &port, sizeof(port));
 	} while (n < 0 && errno == EINTR);
-	if (n < 0)
+	if (n < 0) {
 		return -errno;
+	}
 	return n == sizeof(port) ? 0 : -EIO;
 }

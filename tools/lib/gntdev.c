@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: Apache-2.0
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Grant mapping over /dev/xen/gntdev (Linux include/uapi/xen/gntdev.h): MAP_GRANT_REF
  * reserves an offset ("index") in the device for the grant, mmap() at that offset maps
@@ -55,8 +55,9 @@ static struct gnt_mapping *gnt_maps;
 
 static int gnt_open_locked(void)
 {
-	if (gnt_fd >= 0)
+	if (gnt_fd >= 0) {
 		return 0;
+	}
 	gnt_fd = open(LAM_GNTDEV_DEVICE, O_RDWR | O_CLOEXEC);
 	return gnt_fd < 0 ? -errno : 0;
 }
@@ -76,12 +77,14 @@ void *lam_gnt_map(uint32_t domid, uint32_t ref, int writable)
 	int err;
 
 	gm = malloc(sizeof(*gm));
-	if (!gm)
+	if (!gm) {
 		return NULL;
+	}
 	pthread_mutex_lock(&gnt_lock);
 	err = gnt_open_locked();
-	if (err)
+	if (err) {
 		goto fail;
+	}
 	m.refs[0].domid = domid;
 	m.refs[0].ref = ref;
 	if (ioctl(gnt_fd, LAM_IOCTL_GNTDEV_MAP_GRANT_REF, &m) < 0) {
@@ -125,11 +128,13 @@ int lam_gnt_unmap(void *addr)
 		pthread_mutex_unlock(&gnt_lock);
 		return -EINVAL;
 	}
-	if (munmap(addr, LAM_GNT_PAGE_SIZE) < 0)
+	if (munmap(addr, LAM_GNT_PAGE_SIZE) < 0) {
 		err = -errno;
+	}
 	rc = gnt_release_index(gm->index);
-	if (rc && !err)
+	if (rc && !err) {
 		err = rc;
+	}
 	pthread_mutex_unlock(&gnt_lock);
 	free(gm);
 	return err;

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: Apache-2.0
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * xenstore client over lamina-xenstored's Unix socket. Requests are sent one at a time;
  * while waiting for a reply, XS_WATCH_EVENT messages are queued for lam_xs_read_watch().
@@ -30,8 +30,9 @@ int lam_xs_open_fd(int fd, struct lam_xs **out)
 {
 	struct lam_xs *xs = calloc(1, sizeof(*xs));
 
-	if (!xs)
+	if (!xs) {
 		return -ENOMEM;
+	}
 	xs->fd = fd;
 	xs->events_tail = &xs->events;
 	*out = xs;
@@ -43,20 +44,23 @@ int lam_xs_open_path(const char *path, struct lam_xs **out)
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	int fd, err;
 
-	if (strlen(path) >= sizeof(sa.sun_path))
+	if (strlen(path) >= sizeof(sa.sun_path)) {
 		return -ENAMETOOLONG;
+	}
 	strcpy(sa.sun_path, path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
+	if (fd < 0) {
 		return -errno;
+	}
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		err = -errno;
 		close(fd);
 		return err;
 	}
 	err = lam_xs_open_fd(fd, out);
-	if (err)
+	if (err) {
 		close(fd);
+	}
 	return err;
 }
 
@@ -65,18 +69,21 @@ int lam_xs_open(struct lam_xs **out)
 	const char *env = getenv(LAM_XS_SOCKET_ENV);
 	int err;
 
-	if (env && *env)
+	if (env && *env) {
 		return lam_xs_open_path(env, out);
+	}
 	err = lam_xs_open_path(LAM_XS_SOCKET_PATH, out);
-	if (err == -ENOENT || err == -ECONNREFUSED)
+	if (err == -ENOENT || err == -ECONNREFUSED) {
 		err = lam_xs_open_path(LAM_XS_SOCKET_PATH_ALT, out);
+	}
 	return err;
 }
 
 void lam_xs_close(struct lam_xs *xs)
 {
-	if (!xs)
+	if (!xs) {
 		return;
+	}
 	while (xs->events) {
 		struct xs_event *e = xs->events;
 
@@ -107,8 +114,9 @@ static int write_all(int fd, const void *buf, size_t len)
 		}
 
 		if (n < 0) {
-			if (errno == EINTR)
+			if (errno == EINTR) {
 				continue;
+			}
 			return -errno;
 		}
 		p += n;
@@ -125,12 +133,14 @@ static int read_all(int fd, void *buf, size_t len)
 		ssize_t n = read(fd, p, len);
 
 		if (n < 0) {
-			if (errno == EINTR)
+			if (errno == EINTR) {
 				continue;
+			}
 			return -errno;
 		}
-		if (n == 0)
+		if (n == 0) {
 			return -EPIPE; /* the daemon closed the connection */
+		}
 		p += n;
 		len -= (size_t)n;
 	}
@@ -142,13 +152,16 @@ static int read_msg(struct lam_xs *xs, struct xsd_sockmsg *hdr, char **body)
 {
 	int err = read_all(xs->fd, hdr, sizeof(*hdr));
 
-	if (err)
+	if (err) {
 		return err;
-	if (hdr->len > XENSTORE_PAYLOAD_MAX)
+	}
+	if (hdr->len > XENSTORE_PAYLOAD_MAX) {
 		return -EPROTO;
+	}
 	*body = malloc(hdr->len + 1);
-	if (!*body)
+	if (!*body) {
 		return -ENOMEM;
+	}
 	err = read_all(xs->fd, *body, hdr->len);
 	if (err) {
 		free(*body);
@@ -163,11 +176,13 @@ static int queue_event(struct lam_xs *xs, const char *body, size_t len)
 	size_t plen = strnlen(body, len);
 	struct xs_event *e;
 
-	if (plen >= len)
+	if (plen >= len) {
 		return -EPROTO; /* "path\0token\0" expected */
+	}
 	e = calloc(1, sizeof(*e));
-	if (!e)
+	if (!e) {
 		return -ENOMEM;
+	}
 	e->path = strdup(body);
 	e->token = strndup(body + plen + 1, len - plen - 1);
 	if (!e->path || !e->token) {
@@ -187,26 +202,31 @@ int lam_xs_request(struct lam_xs *xs, uint32_t type, uint32_t tx, const void *pa
 	struct xsd_sockmsg hdr = { .type = type, .tx_id = tx, .len = (uint32_t)len };
 	int err;
 
-	if (len > XENSTORE_PAYLOAD_MAX)
+	if (len > XENSTORE_PAYLOAD_MAX) {
 		return -E2BIG;
+	}
 	hdr.req_id = ++xs->req_id;
 	err = write_all(xs->fd, &hdr, sizeof(hdr));
-	if (!err && len)
+	if (!err && len) {
 		err = write_all(xs->fd, payload, len);
-	if (err)
+	}
+	if (err) {
 		return err;
+	}
 	for (;;) {
 		struct xsd_sockmsg rh;
 		char *body;
 
 		err = read_msg(xs, &rh, &body);
-		if (err)
+		if (err) {
 			return err;
+		}
 		if (rh.type == XS_WATCH_EVENT) {
 			err = queue_event(xs, body, rh.len);
 			free(body);
-			if (err)
+			if (err) {
 				return err;
+			}
 			continue;
 		}
 		if (rh.req_id != hdr.req_id) {
@@ -224,8 +244,9 @@ int lam_xs_request(struct lam_xs *xs, uint32_t type, uint32_t tx, const void *pa
 		}
 		if (reply) {
 			*reply = body;
-			if (reply_len)
+			if (reply_len) {
 				*reply_len = rh.len;
+			}
 		} else {
 			free(body);
 		}
@@ -241,14 +262,17 @@ static int path_request(struct lam_xs *xs, uint32_t type, uint32_t tx, const cha
 	char *buf;
 	int err;
 
-	if (plen + extra_len > XENSTORE_PAYLOAD_MAX)
+	if (plen + extra_len > XENSTORE_PAYLOAD_MAX) {
 		return -E2BIG;
+	}
 	buf = malloc(plen + extra_len);
-	if (!buf)
+	if (!buf) {
 		return -ENOMEM;
+	}
 	memcpy(buf, path, plen);
-	if (extra_len)
+	if (extra_len) {
 		memcpy(buf + plen, extra, extra_len);
+	}
 	err = lam_xs_request(xs, type, tx, buf, plen + extra_len, reply, reply_len);
 	free(buf);
 	return err;
@@ -264,8 +288,9 @@ char *lam_xs_read(struct lam_xs *xs, uint32_t tx, const char *path, size_t *len)
 		errno = -err;
 		return NULL;
 	}
-	if (len)
+	if (len) {
 		*len = rlen;
+	}
 	return reply;
 }
 
@@ -276,14 +301,17 @@ int lam_xs_write(struct lam_xs *xs, uint32_t tx, const char *path, const void *v
 	int err;
 	char *buf;
 
-	if (plen + 1 + len > XENSTORE_PAYLOAD_MAX)
+	if (plen + 1 + len > XENSTORE_PAYLOAD_MAX) {
 		return -E2BIG;
+	}
 	buf = malloc(plen + 1 + len + 1);
-	if (!buf)
+	if (!buf) {
 		return -ENOMEM;
+	}
 	memcpy(buf, path, plen + 1);
-	if (len)
+	if (len) {
 		memcpy(buf + plen + 1, val, len);
+	}
 	err = lam_xs_request(xs, XS_WRITE, tx, buf, plen + 1 + len, NULL, NULL);
 	free(buf);
 	return err;
@@ -303,8 +331,9 @@ int lam_xs_printf(struct lam_xs *xs, uint32_t tx, const char *path, const char *
 	va_start(ap, fmt);
 	n = vasprintf(&val, fmt, ap);
 	va_end(ap);
-	if (n < 0)
+	if (n < 0) {
 		return -ENOMEM;
+	}
 	err = lam_xs_write(xs, tx, path, val, (size_t)n);
 	free(val);
 	return err;
@@ -327,14 +356,18 @@ static char **split_strings(const char *buf, size_t len, unsigned *n)
 	size_t off;
 	char **vec, *text;
 
-	for (off = 0; off < len; off++)
-		if (buf[off] == '\0')
+	for (off = 0; off < len; off++) {
+		if (buf[off] == '\0') {
 			count++;
-	if (len && buf[len - 1] != '\0')
+		}
+	}
+	if (len && buf[len - 1] != '\0') {
 		count++; /* tolerate a missing final NUL */
+	}
 	vec = malloc((count + 1) * sizeof(char *) + len + 1);
-	if (!vec)
+	if (!vec) {
 		return NULL;
+	}
 	text = (char *)(vec + count + 1);
 	memcpy(text, buf, len);
 	text[len] = '\0';
@@ -364,8 +397,9 @@ char **lam_xs_directory(struct lam_xs *xs, uint32_t tx, const char *path, unsign
 		errno = ENOMEM;
 		return NULL;
 	}
-	if (n)
+	if (n) {
 		*n = count;
+	}
 	return vec;
 }
 
@@ -383,17 +417,20 @@ int lam_xs_set_permv(struct lam_xs *xs, uint32_t tx, const char *path,
 	size_t off = 0;
 	unsigned i;
 
-	if (n == 0)
+	if (n == 0) {
 		return -EINVAL;
+	}
 	for (i = 0; i < n; i++) {
 		int w;
 
-		if (perms[i].perms > LAM_XS_PERM_BOTH)
+		if (perms[i].perms > LAM_XS_PERM_BOTH) {
 			return -EINVAL;
+		}
 		w = snprintf(buf + off, sizeof(buf) - off, "%c%u", letters[perms[i].perms],
 			     perms[i].domid);
-		if (w < 0 || (size_t)w + 1 > sizeof(buf) - off)
+		if (w < 0 || (size_t)w + 1 > sizeof(buf) - off) {
 			return -E2BIG;
+		}
 		off += (size_t)w + 1;
 	}
 	return lam_xs_set_perms(xs, tx, path, buf, off);
@@ -446,8 +483,9 @@ struct lam_xs_perm *lam_xs_get_perms(struct lam_xs *xs, uint32_t tx, const char 
 		}
 		errno = 0;
 		id = strtoul(s + 1, &end, 10);
-		if (!s[1] || *end || errno || id > UINT32_MAX)
+		if (!s[1] || *end || errno || id > UINT32_MAX) {
 			goto bad;
+		}
 		out[i].domid = (uint32_t)id;
 	}
 	free(vec);
@@ -489,18 +527,22 @@ int lam_xs_read_watch(struct lam_xs *xs, char **path, char **token)
 		char *body;
 		int err = read_msg(xs, &h, &body);
 
-		if (err)
+		if (err) {
 			return err;
-		if (h.type == XS_WATCH_EVENT)
+		}
+		if (h.type == XS_WATCH_EVENT) {
 			err = queue_event(xs, body, h.len);
+		}
 		free(body); /* anything else is a stray reply */
-		if (err)
+		if (err) {
 			return err;
+		}
 	}
 	e = xs->events;
 	xs->events = e->next;
-	if (!xs->events)
+	if (!xs->events) {
 		xs->events_tail = &xs->events;
+	}
 	*path = e->path;
 	*token = e->token;
 	free(e);
@@ -560,8 +602,9 @@ int lam_xs_is_domain_introduced(struct lam_xs *xs, uint32_t domid)
 	char *reply;
 	int err = domid_request(xs, XS_IS_DOMAIN_INTRODUCED, domid, &reply);
 
-	if (err)
+	if (err) {
 		return err;
+	}
 	err = reply[0] == 'T' ? 1 : 0;
 	free(reply);
 	return err;

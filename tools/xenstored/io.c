@@ -1,7 +1,8 @@
-// SPDX-License-Identifier: Apache-2.0
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Shared-ring transport. A ring page holds two 1 KiB byte rings with free-running u32
- * indices (docs xen-abi-guide.md 4.9, 5.2): the client produces requests in req[] and
+ * indices (Xen's xen/include/public/io/xs_wire.h, struct xenstore_domain_interface, and
+ * docs/misc/xenstore-ring.txt): the client produces requests in req[] and
  * the server consumes them; the server produces into rsp[]. Indices are valid while
  * prod - cons <= XENSTORE_RING_SIZE; a ring that breaks this is given up (error field
  * set, connection ignored, as Xen's xenstored does). Linux notifies only when the
@@ -42,8 +43,9 @@ static void ring_fail(struct xsd_ring *r, uint32_t error, const char *why)
 	r->dead = true;
 	r->intf->error = error;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	if (r->local_port)
+	if (r->local_port) {
 		lam_evtchn_notify(xsd_evtchn, r->local_port);
+	}
 	xsd_log(r->st, XSD_LOG_WARN, "domain %u: %s; ignoring its ring from now on", r->domid, why);
 }
 
@@ -78,8 +80,9 @@ static long ring_read(struct xsd_ring *r)
 		uint32_t n = prod - cons;
 		char buf[XENSTORE_RING_SIZE];
 
-		if (n > XENSTORE_RING_SIZE - off)
+		if (n > XENSTORE_RING_SIZE - off) {
 			n = XENSTORE_RING_SIZE - off;
+		}
 		memcpy(buf, in->req + off, n);
 		cons += n;
 		total += n;
@@ -117,13 +120,16 @@ static long ring_write(struct xsd_ring *r)
 		uint32_t space = XENSTORE_RING_SIZE - (prod - cons);
 		uint32_t n;
 
-		if (!avail || !space)
+		if (!avail || !space) {
 			break;
+		}
 		n = space;
-		if (n > XENSTORE_RING_SIZE - off)
+		if (n > XENSTORE_RING_SIZE - off) {
 			n = XENSTORE_RING_SIZE - off;
-		if (n > avail)
+		}
+		if (n > avail) {
 			n = (uint32_t)avail;
+		}
 		memcpy(in->rsp + off, data, n);
 		xsd_conn_out_consume(r->conn, n);
 		prod += n;
@@ -142,8 +148,9 @@ void xsd_ring_process(struct xsd_ring *r)
 {
 	bool notify = false;
 
-	if (r->dead)
+	if (r->dead) {
 		return;
+	}
 	if (r->intf->connection == XENSTORE_RECONNECT && r->granted) {
 		ring_reconnect(r);
 		return;
@@ -152,12 +159,15 @@ void xsd_ring_process(struct xsd_ring *r)
 		long in = ring_read(r);
 		long out = in < 0 ? -1 : ring_write(r);
 
-		if (in < 0 || out < 0)
+		if (in < 0 || out < 0) {
 			return;
-		if (in || out)
+		}
+		if (in || out) {
 			notify = true;
-		if (!in && !out)
+		}
+		if (!in && !out) {
 			break;
+		}
 	}
 	if (notify) {
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
@@ -172,17 +182,21 @@ static int read_port(uint32_t *port)
 	uint64_t v;
 	int fd = open(XSD_PROC_PORT, O_RDONLY | O_CLOEXEC);
 
-	if (fd < 0)
+	if (fd < 0) {
 		return -errno;
+	}
 	n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
-	if (n <= 0)
+	if (n <= 0) {
 		return -EIO;
+	}
 	buf[n] = '\0';
-	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' ')) {
 		buf[--n] = '\0';
-	if (xsd_parse_uint(buf, UINT32_MAX, &v) || v == 0)
+	}
+	if (xsd_parse_uint(buf, UINT32_MAX, &v) || v == 0) {
 		return -EINVAL;
+	}
 	*port = (uint32_t)v;
 	return 0;
 }
@@ -194,8 +208,9 @@ int xsd_ring_attach_dom0(struct xsd_store *st, struct xsd_ring **out)
 	void *page;
 	int fd, rc;
 
-	if (!r)
+	if (!r) {
 		return -ENOMEM;
+	}
 	rc = read_port(&port);
 	if (rc) {
 		xsd_log(st, XSD_LOG_ERROR,
@@ -259,16 +274,18 @@ static void find_port_fn(struct xsd_conn *conn, void *arg)
 	struct find_port *f = arg;
 	struct xsd_ring *r = xsd_conn_io(conn);
 
-	if (r && r->io.kind == XSD_IO_RING && r->local_port == f->port)
+	if (r && r->io.kind == XSD_IO_RING && r->local_port == f->port) {
 		f->found = r;
+	}
 }
 
 struct xsd_ring *xsd_ring_by_port(struct xsd_store *st, struct xsd_ring *dom0, uint32_t port)
 {
 	struct find_port f = { port, NULL };
 
-	if (dom0 && dom0->local_port == port)
+	if (dom0 && dom0->local_port == port) {
 		return dom0;
+	}
 	xsd_for_each_domain(st, find_port_fn, &f);
 	return f.found;
 }
@@ -300,8 +317,9 @@ struct xsd_conn *xsd_io_introduce(struct xsd_store *st, uint32_t domid, uint64_t
 			domid, GNTTAB_RESERVED_XENSTORE, strerror(errno));
 		goto fail;
 	}
-	if (r->intf->evtchn_port)
+	if (r->intf->evtchn_port) {
 		port = r->intf->evtchn_port; /* the guest's own choice wins */
+	}
 	rc = lam_evtchn_bind_interdomain(xsd_evtchn, domid, port);
 	if (rc < 0) {
 		xsd_log(st, XSD_LOG_ERROR, "domain %u: cannot bind its xenstore port %u: %s", domid,
@@ -318,8 +336,9 @@ struct xsd_conn *xsd_io_introduce(struct xsd_store *st, uint32_t domid, uint64_t
 		goto fail;
 	}
 	r->intf->server_features |= SERVER_FEATURES;
-	if (r->intf->connection == XENSTORE_RECONNECT)
+	if (r->intf->connection == XENSTORE_RECONNECT) {
 		ring_reconnect(r);
+	}
 	(void)gfn;
 	return r->conn;
 fail:
@@ -333,8 +352,9 @@ int xsd_io_rebind(struct xsd_conn *conn, uint32_t port)
 	struct xsd_ring *r = xsd_conn_io(conn);
 	int rc;
 
-	if (r->intf->evtchn_port)
+	if (r->intf->evtchn_port) {
 		port = r->intf->evtchn_port;
+	}
 	lam_evtchn_unbind(xsd_evtchn, r->local_port);
 	rc = lam_evtchn_bind_interdomain(xsd_evtchn, r->domid, port);
 	if (rc < 0) {
@@ -352,11 +372,14 @@ void xsd_io_release(struct xsd_conn *conn)
 {
 	struct xsd_ring *r = xsd_conn_io(conn);
 
-	if (!r)
+	if (!r) {
 		return;
-	if (r->local_port)
+	}
+	if (r->local_port) {
 		lam_evtchn_unbind(xsd_evtchn, r->local_port);
-	if (r->granted)
+	}
+	if (r->granted) {
 		lam_gnt_unmap(r->intf);
+	}
 	free(r);
 }

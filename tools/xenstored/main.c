@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: Apache-2.0
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * lamina-xenstored: the xenstore daemon of Lamina's Dom0. Serves Dom0's kernel (its
  * xenbus ring in local mode), Dom0 tools (a Unix socket; such clients act as Dom0) and
@@ -65,8 +65,9 @@ static void log_msg(enum xsd_log_level level, const char *msg)
 	struct tm tm;
 	time_t now;
 
-	if (level == XSD_LOG_DEBUG && !opts.verbose)
+	if (level == XSD_LOG_DEBUG && !opts.verbose) {
 		return;
+	}
 	now = time(NULL);
 	localtime_r(&now, &tm);
 	strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S", &tm);
@@ -100,12 +101,14 @@ static bool client_flush(struct sock_client *cl)
 		const void *data = xsd_conn_out_peek(cl->conn, &len);
 		ssize_t n;
 
-		if (!len)
+		if (!len) {
 			return true;
+		}
 		n = send(cl->fd, data, len, MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (n < 0) {
-			if (errno == EINTR)
+			if (errno == EINTR) {
 				continue;
+			}
 			return errno == EAGAIN || errno == EWOULDBLOCK;
 		}
 		xsd_conn_out_consume(cl->conn, (size_t)n);
@@ -117,14 +120,16 @@ static void client_read(struct sock_client *cl)
 	char buf[4096];
 	ssize_t n = recv(cl->fd, buf, sizeof(buf), MSG_DONTWAIT);
 
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+	if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
 		return;
+	}
 	if (n <= 0) {
 		client_close(cl);
 		return;
 	}
-	if (xsd_conn_feed(cl->conn, buf, (size_t)n) < 0)
+	if (xsd_conn_feed(cl->conn, buf, (size_t)n) < 0) {
 		cl->closing = true;
+	}
 }
 
 static void accept_client(void)
@@ -132,8 +137,9 @@ static void accept_client(void)
 	struct sock_client *cl;
 	int fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 
-	if (fd < 0)
+	if (fd < 0) {
 		return;
+	}
 	if (nr_clients >= MAX_CLIENTS) {
 		xsd_log(store, XSD_LOG_WARN, "too many socket clients; refusing one");
 		close(fd);
@@ -164,15 +170,18 @@ static int mkdir_p(const char *dir)
 
 	snprintf(tmp, sizeof(tmp), "%s", dir);
 	for (p = tmp + 1; *p; p++) {
-		if (*p != '/')
+		if (*p != '/') {
 			continue;
+		}
 		*p = '\0';
-		if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
+		if (mkdir(tmp, 0755) < 0 && errno != EEXIST) {
 			return -errno;
+		}
 		*p = '/';
 	}
-	if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
+	if (mkdir(tmp, 0755) < 0 && errno != EEXIST) {
 		return -errno;
+	}
 	return 0;
 }
 
@@ -182,8 +191,9 @@ static int open_socket(const char *path)
 	char dir[PATH_MAX], *slash;
 	int fd, err;
 
-	if (strlen(path) >= sizeof(sa.sun_path))
+	if (strlen(path) >= sizeof(sa.sun_path)) {
 		return -ENAMETOOLONG;
+	}
 	snprintf(dir, sizeof(dir), "%s", path);
 	slash = strrchr(dir, '/');
 	if (slash && slash != dir) {
@@ -196,8 +206,9 @@ static int open_socket(const char *path)
 	}
 	strcpy(sa.sun_path, path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0)
+	if (fd < 0) {
 		return -errno;
+	}
 	unlink(path);
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || chmod(path, 0600) < 0 ||
 	    listen(fd, 32) < 0) {
@@ -214,18 +225,23 @@ static void link_var_run(void)
 {
 	char real_var_run[PATH_MAX], real_run[PATH_MAX];
 
-	if (strcmp(opts.socket_path, LAM_XS_SOCKET_PATH) != 0)
+	if (strcmp(opts.socket_path, LAM_XS_SOCKET_PATH) != 0) {
 		return;
-	if (!realpath("/var/run", real_var_run) || !realpath("/run", real_run))
+	}
+	if (!realpath("/var/run", real_var_run) || !realpath("/run", real_run)) {
 		return;
-	if (strcmp(real_var_run, real_run) == 0)
+	}
+	if (strcmp(real_var_run, real_run) == 0) {
 		return; /* the same directory already */
-	if (mkdir_p(VAR_RUN_DIR) < 0)
+	}
+	if (mkdir_p(VAR_RUN_DIR) < 0) {
 		return;
+	}
 	unlink(LAM_XS_SOCKET_PATH_ALT);
-	if (symlink(LAM_XS_SOCKET_PATH, LAM_XS_SOCKET_PATH_ALT) < 0)
+	if (symlink(LAM_XS_SOCKET_PATH, LAM_XS_SOCKET_PATH_ALT) < 0) {
 		xsd_log(store, XSD_LOG_WARN, "cannot link %s: %s", LAM_XS_SOCKET_PATH_ALT,
 			strerror(errno));
+	}
 }
 
 /* ---- domains ---------------------------------------------------------------------- */
@@ -237,8 +253,9 @@ static void check_domains(void)
 	size_t nr = 0, i;
 	int err;
 
-	if (!ctl)
+	if (!ctl) {
 		return;
+	}
 	err = lam_ctl_domain_list(ctl, &list, &nr);
 	if (err) {
 		xsd_log(store, XSD_LOG_ERROR, "cannot list domains: %s", lam_ctl_strerror(err));
@@ -275,13 +292,15 @@ static void flush_all(void)
 {
 	struct sock_client *cl, *next;
 
-	if (dom0_ring)
+	if (dom0_ring) {
 		xsd_ring_process(dom0_ring);
+	}
 	xsd_for_each_domain(store, process_ring_fn, NULL);
 	for (cl = clients; cl; cl = next) {
 		next = cl->next;
-		if (!client_flush(cl) || (cl->closing && !xsd_conn_out_len(cl->conn)))
+		if (!client_flush(cl) || (cl->closing && !xsd_conn_out_len(cl->conn))) {
 			client_close(cl);
+		}
 	}
 }
 
@@ -291,14 +310,16 @@ static void handle_events(void)
 		int port = lam_evtchn_pending(xsd_evtchn);
 		struct xsd_ring *r;
 
-		if (port < 0)
+		if (port < 0) {
 			return;
+		}
 		if (port == virq_port) {
 			check_domains();
 		} else {
 			r = xsd_ring_by_port(store, dom0_ring, (uint32_t)port);
-			if (r)
+			if (r) {
 				xsd_ring_process(r);
+			}
 		}
 		lam_evtchn_unmask(xsd_evtchn, (uint32_t)port);
 	}
@@ -336,26 +357,33 @@ static int run(void)
 		}
 		rc = poll(pfds, n, -1);
 		if (rc < 0) {
-			if (errno == EINTR)
+			if (errno == EINTR) {
 				continue;
+			}
 			xsd_log(store, XSD_LOG_ERROR, "poll: %s", strerror(errno));
 			break;
 		}
-		if (xsd_evtchn && pfds[1].revents)
+		if (xsd_evtchn && pfds[1].revents) {
 			handle_events();
+		}
 		/* Clients may be closed below; act only on those still in the list. */
 		for (i = 0; i < n; i++) {
-			if (!map[i] || !pfds[i].revents)
+			if (!map[i] || !pfds[i].revents) {
 				continue;
-			for (cl = clients; cl && cl != map[i]; cl = next)
+			}
+			for (cl = clients; cl && cl != map[i]; cl = next) {
 				next = cl->next;
-			if (!cl)
+			}
+			if (!cl) {
 				continue;
-			if (pfds[i].revents & (POLLIN | POLLHUP | POLLERR))
+			}
+			if (pfds[i].revents & (POLLIN | POLLHUP | POLLERR)) {
 				client_read(cl);
+			}
 		}
-		if (pfds[0].revents & POLLIN)
+		if (pfds[0].revents & POLLIN) {
 			accept_client();
+		}
 	}
 	free(pfds);
 	free(map);
@@ -391,27 +419,35 @@ static int daemonise(void)
 	pid_t pid = fork();
 	int fd;
 
-	if (pid < 0)
+	if (pid < 0) {
 		return -errno;
-	if (pid > 0)
+	}
+	if (pid > 0) {
 		_exit(0);
-	if (setsid() < 0)
+	}
+	if (setsid() < 0) {
 		return -errno;
+	}
 	pid = fork();
-	if (pid < 0)
+	if (pid < 0) {
 		return -errno;
-	if (pid > 0)
+	}
+	if (pid > 0) {
 		_exit(0);
-	if (chdir("/") < 0)
+	}
+	if (chdir("/") < 0) {
 		return -errno;
+	}
 	fd = open("/dev/null", O_RDWR);
 	if (fd >= 0) {
 		dup2(fd, STDIN_FILENO);
 		dup2(fd, STDOUT_FILENO);
-		if (opts.log != stderr)
+		if (opts.log != stderr) {
 			dup2(fd, STDERR_FILENO);
-		if (fd > STDERR_FILENO)
+		}
+		if (fd > STDERR_FILENO) {
 			close(fd);
+		}
 	}
 	return 0;
 }
@@ -435,10 +471,11 @@ static int setup_hypervisor(void)
 	}
 	lam_evtchn_set_nonblock(xsd_evtchn, true);
 	virq_port = lam_evtchn_bind_virq(xsd_evtchn, LAM_VIRQ_DOM_EXC);
-	if (virq_port < 0)
+	if (virq_port < 0) {
 		xsd_log(store, XSD_LOG_WARN,
 			"cannot bind VIRQ_DOM_EXC: %s; dead domains will not be noticed",
 			strerror(-virq_port));
+	}
 	err = lam_ctl_open(&ctl);
 	if (err) {
 		xsd_log(store, XSD_LOG_WARN, "cannot open the control interface: %s",
@@ -512,16 +549,19 @@ int main(int argc, char **argv)
 		fprintf(stderr, "lamina-xenstored: out of memory\n");
 		return 1;
 	}
-	if (opts.use_hypervisor && setup_hypervisor())
+	if (opts.use_hypervisor && setup_hypervisor()) {
 		return 1;
+	}
 	listen_fd = open_socket(opts.socket_path);
-	if (listen_fd < 0)
+	if (listen_fd < 0) {
 		return 1;
+	}
 	link_var_run();
 	if (opts.use_kernel_ring) {
 		err = xsd_ring_attach_dom0(store, &dom0_ring);
-		if (err)
+		if (err) {
 			return 1;
+		}
 	}
 	if (daemon) {
 		err = daemonise();
@@ -531,8 +571,9 @@ int main(int argc, char **argv)
 		}
 	}
 	xsd_log(store, XSD_LOG_INFO, "serving on %s", opts.socket_path);
-	if (ctl)
+	if (ctl) {
 		check_domains();
+	}
 	run();
 	xsd_log(store, XSD_LOG_INFO, "exiting");
 	unlink(opts.socket_path);

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: Apache-2.0
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The xenstore protocol engine: framing of client byte streams, request dispatch with
  * Xen's permission and quota rules, watches (with relative paths and the special
@@ -120,10 +120,11 @@ void xsd_log(struct xsd_store *st, enum xsd_log_level level, const char *fmt, ..
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (st && st->ops && st->ops->log)
+	if (st && st->ops && st->ops->log) {
 		st->ops->log(level, msg);
-	else
+	} else {
 		fprintf(stderr, "xenstored: %s\n", msg);
+	}
 }
 
 /* ---- output --------------------------------------------------------------------- */
@@ -146,11 +147,13 @@ static int out_reserve(struct xsd_conn *c, size_t need)
 		size_t cap = c->out_cap ? c->out_cap : 4096;
 		char *n;
 
-		while (cap - c->out_tail < need)
+		while (cap - c->out_tail < need) {
 			cap *= 2;
+		}
 		n = realloc(c->out, cap);
-		if (!n)
+		if (!n) {
 			return -ENOMEM;
+		}
 		c->out = n;
 		c->out_cap = cap;
 	}
@@ -163,8 +166,9 @@ static int out_msg(struct xsd_conn *c, uint32_t type, uint32_t req_id, uint32_t 
 	struct xsd_sockmsg h = { .type = type, .req_id = req_id, .tx_id = tx_id, .len = 0 };
 	unsigned i;
 
-	for (i = 0; i < nr; i++)
+	for (i = 0; i < nr; i++) {
 		h.len += (uint32_t)parts[i].len;
+	}
 	if (out_reserve(c, sizeof(h) + h.len)) {
 		xsd_log(c->st, XSD_LOG_ERROR, "out of memory queueing a reply to domain %u",
 			c->domid);
@@ -173,12 +177,14 @@ static int out_msg(struct xsd_conn *c, uint32_t type, uint32_t req_id, uint32_t 
 	memcpy(c->out + c->out_tail, &h, sizeof(h));
 	c->out_tail += sizeof(h);
 	for (i = 0; i < nr; i++) {
-		if (parts[i].len)
+		if (parts[i].len) {
 			memcpy(c->out + c->out_tail, parts[i].p, parts[i].len);
+		}
 		c->out_tail += parts[i].len;
 	}
-	if (c->st->ops && c->st->ops->kick)
+	if (c->st->ops && c->st->ops->kick) {
 		c->st->ops->kick(c);
+	}
 	return 0;
 }
 
@@ -216,11 +222,13 @@ void xsd_conn_out_consume(struct xsd_conn *c, size_t n)
 {
 	size_t used = c->out_tail - c->out_head;
 
-	if (n > used)
+	if (n > used) {
 		n = used;
+	}
 	c->out_head += n;
-	if (c->out_head == c->out_tail)
+	if (c->out_head == c->out_tail) {
 		c->out_head = c->out_tail = 0;
+	}
 }
 
 size_t xsd_conn_out_len(const struct xsd_conn *c)
@@ -244,8 +252,9 @@ static void queue_event(struct xsd_conn *c, const struct xsd_watch *w, const cha
 	if (w->relative && path[0] == '/') {
 		size_t hl = strlen(c->home);
 
-		if (strncmp(path, c->home, hl) == 0 && path[hl] == '/')
+		if (strncmp(path, c->home, hl) == 0 && path[hl] == '/') {
 			path += hl + 1;
+		}
 	}
 	if (!c->privileged && xsd_conn_out_len(c) > XSD_QUOTA_OUTPUT) {
 		xsd_log(c->st, XSD_LOG_WARN, "domain %u: output queue full, watch event %s dropped",
@@ -261,8 +270,9 @@ static void queue_event(struct xsd_conn *c, const struct xsd_watch *w, const cha
 
 static bool can_see(const struct xsd_conn *c, const struct xsd_perm *p, unsigned nr)
 {
-	if (c->privileged || !p)
+	if (c->privileged || !p) {
 		return true;
+	}
 	return (xsd_perm_for(p, nr, c->domid, false, c->target) & XSD_PERM_READ) != 0;
 }
 
@@ -281,14 +291,17 @@ static void fire(struct xsd_store *st, const char *path, bool exact, const struc
 		for (w = c->watches; w; w = w->next) {
 			bool match;
 
-			if (w->path[0] == '@')
+			if (w->path[0] == '@') {
 				continue;
+			}
 			match = exact ? strcmp(path, w->path) == 0
 				      : xsd_path_is_child(path, w->path);
-			if (!match)
+			if (!match) {
 				continue;
-			if (!can_see(c, now, nr_now) && !(old && can_see(c, old, nr_old)))
+			}
+			if (!can_see(c, now, nr_now) && !(old && can_see(c, old, nr_old))) {
 				continue;
+			}
 			queue_event(c, w, path);
 		}
 	}
@@ -298,9 +311,11 @@ static struct xsd_special *special_find(struct xsd_store *st, const char *name)
 {
 	unsigned i;
 
-	for (i = 0; i < 2; i++)
-		if (strcmp(st->special[i].name, name) == 0)
+	for (i = 0; i < 2; i++) {
+		if (strcmp(st->special[i].name, name) == 0) {
 			return &st->special[i];
+		}
+	}
 	return NULL;
 }
 
@@ -310,10 +325,13 @@ static void fire_special(struct xsd_store *st, const char *name)
 	struct xsd_conn *c;
 	struct xsd_watch *w;
 
-	for (c = st->conns; c; c = c->next)
-		for (w = c->watches; w; w = w->next)
-			if (strcmp(w->path, name) == 0 && can_see(c, sp->perms, sp->nr_perms))
+	for (c = st->conns; c; c = c->next) {
+		for (w = c->watches; w; w = w->next) {
+			if (strcmp(w->path, name) == 0 && can_see(c, sp->perms, sp->nr_perms)) {
 				queue_event(c, w, name);
+			}
+		}
+	}
 }
 
 /* ---- transactions --------------------------------------------------------------- */
@@ -343,9 +361,11 @@ static struct xsd_tx *tx_find(struct xsd_conn *c, uint32_t id)
 {
 	struct xsd_tx *tx;
 
-	for (tx = c->txs; tx; tx = tx->next)
-		if (tx->id == id)
+	for (tx = c->txs; tx; tx = tx->next) {
+		if (tx->id == id) {
 			return tx;
+		}
+	}
 	return NULL;
 }
 
@@ -372,14 +392,18 @@ static int tx_access(struct xsd_tx *tx, const char *path)
 	bool exists = xsd_tree_missing(tx->tree, path) == 0;
 	struct xsd_access *a;
 
-	if (n->gen > tx->start_gen)
+	if (n->gen > tx->start_gen) {
 		return 0;
-	for (a = tx->accessed; a; a = a->next)
-		if (strcmp(a->path, path) == 0)
+	}
+	for (a = tx->accessed; a; a = a->next) {
+		if (strcmp(a->path, path) == 0) {
 			return 0;
+		}
+	}
 	a = calloc(1, sizeof(*a));
-	if (!a)
+	if (!a) {
 		return -ENOMEM;
+	}
 	a->path = strdup(path);
 	if (!a->path) {
 		free(a);
@@ -396,14 +420,16 @@ static int tx_log(struct xsd_tx *tx, uint32_t type, const char *path, const void
 {
 	struct xsd_txop *op = calloc(1, sizeof(*op));
 
-	if (!op)
+	if (!op) {
 		return -ENOMEM;
+	}
 	op->type = type;
 	op->path = strdup(path);
 	if (bytes) {
 		op->data = malloc(bytes);
-		if (op->data)
+		if (op->data) {
 			memcpy(op->data, data, bytes);
+		}
 	}
 	if (!op->path || (bytes && !op->data)) {
 		free(op->path);
@@ -428,8 +454,9 @@ struct opctx {
 
 static unsigned perm_of(const struct opctx *o, const struct xsd_node *n)
 {
-	if (o->replay)
+	if (o->replay) {
 		return XSD_PERM_READ | XSD_PERM_WRITE | XSD_PERM_OWNER;
+	}
 	return xsd_perm_for(n->perms, n->nr_perms, o->c->domid, o->c->privileged, o->c->target);
 }
 
@@ -465,19 +492,23 @@ static int op_write(struct opctx *o, const char *path, const void *val, size_t l
 	int err = 0;
 
 	n = get_node(o, path, XSD_PERM_WRITE, &err);
-	if (!n && err != -ENOENT)
+	if (!n && err != -ENOENT) {
 		return err;
-	if (n && mkdir)
+	}
+	if (n && mkdir) {
 		return 0; /* already there: fine, and nothing changes */
+	}
 	if (quota_applies(o)) {
 		if (!n) {
 			unsigned missing = xsd_tree_missing(o->t, path);
 			struct xsd_node *p = xsd_tree_nearest(o->t, path);
 
-			if (xsd_tree_owned(o->t, o->c->domid) + missing > XSD_QUOTA_NODES)
+			if (xsd_tree_owned(o->t, o->c->domid) + missing > XSD_QUOTA_NODES) {
 				return -ENOSPC;
-			if (16 + p->nr_perms * 8 + len >= XSD_QUOTA_ENTRY_SIZE)
+			}
+			if (16 + p->nr_perms * 8 + len >= XSD_QUOTA_ENTRY_SIZE) {
 				return -ENOSPC;
+			}
 		} else if (xsd_node_record_size(n) - n->len + len >= XSD_QUOTA_ENTRY_SIZE) {
 			return -ENOSPC;
 		}
@@ -490,21 +521,25 @@ static int op_write(struct opctx *o, const char *path, const void *val, size_t l
 			xsd_node_path(xsd_tree_nearest(o->t, path), ppath, sizeof(ppath));
 			err = tx_access(o->tx, ppath);
 		}
-		if (err)
+		if (err) {
 			return err;
+		}
 	}
 	if (!n) {
 		n = xsd_tree_create(o->t, path, o->c->privileged ? XSD_NO_OWNER : o->c->domid);
-		if (!n)
+		if (!n) {
 			return -ENOMEM;
+		}
 	}
 	if (!mkdir) {
 		err = xsd_node_set_value(o->t, n, val, len);
-		if (err)
+		if (err) {
 			return err;
+		}
 	}
-	if (o->tx)
+	if (o->tx) {
 		return tx_log(o->tx, mkdir ? XS_MKDIR : XS_WRITE, path, val, len, len);
+	}
 	fire(o->c->st, path, false, n->perms, n->nr_perms, NULL, 0);
 	return 0;
 }
@@ -518,8 +553,9 @@ static void rm_visit(struct xsd_node *n, const char *path, void *arg)
 {
 	struct rm_visit *v = arg;
 
-	if (n != v->top)
+	if (n != v->top) {
 		fire(v->st, path, true, n->perms, n->nr_perms, NULL, 0);
+	}
 }
 
 static int op_rm(struct opctx *o, const char *path)
@@ -536,31 +572,37 @@ static int op_rm(struct opctx *o, const char *path)
 
 			snprintf(parent, sizeof(parent), "%s", path);
 			slash = strrchr(parent, '/');
-			if (slash == parent)
+			if (slash == parent) {
 				slash[1] = '\0';
-			else if (slash)
+			} else if (slash) {
 				*slash = '\0';
+			}
 			if (xsd_tree_lookup(o->t, parent)) {
-				if (o->tx)
+				if (o->tx) {
 					return tx_access(o->tx, path);
+				}
 				return 0;
 			}
 		}
 		return err;
 	}
-	if (!n->parent)
+	if (!n->parent) {
 		return -EINVAL; /* the root stays */
+	}
 	if (o->tx) {
 		char ppath[XENSTORE_ABS_PATH_MAX + 1];
 
 		xsd_node_path(n->parent, ppath, sizeof(ppath));
 		err = tx_access(o->tx, path);
-		if (!err)
+		if (!err) {
 			err = tx_access(o->tx, ppath);
-		if (!err)
+		}
+		if (!err) {
 			err = tx_log(o->tx, XS_RM, path, NULL, 0, 0);
-		if (err)
+		}
+		if (err) {
 			return err;
+		}
 		xsd_tree_remove(o->t, n, NULL, NULL);
 		return 0;
 	} else {
@@ -580,26 +622,32 @@ static int op_set_perms(struct opctx *o, const char *path, const struct xsd_perm
 	int err = 0;
 
 	n = get_node(o, path, XSD_PERM_WRITE | XSD_PERM_OWNER, &err);
-	if (!n)
+	if (!n) {
 		return err;
-	if (quota_applies(o) && p[0].id != n->perms[0].id)
+	}
+	if (quota_applies(o) && p[0].id != n->perms[0].id) {
 		return -EPERM; /* guests may not give their nodes away */
+	}
 	if (o->tx) {
 		err = tx_access(o->tx, path);
-		if (!err)
+		if (!err) {
 			err = xsd_node_set_perms(o->t, n, p, nr);
-		if (!err)
+		}
+		if (!err) {
 			err = tx_log(o->tx, XS_SET_PERMS, path, p, nr, nr * sizeof(*p));
+		}
 		return err;
 	}
 	old = malloc(n->nr_perms * sizeof(*old));
-	if (!old)
+	if (!old) {
 		return -ENOMEM;
+	}
 	memcpy(old, n->perms, n->nr_perms * sizeof(*old));
 	nr_old = n->nr_perms;
 	err = xsd_node_set_perms(o->t, n, p, nr);
-	if (!err)
+	if (!err) {
 		fire(o->c->st, path, false, n->perms, n->nr_perms, old, nr_old);
+	}
 	free(old);
 	return err;
 }
@@ -613,8 +661,9 @@ static int tx_commit(struct xsd_conn *c, struct xsd_tx *tx)
 	for (a = tx->accessed; a; a = a->next) {
 		struct xsd_node *n = xsd_tree_lookup(c->st->tree, a->path);
 
-		if ((n ? n->gen : 0) != a->gen)
+		if ((n ? n->gen : 0) != a->gen) {
 			return -EAGAIN;
+		}
 	}
 	for (op = tx->ops; op; op = op->next) {
 		int err;
@@ -633,10 +682,11 @@ static int tx_commit(struct xsd_conn *c, struct xsd_tx *tx)
 			err = op_set_perms(&o, op->path, op->data, (unsigned)op->len);
 			break;
 		}
-		if (err)
+		if (err) {
 			xsd_log(c->st, XSD_LOG_ERROR,
 				"transaction %u of domain %u: replaying %s: %s", tx->id, c->domid,
 				op->path, xs_wire_errname(-err));
+		}
 	}
 	return 0;
 }
@@ -646,8 +696,9 @@ static int tx_commit(struct xsd_conn *c, struct xsd_tx *tx)
 /* The request's payload as exactly one NUL-terminated string, or NULL. */
 static const char *onearg(const struct req *r)
 {
-	if (r->len == 0 || r->data[r->len - 1] != '\0' || strlen(r->data) != r->len - 1)
+	if (r->len == 0 || r->data[r->len - 1] != '\0' || strlen(r->data) != r->len - 1) {
 		return NULL;
+	}
 	return r->data;
 }
 
@@ -657,8 +708,9 @@ static int get_strings(const struct req *r, const char **vec, unsigned max)
 	unsigned n = 0;
 	size_t off = 0;
 
-	if (r->len == 0 || r->data[r->len - 1] != '\0')
+	if (r->len == 0 || r->data[r->len - 1] != '\0') {
 		return -EINVAL;
+	}
 	while (off < r->len && n < max) {
 		vec[n++] = r->data + off;
 		off += strlen(r->data + off) + 1;
@@ -671,12 +723,14 @@ static int canon(const struct xsd_conn *c, const char *in, char *out, size_t siz
 {
 	int w;
 
-	if (in[0] == '/')
+	if (in[0] == '/') {
 		w = snprintf(out, size, "%s", in);
-	else
+	} else {
 		w = snprintf(out, size, "%s/%s", c->home, in);
-	if (w < 0 || (size_t)w >= size || !xsd_path_valid(out))
+	}
+	if (w < 0 || (size_t)w >= size || !xsd_path_valid(out)) {
 		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -684,10 +738,12 @@ static int parse_domid(const struct xsd_conn *c, const char *s, uint32_t *domid)
 {
 	uint64_t v;
 
-	if (xsd_parse_uint(s, UINT32_MAX, &v))
+	if (xsd_parse_uint(s, UINT32_MAX, &v)) {
 		return -EINVAL;
-	if (v == XSD_DOMID_SELF)
+	}
+	if (v == XSD_DOMID_SELF) {
 		v = c->domid;
+	}
 	*domid = (uint32_t)v;
 	return 0;
 }
@@ -696,9 +752,11 @@ static struct xsd_domain *dom_find(struct xsd_store *st, uint32_t domid)
 {
 	struct xsd_domain *d;
 
-	for (d = st->doms; d; d = d->next)
-		if (d->domid == domid)
+	for (d = st->doms; d; d = d->next) {
+		if (d->domid == domid) {
 			return d;
+		}
+	}
 	return NULL;
 }
 
@@ -719,13 +777,16 @@ static int do_read(struct req *r)
 	struct xsd_node *n;
 	int err = 0;
 
-	if (!arg || canon(r->c, arg, path, sizeof(path)))
+	if (!arg || canon(r->c, arg, path, sizeof(path))) {
 		return -EINVAL;
+	}
 	n = get_node(&o, path, XSD_PERM_READ, &err);
-	if (r->tx && (n || err == -ENOENT) && (err = tx_access(r->tx, path)) == 0 && !n)
+	if (r->tx && (n || err == -ENOENT) && (err = tx_access(r->tx, path)) == 0 && !n) {
 		err = -ENOENT;
-	if (!n)
+	}
+	if (!n) {
 		return err;
+	}
 	reply(r, n->value, n->len);
 	return 0;
 }
@@ -740,19 +801,23 @@ static int do_write(struct req *r, bool mkdir)
 	if (mkdir) {
 		const char *arg = onearg(r);
 
-		if (!arg)
+		if (!arg) {
 			return -EINVAL;
+		}
 		plen = strlen(arg);
 	} else {
 		plen = strnlen(r->data, r->len);
-		if (plen == r->len)
+		if (plen == r->len) {
 			return -EINVAL; /* no NUL after the path */
+		}
 	}
-	if (canon(r->c, r->data, path, sizeof(path)))
+	if (canon(r->c, r->data, path, sizeof(path))) {
 		return -EINVAL;
+	}
 	err = op_write(&o, path, r->data + plen + 1, mkdir ? 0 : r->len - plen - 1, mkdir);
-	if (err)
+	if (err) {
 		return err;
+	}
 	reply_ok(r);
 	return 0;
 }
@@ -764,11 +829,13 @@ static int do_rm(struct req *r)
 	const char *arg = onearg(r);
 	int err;
 
-	if (!arg || canon(r->c, arg, path, sizeof(path)))
+	if (!arg || canon(r->c, arg, path, sizeof(path))) {
 		return -EINVAL;
+	}
 	err = op_rm(&o, path);
-	if (err)
+	if (err) {
 		return err;
+	}
 	reply_ok(r);
 	return 0;
 }
@@ -786,25 +853,32 @@ static int do_directory(struct req *r, bool part)
 	int err = 0;
 
 	if (!part) {
-		if (!onearg(r))
+		if (!onearg(r)) {
 			return -EINVAL;
+		}
 		vec[0] = r->data;
 	} else {
-		if (get_strings(r, vec, 2) != 2 || xsd_parse_uint(vec[1], UINT32_MAX, &offset))
+		if (get_strings(r, vec, 2) != 2 || xsd_parse_uint(vec[1], UINT32_MAX, &offset)) {
 			return -EINVAL;
+		}
 	}
-	if (canon(r->c, vec[0], path, sizeof(path)))
+	if (canon(r->c, vec[0], path, sizeof(path))) {
 		return -EINVAL;
+	}
 	n = get_node(&o, path, XSD_PERM_READ, &err);
-	if (r->tx && (n || err == -ENOENT) && (err = tx_access(r->tx, path)) == 0 && !n)
+	if (r->tx && (n || err == -ENOENT) && (err = tx_access(r->tx, path)) == 0 && !n) {
 		err = -ENOENT;
-	if (!n)
+	}
+	if (!n) {
 		return err;
-	for (i = 0; i < n->nr_children; i++)
+	}
+	for (i = 0; i < n->nr_children; i++) {
 		total += strlen(n->children[i]->name) + 1;
+	}
 	buf = malloc(total + 32);
-	if (!buf)
+	if (!buf) {
 		return -ENOMEM;
+	}
 	if (part) {
 		/* "generation\0" then children from byte offset; an empty string ends the list. */
 		if (offset > total) {
@@ -822,13 +896,15 @@ static int do_directory(struct req *r, bool part)
 			skip -= l;
 			continue;
 		}
-		if (part && off + l + 1 > XENSTORE_PAYLOAD_MAX)
+		if (part && off + l + 1 > XENSTORE_PAYLOAD_MAX) {
 			break;
+		}
 		memcpy(buf + off, name, l);
 		off += l;
 	}
-	if (part && i == n->nr_children)
+	if (part && i == n->nr_children) {
 		buf[off++] = '\0';
+	}
 	reply(r, buf, off);
 	free(buf);
 	return 0;
@@ -844,33 +920,40 @@ static int do_get_perms(struct req *r)
 	unsigned nr;
 	int len, err = 0;
 
-	if (!arg)
+	if (!arg) {
 		return -EINVAL;
+	}
 	if (arg[0] == '@') {
 		struct xsd_special *sp = special_find(r->c->st, arg);
 
-		if (!sp)
+		if (!sp) {
 			return -EINVAL;
-		if (!can_see(r->c, sp->perms, sp->nr_perms))
+		}
+		if (!can_see(r->c, sp->perms, sp->nr_perms)) {
 			return -EACCES;
+		}
 		p = sp->perms;
 		nr = sp->nr_perms;
 	} else {
 		struct xsd_node *n;
 
-		if (canon(r->c, arg, path, sizeof(path)))
+		if (canon(r->c, arg, path, sizeof(path))) {
 			return -EINVAL;
+		}
 		n = get_node(&o, path, XSD_PERM_READ, &err);
-		if (r->tx && (n || err == -ENOENT) && (err = tx_access(r->tx, path)) == 0 && !n)
+		if (r->tx && (n || err == -ENOENT) && (err = tx_access(r->tx, path)) == 0 && !n) {
 			err = -ENOENT;
-		if (!n)
+		}
+		if (!n) {
 			return err;
+		}
 		p = n->perms;
 		nr = n->nr_perms;
 	}
 	len = xsd_perms_format(p, nr, buf, sizeof(buf));
-	if (len < 0)
+	if (len < 0) {
 		return len;
+	}
 	reply(r, buf, (size_t)len);
 	return 0;
 }
@@ -885,29 +968,35 @@ static int do_set_perms(struct req *r)
 	int err;
 
 	plen = strnlen(r->data, r->len);
-	if (plen + 1 >= r->len)
+	if (plen + 1 >= r->len) {
 		return -EINVAL; /* needs the path and at least one entry */
+	}
 	max = r->c->privileged ? XSD_SPECIAL_PERMS_MAX : XSD_QUOTA_PERMS;
 	err = xsd_perms_parse(r->data + plen + 1, r->len - plen - 1, perms, max, &nr);
-	if (err)
+	if (err) {
 		return err;
+	}
 	if (r->data[0] == '@') {
 		struct xsd_special *sp = special_find(r->c->st, r->data);
 
-		if (!sp)
+		if (!sp) {
 			return -EINVAL;
-		if (!r->c->privileged)
+		}
+		if (!r->c->privileged) {
 			return -EACCES;
+		}
 		memcpy(sp->perms, perms, nr * sizeof(perms[0]));
 		sp->nr_perms = nr;
 		reply_ok(r);
 		return 0;
 	}
-	if (canon(r->c, r->data, path, sizeof(path)))
+	if (canon(r->c, r->data, path, sizeof(path))) {
 		return -EINVAL;
+	}
 	err = op_set_perms(&o, path, perms, nr);
-	if (err)
+	if (err) {
 		return err;
+	}
 	reply_ok(r);
 	return 0;
 }
@@ -918,12 +1007,14 @@ static int watch_args(struct req *r, char *path, size_t size, const char **token
 	const char *vec[3];
 	int n = get_strings(r, vec, 3);
 
-	if (n < 2)
+	if (n < 2) {
 		return -EINVAL;
+	}
 	*token = vec[1];
 	if (vec[0][0] == '@') {
-		if (strlen(vec[0]) > XENSTORE_REL_PATH_MAX)
+		if (strlen(vec[0]) > XENSTORE_REL_PATH_MAX) {
 			return -EINVAL;
+		}
 		snprintf(path, size, "%s", vec[0]);
 		*relative = false;
 		return 0;
@@ -942,16 +1033,21 @@ static int do_watch(struct req *r)
 	int err;
 
 	err = watch_args(r, path, sizeof(path), &token, &relative);
-	if (err)
+	if (err) {
 		return err;
-	for (tail = &c->watches; *tail; tail = &(*tail)->next)
-		if (strcmp((*tail)->path, path) == 0 && strcmp((*tail)->token, token) == 0)
+	}
+	for (tail = &c->watches; *tail; tail = &(*tail)->next) {
+		if (strcmp((*tail)->path, path) == 0 && strcmp((*tail)->token, token) == 0) {
 			return -EEXIST;
-	if (!c->privileged && c->nr_watches >= XSD_QUOTA_WATCHES)
+		}
+	}
+	if (!c->privileged && c->nr_watches >= XSD_QUOTA_WATCHES) {
 		return -E2BIG;
+	}
 	w = calloc(1, sizeof(*w));
-	if (!w)
+	if (!w) {
 		return -ENOMEM;
+	}
 	w->path = strdup(path);
 	w->token = strdup(token);
 	w->relative = relative;
@@ -977,8 +1073,9 @@ static int do_unwatch(struct req *r)
 	int err;
 
 	err = watch_args(r, path, sizeof(path), &token, &relative);
-	if (err)
+	if (err) {
 		return err;
+	}
 	for (pp = &c->watches; *pp; pp = &(*pp)->next) {
 		struct xsd_watch *w = *pp;
 
@@ -1000,13 +1097,16 @@ static int do_transaction_start(struct req *r)
 	struct xsd_tx *tx;
 	char buf[16];
 
-	if (r->tx)
+	if (r->tx) {
 		return -EBUSY; /* no nesting */
-	if (!c->privileged && c->nr_txs >= XSD_QUOTA_TRANSACTIONS)
+	}
+	if (!c->privileged && c->nr_txs >= XSD_QUOTA_TRANSACTIONS) {
 		return -ENOSPC;
+	}
 	tx = calloc(1, sizeof(*tx));
-	if (!tx)
+	if (!tx) {
 		return -ENOMEM;
+	}
 	tx->tree = xsd_tree_clone(st->tree);
 	if (!tx->tree) {
 		free(tx);
@@ -1032,18 +1132,22 @@ static int do_transaction_end(struct req *r)
 	bool commit;
 	int err = 0;
 
-	if (!tx)
+	if (!tx) {
 		return -ENOENT;
-	if (!arg || (strcmp(arg, "T") != 0 && strcmp(arg, "F") != 0))
+	}
+	if (!arg || (strcmp(arg, "T") != 0 && strcmp(arg, "F") != 0)) {
 		return -EINVAL;
+	}
 	commit = arg[0] == 'T';
 	tx_unlink(r->c, tx);
-	if (commit)
+	if (commit) {
 		err = tx_commit(r->c, tx);
+	}
 	tx_free(tx);
 	r->tx = NULL;
-	if (err)
+	if (err) {
 		return err;
+	}
 	reply_ok(r);
 	return 0;
 }
@@ -1059,29 +1163,35 @@ static int do_introduce(struct req *r)
 	int err = -EINVAL;
 
 	if (get_strings(r, vec, 3) != 3 || parse_domid(r->c, vec[0], &domid) ||
-	    xsd_parse_uint(vec[1], UINT64_MAX, &gfn) || xsd_parse_uint(vec[2], UINT32_MAX, &port))
+	    xsd_parse_uint(vec[1], UINT64_MAX, &gfn) || xsd_parse_uint(vec[2], UINT32_MAX, &port)) {
 		return -EINVAL;
-	if (domid == 0 || domid >= XSD_DOMID_FIRST_RESERVED)
+	}
+	if (domid == 0 || domid >= XSD_DOMID_FIRST_RESERVED) {
 		return -EINVAL;
+	}
 	d = dom_find(st, domid);
 	if (d) {
 		/* Again with the same ring: re-establish the event channel. */
-		if (d->gfn != gfn)
+		if (d->gfn != gfn) {
 			return -EINVAL;
+		}
 		if (st->ops && st->ops->rebind) {
 			err = st->ops->rebind(d->conn, (uint32_t)port);
-			if (err)
+			if (err) {
 				return err;
+			}
 		}
 		d->port = (uint32_t)port;
 		reply_ok(r);
 		return 0;
 	}
-	if (!st->ops || !st->ops->introduce)
+	if (!st->ops || !st->ops->introduce) {
 		return -ENOSYS;
+	}
 	d = calloc(1, sizeof(*d));
-	if (!d)
+	if (!d) {
 		return -ENOMEM;
+	}
 	c = st->ops->introduce(st, domid, gfn, (uint32_t)port, &err);
 	if (!c) {
 		free(d);
@@ -1129,8 +1239,9 @@ static void dom_forget(struct xsd_store *st, struct xsd_domain *d)
 			break;
 		}
 	}
-	if (st->ops && st->ops->release)
+	if (st->ops && st->ops->release) {
 		st->ops->release(d->conn);
+	}
 	d->conn->dom = NULL;
 	xsd_conn_free(d->conn);
 	xsd_log(st, XSD_LOG_INFO, "domain %u released", d->domid);
@@ -1141,8 +1252,9 @@ int xsd_domain_release(struct xsd_store *st, uint32_t domid)
 {
 	struct xsd_domain *d = dom_find(st, domid);
 
-	if (!d)
+	if (!d) {
 		return -ENOENT;
+	}
 	dom_forget(st, d);
 	fire_special(st, "@releaseDomain");
 	return 0;
@@ -1154,13 +1266,16 @@ static int do_release(struct req *r)
 	uint32_t domid;
 	int err;
 
-	if (!arg || parse_domid(r->c, arg, &domid) || domid == 0)
+	if (!arg || parse_domid(r->c, arg, &domid) || domid == 0) {
 		return -EINVAL;
-	if (dom_find(r->c->st, domid) && dom_find(r->c->st, domid)->conn == r->c)
+	}
+	if (dom_find(r->c->st, domid) && dom_find(r->c->st, domid)->conn == r->c) {
 		return -EINVAL; /* cannot happen: domains are unprivileged */
+	}
 	err = xsd_domain_release(r->c->st, domid);
-	if (err)
+	if (err) {
 		return err;
+	}
 	reply_ok(r);
 	return 0;
 }
@@ -1172,8 +1287,9 @@ static int do_domid_query(struct req *r)
 	char buf[40];
 	uint32_t domid;
 
-	if (!arg || parse_domid(r->c, arg, &domid))
+	if (!arg || parse_domid(r->c, arg, &domid)) {
 		return -EINVAL;
+	}
 	switch (r->hdr->type) {
 	case XS_GET_DOMAIN_PATH:
 		snprintf(buf, sizeof(buf), "/local/domain/%u", domid);
@@ -1184,8 +1300,9 @@ static int do_domid_query(struct req *r)
 		return 0;
 	default: /* XS_RESUME */
 		d = dom_find(r->c->st, domid);
-		if (!d)
+		if (!d) {
 			return -ENOENT;
+		}
 		d->shutdown = false;
 		reply_ok(r);
 		return 0;
@@ -1199,11 +1316,13 @@ static int do_set_target(struct req *r)
 	uint32_t domid, target;
 
 	if (get_strings(r, vec, 2) != 2 || parse_domid(r->c, vec[0], &domid) ||
-	    parse_domid(r->c, vec[1], &target))
+	    parse_domid(r->c, vec[1], &target)) {
 		return -EINVAL;
+	}
 	d = dom_find(r->c->st, domid);
-	if (!d)
+	if (!d) {
 		return -ENOENT;
+	}
 	d->conn->target = target;
 	reply_ok(r);
 	return 0;
@@ -1314,8 +1433,9 @@ static void process(struct xsd_conn *c, const struct xsd_sockmsg *hdr, const cha
 		err = -ENOSYS;
 		break;
 	}
-	if (err)
+	if (err) {
 		reply_err(&r, err);
+	}
 }
 
 /* ---- connections ------------------------------------------------------------------ */
@@ -1324,8 +1444,9 @@ struct xsd_conn *xsd_conn_new(struct xsd_store *st, uint32_t domid, bool privile
 {
 	struct xsd_conn *c = calloc(1, sizeof(*c));
 
-	if (!c)
+	if (!c) {
 		return NULL;
+	}
 	c->st = st;
 	c->domid = domid;
 	c->privileged = privileged;
@@ -1333,8 +1454,9 @@ struct xsd_conn *xsd_conn_new(struct xsd_store *st, uint32_t domid, bool privile
 	c->target = XSD_NO_OWNER;
 	snprintf(c->home, sizeof(c->home), "/local/domain/%u", domid);
 	c->next = st->conns;
-	if (st->conns)
+	if (st->conns) {
 		st->conns->prev = c;
+	}
 	st->conns = c;
 	return c;
 }
@@ -1343,8 +1465,9 @@ void xsd_conn_free(struct xsd_conn *c)
 {
 	struct xsd_store *st;
 
-	if (!c)
+	if (!c) {
 		return;
+	}
 	st = c->st;
 	if (c->dom) {
 		/* A domain's ring goes with its domain. */
@@ -1352,12 +1475,14 @@ void xsd_conn_free(struct xsd_conn *c)
 		return;
 	}
 	conn_drop_state(c);
-	if (c->prev)
+	if (c->prev) {
 		c->prev->next = c->next;
-	else
+	} else {
 		st->conns = c->next;
-	if (c->next)
+	}
+	if (c->next) {
 		c->next->prev = c->prev;
+	}
 	free(c->out);
 	free(c);
 }
@@ -1405,8 +1530,9 @@ int xsd_conn_feed(struct xsd_conn *c, const void *buf, size_t len)
 		c->in_len += take;
 		p += take;
 		len -= take;
-		if (c->in_len < hsz)
+		if (c->in_len < hsz) {
 			break;
+		}
 		memcpy(&hdr, c->in, hsz);
 		if (hdr.len > XENSTORE_PAYLOAD_MAX) {
 			struct req r = { .c = c, .hdr = &hdr };
@@ -1418,8 +1544,9 @@ int xsd_conn_feed(struct xsd_conn *c, const void *buf, size_t len)
 			c->broken = true;
 			break;
 		}
-		if (c->in_len < hsz + hdr.len)
+		if (c->in_len < hsz + hdr.len) {
 			continue;
+		}
 		c->in[c->in_len] = '\0';
 		c->in_len = 0;
 		process(c, &hdr, (const char *)c->in + hsz);
@@ -1433,8 +1560,9 @@ struct xsd_store *xsd_store_new(const struct xsd_ops *ops)
 {
 	struct xsd_store *st = calloc(1, sizeof(*st));
 
-	if (!st)
+	if (!st) {
 		return NULL;
+	}
 	st->ops = ops;
 	st->next_txid = 1;
 	st->tree = xsd_tree_new(&st->gen);
@@ -1450,12 +1578,15 @@ struct xsd_store *xsd_store_new(const struct xsd_ops *ops)
 
 void xsd_store_free(struct xsd_store *st)
 {
-	if (!st)
+	if (!st) {
 		return;
-	while (st->doms)
+	}
+	while (st->doms) {
 		xsd_conn_free(st->doms->conn);
-	while (st->conns)
+	}
+	while (st->conns) {
 		xsd_conn_free(st->conns);
+	}
 	xsd_tree_free(st->tree);
 	free(st);
 }
@@ -1478,10 +1609,12 @@ int xsd_store_setup_dom0(struct xsd_store *st)
 	unsigned i;
 	int err = 0;
 
-	if (!c)
+	if (!c) {
 		return -ENOMEM;
-	for (i = 0; i < sizeof(init) / sizeof(init[0]) && !err; i++)
+	}
+	for (i = 0; i < sizeof(init) / sizeof(init[0]) && !err; i++) {
 		err = op_write(&o, init[i].path, init[i].value, strlen(init[i].value), false);
+	}
 	xsd_conn_free(c);
 	return err;
 }
@@ -1501,9 +1634,11 @@ void xsd_domains_update(struct xsd_store *st, const struct xsd_domstate *doms, u
 		unsigned i;
 
 		next = d->next;
-		for (i = 0; i < n; i++)
-			if (doms[i].domid == d->domid)
+		for (i = 0; i < n; i++) {
+			if (doms[i].domid == d->domid) {
 				s = &doms[i];
+			}
+		}
 		if (s && !s->dying) {
 			if (s->shutdown && !d->shutdown) {
 				d->shutdown = true;
@@ -1515,8 +1650,9 @@ void xsd_domains_update(struct xsd_store *st, const struct xsd_domstate *doms, u
 		dom_forget(st, d);
 		notify = true;
 	}
-	if (notify)
+	if (notify) {
 		fire_special(st, "@releaseDomain");
+	}
 }
 
 void xsd_for_each_domain(struct xsd_store *st, void (*fn)(struct xsd_conn *conn, void *arg),

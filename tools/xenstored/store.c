@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: Apache-2.0
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The xenstore node tree: nodes with a value, ordered children and a permission list,
  * per-domain ownership accounting, deep copies for transactions, and the path and
@@ -24,25 +24,33 @@ bool xsd_path_valid(const char *path)
 	size_t len, local_off = 0;
 	const char *p;
 
-	if (path[0] != '/')
+	if (path[0] != '/') {
 		return false;
+	}
 	len = strlen(path);
-	if (len > XENSTORE_ABS_PATH_MAX)
+	if (len > XENSTORE_ABS_PATH_MAX) {
 		return false;
-	if (len > 1 && path[len - 1] == '/')
+	}
+	if (len > 1 && path[len - 1] == '/') {
 		return false;
-	if (strstr(path, "//"))
+	}
+	if (strstr(path, "//")) {
 		return false;
-	for (p = path; *p; p++)
-		if (!path_char_ok(*p))
+	}
+	for (p = path; *p; p++) {
+		if (!path_char_ok(*p)) {
 			return false;
+		}
+	}
 	/* Below a domain's home the relative limit applies (Xen's rule). */
 	if (strncmp(path, "/local/domain/", 14) == 0) {
 		p = path + 14;
-		while (*p >= '0' && *p <= '9')
+		while (*p >= '0' && *p <= '9') {
 			p++;
-		if (p > path + 14 && p <= path + 19 && *p == '/')
+		}
+		if (p > path + 14 && p <= path + 19 && *p == '/') {
 			local_off = (size_t)(p + 1 - path);
+		}
 	}
 	return len <= local_off + XENSTORE_REL_PATH_MAX;
 }
@@ -51,8 +59,9 @@ bool xsd_path_is_child(const char *path, const char *parent)
 {
 	size_t n = strlen(parent);
 
-	if (strcmp(parent, "/") == 0)
+	if (strcmp(parent, "/") == 0) {
 		return path[0] == '/';
+	}
 	return strncmp(path, parent, n) == 0 && (path[n] == '\0' || path[n] == '/');
 }
 
@@ -60,13 +69,16 @@ int xsd_parse_uint(const char *s, uint64_t max, uint64_t *out)
 {
 	uint64_t v = 0;
 
-	if (!*s)
+	if (!*s) {
 		return -EINVAL;
+	}
 	for (; *s; s++) {
-		if (*s < '0' || *s > '9')
+		if (*s < '0' || *s > '9') {
 			return -EINVAL;
-		if (v > (max - (uint64_t)(*s - '0')) / 10)
+		}
+		if (v > (max - (uint64_t)(*s - '0')) / 10) {
 			return -EINVAL;
+		}
 		v = v * 10 + (uint64_t)(*s - '0');
 	}
 	*out = v;
@@ -81,11 +93,14 @@ unsigned xsd_perm_for(const struct xsd_perm *p, unsigned nr, uint32_t domid, boo
 	unsigned i;
 
 	/* The toolstack and owners get everything. */
-	if (privileged || p[0].id == domid || (target != XSD_NO_OWNER && p[0].id == target))
+	if (privileged || p[0].id == domid || (target != XSD_NO_OWNER && p[0].id == target)) {
 		return XSD_PERM_READ | XSD_PERM_WRITE | XSD_PERM_OWNER;
-	for (i = 1; i < nr; i++)
-		if (p[i].id == domid || (target != XSD_NO_OWNER && p[i].id == target))
+	}
+	for (i = 1; i < nr; i++) {
+		if (p[i].id == domid || (target != XSD_NO_OWNER && p[i].id == target)) {
 			return p[i].perms;
+		}
+	}
 	return p[0].perms;
 }
 
@@ -95,8 +110,9 @@ int xsd_perms_parse(const char *buf, size_t len, struct xsd_perm *out, unsigned 
 	unsigned n = 0;
 	size_t off = 0;
 
-	if (len == 0 || buf[len - 1] != '\0')
+	if (len == 0 || buf[len - 1] != '\0') {
 		return -EINVAL;
+	}
 	while (off < len) {
 		const char *s = buf + off;
 		size_t slen = strlen(s);
@@ -119,10 +135,12 @@ int xsd_perms_parse(const char *buf, size_t len, struct xsd_perm *out, unsigned 
 		default:
 			return -EINVAL;
 		}
-		if (xsd_parse_uint(s + 1, UINT32_MAX - 1, &id))
+		if (xsd_parse_uint(s + 1, UINT32_MAX - 1, &id)) {
 			return -EINVAL;
-		if (n >= max)
+		}
+		if (n >= max) {
 			return -ENOSPC;
+		}
 		out[n].id = (uint32_t)id;
 		out[n].perms = bits;
 		n++;
@@ -141,8 +159,9 @@ int xsd_perms_format(const struct xsd_perm *p, unsigned nr, char *buf, size_t si
 	for (i = 0; i < nr; i++) {
 		int w = snprintf(buf + off, size - off, "%c%u", letters[p[i].perms & 3], p[i].id);
 
-		if (w < 0 || (size_t)w + 1 > size - off)
+		if (w < 0 || (size_t)w + 1 > size - off) {
 			return -E2BIG;
+		}
 		off += (size_t)w + 1; /* keep the NUL */
 	}
 	return (int)off;
@@ -154,9 +173,11 @@ static struct xsd_acct *acct_find(const struct xsd_tree *t, uint32_t domid)
 {
 	unsigned i;
 
-	for (i = 0; i < t->nr_acct; i++)
-		if (t->acct[i].domid == domid)
+	for (i = 0; i < t->nr_acct; i++) {
+		if (t->acct[i].domid == domid) {
 			return &t->acct[i];
+		}
+	}
 	return NULL;
 }
 
@@ -165,14 +186,16 @@ static int acct_add(struct xsd_tree *t, uint32_t domid, int delta)
 	struct xsd_acct *a = acct_find(t, domid);
 
 	if (!a) {
-		if (delta < 0)
+		if (delta < 0) {
 			return 0;
+		}
 		if (t->nr_acct == t->cap_acct) {
 			unsigned cap = t->cap_acct ? t->cap_acct * 2 : 8;
 			struct xsd_acct *na = realloc(t->acct, cap * sizeof(*na));
 
-			if (!na)
+			if (!na) {
 				return -ENOMEM;
+			}
 			t->acct = na;
 			t->cap_acct = cap;
 		}
@@ -180,10 +203,11 @@ static int acct_add(struct xsd_tree *t, uint32_t domid, int delta)
 		a->domid = domid;
 		a->nodes = 0;
 	}
-	if (delta < 0 && a->nodes < (unsigned)-delta)
+	if (delta < 0 && a->nodes < (unsigned)-delta) {
 		a->nodes = 0;
-	else
+	} else {
 		a->nodes = (unsigned)((int)a->nodes + delta);
+	}
 	return 0;
 }
 
@@ -200,8 +224,9 @@ static void node_free(struct xsd_node *n)
 {
 	unsigned i;
 
-	for (i = 0; i < n->nr_children; i++)
+	for (i = 0; i < n->nr_children; i++) {
 		node_free(n->children[i]);
+	}
 	free(n->children);
 	free(n->name);
 	free(n->value);
@@ -213,8 +238,9 @@ static struct xsd_node *node_alloc(const char *name, size_t name_len)
 {
 	struct xsd_node *n = calloc(1, sizeof(*n));
 
-	if (!n)
+	if (!n) {
 		return NULL;
+	}
 	n->name = strndup(name, name_len);
 	if (!n->name) {
 		free(n);
@@ -237,19 +263,23 @@ struct xsd_tree *xsd_tree_new(uint64_t *gen_counter)
 {
 	struct xsd_tree *t = calloc(1, sizeof(*t));
 
-	if (!t)
+	if (!t) {
 		return NULL;
+	}
 	t->gen_counter = gen_counter;
 	t->root = node_alloc("", 0);
-	if (!t->root)
+	if (!t->root) {
 		goto fail;
+	}
 	t->root->perms = calloc(1, sizeof(struct xsd_perm));
-	if (!t->root->perms)
+	if (!t->root->perms) {
 		goto fail;
+	}
 	t->root->nr_perms = 1; /* owner 0, nobody else */
 	bump(t, t->root);
-	if (acct_add(t, 0, 1))
+	if (acct_add(t, 0, 1)) {
 		goto fail;
+	}
 	return t;
 fail:
 	xsd_tree_free(t);
@@ -258,10 +288,12 @@ fail:
 
 void xsd_tree_free(struct xsd_tree *t)
 {
-	if (!t)
+	if (!t) {
 		return;
-	if (t->root)
+	}
+	if (t->root) {
 		node_free(t->root);
+	}
 	free(t->acct);
 	free(t);
 }
@@ -271,31 +303,36 @@ static struct xsd_node *node_clone(const struct xsd_node *src, struct xsd_node *
 	struct xsd_node *n = node_alloc(src->name, strlen(src->name));
 	unsigned i;
 
-	if (!n)
+	if (!n) {
 		return NULL;
+	}
 	n->parent = parent;
 	n->gen = src->gen;
 	n->len = src->len;
 	n->nr_perms = src->nr_perms;
 	n->perms = malloc(src->nr_perms * sizeof(*n->perms));
-	if (!n->perms)
+	if (!n->perms) {
 		goto fail;
+	}
 	memcpy(n->perms, src->perms, src->nr_perms * sizeof(*n->perms));
 	if (src->len) {
 		n->value = malloc(src->len);
-		if (!n->value)
+		if (!n->value) {
 			goto fail;
+		}
 		memcpy(n->value, src->value, src->len);
 	}
 	if (src->nr_children) {
 		n->children = calloc(src->nr_children, sizeof(*n->children));
-		if (!n->children)
+		if (!n->children) {
 			goto fail;
+		}
 		n->cap_children = src->nr_children;
 		for (i = 0; i < src->nr_children; i++) {
 			n->children[i] = node_clone(src->children[i], n);
-			if (!n->children[i])
+			if (!n->children[i]) {
 				goto fail;
+			}
 			n->nr_children++;
 		}
 	}
@@ -309,16 +346,19 @@ struct xsd_tree *xsd_tree_clone(const struct xsd_tree *src)
 {
 	struct xsd_tree *t = calloc(1, sizeof(*t));
 
-	if (!t)
+	if (!t) {
 		return NULL;
+	}
 	t->gen_counter = src->gen_counter;
 	t->root = node_clone(src->root, NULL);
-	if (!t->root)
+	if (!t->root) {
 		goto fail;
+	}
 	if (src->nr_acct) {
 		t->acct = malloc(src->nr_acct * sizeof(*t->acct));
-		if (!t->acct)
+		if (!t->acct) {
 			goto fail;
+		}
 		memcpy(t->acct, src->acct, src->nr_acct * sizeof(*t->acct));
 		t->nr_acct = t->cap_acct = src->nr_acct;
 	}
@@ -335,8 +375,9 @@ static struct xsd_node *child_find(const struct xsd_node *n, const char *name, s
 	for (i = 0; i < n->nr_children; i++) {
 		struct xsd_node *c = n->children[i];
 
-		if (strncmp(c->name, name, len) == 0 && c->name[len] == '\0')
+		if (strncmp(c->name, name, len) == 0 && c->name[len] == '\0') {
 			return c;
+		}
 	}
 	return NULL;
 }
@@ -347,19 +388,22 @@ static struct xsd_node *walk(const struct xsd_tree *t, const char *path, const c
 	struct xsd_node *n = t->root;
 	const char *p = path;
 
-	while (*p == '/')
+	while (*p == '/') {
 		p++;
+	}
 	while (*p) {
 		const char *end = strchr(p, '/');
 		size_t len = end ? (size_t)(end - p) : strlen(p);
 		struct xsd_node *c = child_find(n, p, len);
 
-		if (!c)
+		if (!c) {
 			break;
+		}
 		n = c;
 		p += len;
-		while (*p == '/')
+		while (*p == '/') {
 			p++;
+		}
 	}
 	*rest = p;
 	return n;
@@ -389,10 +433,12 @@ unsigned xsd_tree_missing(const struct xsd_tree *t, const char *path)
 	while (*rest) {
 		n++;
 		rest = strchr(rest, '/');
-		if (!rest)
+		if (!rest) {
 			break;
-		while (*rest == '/')
+		}
+		while (*rest == '/') {
 			rest++;
+		}
 	}
 	return n;
 }
@@ -403,8 +449,9 @@ static int child_add(struct xsd_node *parent, struct xsd_node *c)
 		unsigned cap = parent->cap_children ? parent->cap_children * 2 : 4;
 		struct xsd_node **nc = realloc(parent->children, cap * sizeof(*nc));
 
-		if (!nc)
+		if (!nc) {
 			return -ENOMEM;
+		}
 		parent->children = nc;
 		parent->cap_children = cap;
 	}
@@ -432,15 +479,17 @@ struct xsd_node *xsd_tree_create(struct xsd_tree *t, const char *path, uint32_t 
 	const char *p;
 	struct xsd_node *n = walk(t, path, &p);
 
-	if (*p)
+	if (*p) {
 		bump(t, n); /* a parent that gains a child changes */
+	}
 	while (*p) {
 		const char *end = strchr(p, '/');
 		size_t len = end ? (size_t)(end - p) : strlen(p);
 		struct xsd_node *c = node_alloc(p, len);
 
-		if (!c)
+		if (!c) {
 			return NULL;
+		}
 		c->perms = malloc(n->nr_perms * sizeof(*c->perms));
 		if (!c->perms) {
 			node_free(c);
@@ -448,8 +497,9 @@ struct xsd_node *xsd_tree_create(struct xsd_tree *t, const char *path, uint32_t 
 		}
 		memcpy(c->perms, n->perms, n->nr_perms * sizeof(*c->perms));
 		c->nr_perms = n->nr_perms;
-		if (owner != XSD_NO_OWNER)
+		if (owner != XSD_NO_OWNER) {
 			c->perms[0].id = owner;
+		}
 		if (acct_add(t, c->perms[0].id, 1) || child_add(n, c)) {
 			node_free(c);
 			return NULL;
@@ -457,8 +507,9 @@ struct xsd_node *xsd_tree_create(struct xsd_tree *t, const char *path, uint32_t 
 		bump(t, c);
 		n = c;
 		p += len;
-		while (*p == '/')
+		while (*p == '/') {
 			p++;
+		}
 	}
 	return n;
 }
@@ -469,8 +520,9 @@ int xsd_node_set_value(struct xsd_tree *t, struct xsd_node *n, const void *val, 
 
 	if (len) {
 		v = malloc(len);
-		if (!v)
+		if (!v) {
 			return -ENOMEM;
+		}
 		memcpy(v, val, len);
 	}
 	free(n->value);
@@ -485,11 +537,13 @@ int xsd_node_set_perms(struct xsd_tree *t, struct xsd_node *n, const struct xsd_
 {
 	struct xsd_perm *np;
 
-	if (nr == 0)
+	if (nr == 0) {
 		return -EINVAL;
+	}
 	np = malloc(nr * sizeof(*np));
-	if (!np)
+	if (!np) {
 		return -ENOMEM;
+	}
 	memcpy(np, p, nr * sizeof(*np));
 	if (acct_add(t, np[0].id, 1)) {
 		free(np);
@@ -513,14 +567,16 @@ void xsd_node_path(const struct xsd_node *n, char *buf, size_t size)
 		snprintf(buf, size, "/");
 		return;
 	}
-	for (; n->parent && depth < sizeof(stack) / sizeof(stack[0]); n = n->parent)
+	for (; n->parent && depth < sizeof(stack) / sizeof(stack[0]); n = n->parent) {
 		stack[depth++] = n;
+	}
 	buf[0] = '\0';
 	while (depth--) {
 		int w = snprintf(buf + off, size - off, "/%s", stack[depth]->name);
 
-		if (w < 0 || (size_t)w >= size - off)
+		if (w < 0 || (size_t)w >= size - off) {
 			return;
+		}
 		off += (size_t)w;
 	}
 }
@@ -530,14 +586,16 @@ static void remove_rec(struct xsd_tree *t, struct xsd_node *n, char *path, size_
 {
 	unsigned i;
 
-	if (visit)
+	if (visit) {
 		visit(n, path, arg);
+	}
 	for (i = 0; i < n->nr_children; i++) {
 		struct xsd_node *c = n->children[i];
 		size_t clen = strlen(c->name);
 
-		if (plen + 1 + clen > XENSTORE_ABS_PATH_MAX)
+		if (plen + 1 + clen > XENSTORE_ABS_PATH_MAX) {
 			continue; /* cannot happen for valid trees */
+		}
 		path[plen] = '/';
 		memcpy(path + plen + 1, c->name, clen + 1);
 		remove_rec(t, c, path, plen + 1 + clen, visit, arg);
@@ -552,8 +610,9 @@ void xsd_tree_remove(struct xsd_tree *t, struct xsd_node *n,
 	char path[XENSTORE_ABS_PATH_MAX + 1];
 	struct xsd_node *parent = n->parent;
 
-	if (!parent)
+	if (!parent) {
 		return;
+	}
 	xsd_node_path(n, path, sizeof(path));
 	remove_rec(t, n, path, strlen(path), visit, arg);
 	child_del(parent, n);
@@ -566,7 +625,8 @@ size_t xsd_node_record_size(const struct xsd_node *n)
 	size_t sz = 16 + n->nr_perms * 8 + n->len;
 	unsigned i;
 
-	for (i = 0; i < n->nr_children; i++)
+	for (i = 0; i < n->nr_children; i++) {
 		sz += strlen(n->children[i]->name) + 1;
+	}
 	return sz;
 }

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Domain configuration files in xl.cfg(5) syntax, as read by `lam create`.
+ * Domain configuration files in xl.cfg(5) syntax, as read by `lam create`: struct lam_cfg is
+ * liblam's domain configuration (the role of libxl's libxl_domain_config), filled by the
+ * parser in tools/lib/liblam/cfg.c.
  *
  * Syntax: `KEY = VALUE` settings separated by newlines or `;`; VALUE is a "string" or 'string',
  * a number (decimal, 0x hex, 0 octal) or a [ list, ... ] that may span lines and may end with
@@ -40,6 +42,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define LAM_CFG_NAME_MAX 31
 #define LAM_CFG_CMDLINE_MAX 4096
@@ -134,3 +137,13 @@ int lam_cfg_load(const char *path, const char *const *overrides, size_t nr_overr
 
 /** "destroy", "restart" or "preserve". */
 const char *lam_cfg_action_name(enum lam_cfg_action action);
+
+/** A cpu mask as an xl.cfg cpus string ("0-3,5"); "all" for 0. */
+void lam_format_cpus(uint64_t mask, char *buf, size_t len);
+
+/**
+ * Writes cfg in xl.cfg syntax that lam_cfg_parse_file() reads back to the same settings
+ * (the saved copy liblam keeps for restarts and `lam list -l`). 0 or -EINVAL when a string
+ * cannot be quoted (it holds both quote characters or a newline).
+ */
+int lam_cfg_write(FILE *f, const struct lam_cfg *cfg);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The device tree `lam create` hands to a DomU kernel: the same minimal tree libxl builds for
- * an Arm guest (xen-abi-guide.md section 1.6): root, /chosen, /cpus, /psci, /memory@...,
+ * an Arm guest (Xen's tools/libs/light/libxl_arm.c, libxl__arch_domain_init_hw_description()): root, /chosen, /cpus, /psci, /memory@...,
  * the GICv3 node, /timer and /hypervisor (section 1.4).
  */
 #pragma once

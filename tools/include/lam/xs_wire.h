@@ -3,7 +3,7 @@
  * The xenstore wire protocol: the 16-byte message header, the message types, the error
  * names sent in XS_ERROR replies and the shared ring page a domain and the xenstore
  * daemon talk through. Our own definitions, layout-identical to Xen's
- * xen/include/public/io/xs_wire.h (values in docs xen-abi-guide.md sections 4.9, 4.10, 5).
+ * xen/include/public/io/xs_wire.h (protocol in Xen's docs/misc/xenstore.txt).
  *
  * The same framing is used on a domain's ring and on the daemon's Unix socket: a
  * struct xsd_sockmsg followed by len (<= XENSTORE_PAYLOAD_MAX) payload bytes.
@@ -157,11 +157,13 @@ static inline const char *xs_wire_errname(int err)
  */
 static inline int xs_wire_errnum(const char *name, size_t len)
 {
-	if (len > 0 && name[len - 1] == '\0')
+	if (len > 0 && name[len - 1] == '\0') {
 		len--;
-#define XS_WIRE_ERRNUM_CASE(e)                                   \
-	if (len == sizeof(#e) - 1 && memcmp(name, #e, len) == 0) \
-		return e;
+	}
+#define XS_WIRE_ERRNUM_CASE(e)                                     \
+	if (len == sizeof(#e) - 1 && memcmp(name, #e, len) == 0) { \
+		return e;                                          \
+	}
 	XS_WIRE_ERRORS(XS_WIRE_ERRNUM_CASE)
 #undef XS_WIRE_ERRNUM_CASE
 	return EINVAL;

@@ -1,6 +1,9 @@
-// SPDX-License-Identifier: Apache-2.0
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
- * xl.cfg(5)-syntax domain configuration parser (see lam/cfg.h for the accepted keys).
+ * liblam: the xl.cfg(5)-syntax domain configuration parser (see lam/cfg.h for the accepted
+ * keys) and its writer, lam_cfg_write(), which the saved configuration of every running
+ * domain goes through (the pair lives in the library because the library reads the saved
+ * copy back to restart a domain; Xen keeps its parser in the libxlutil library likewise).
  *
  * A small hand-written lexer feeds a recursive-descent parser. Each setting is checked and
  * stored as soon as it is read, so type and range errors point at its line; rules that
@@ -8,6 +11,7 @@
  * checked once at the end by cfg_finalize(), which also runs after every override.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1137,4 +1141,97 @@ const char *lam_cfg_action_name(enum lam_cfg_action action)
 	default:
 		return "?";
 	}
+}
+
+void lam_format_cpus(uint64_t mask, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	if (len == 0) {
+		return;
+	}
+	buf[0] = '\0';
+	if (mask == 0) {
+		snprintf(buf, len, "all");
+		return;
+	}
+	for (unsigned int cpu = 0; cpu < 64;) {
+		unsigned int last;
+		int w;
+
+		if (!(mask & (1ull << cpu))) {
+			cpu++;
+			continue;
+		}
+		last = cpu;
+		while (last + 1 < 64 && (mask & (1ull << (last + 1)))) {
+			last++;
+		}
+		if (last == cpu) {
+			w = snprintf(buf + used, len - used, "%s%u", used ? "," : "", cpu);
+		} else {
+			w = snprintf(buf + used, len - used, "%s%u-%u", used ? "," : "", cpu, last);
+		}
+		if (w < 0 || (size_t)w >= len - used) {
+			return; /* truncated, still NUL-terminated */
+		}
+		used += (size_t)w;
+		cpu = last + 1;
+	}
+}
+
+/** Writes key = "value" with a quote character the value does not contain. */
+static int write_string(FILE *f, const char *key, const char *value)
+{
+	char q = '"';
+
+	if (strchr(value, '\n') != NULL) {
+		return -EINVAL;
+	}
+	if (strchr(value, '"') != NULL) {
+		if (strchr(value, '\'') != NULL) {
+			return -EINVAL;
+		}
+		q = '\'';
+	}
+	fprintf(f, "%s = %c%s%c\n", key, q, value, q);
+	return 0;
+}
+
+int lam_cfg_write(FILE *f, const struct lam_cfg *cfg)
+{
+	char cpus[256];
+	int err = 0;
+
+	fputs("# Written by lam create: the configuration this domain was built from.\n", f);
+	err |= write_string(f, "name", cfg->name);
+	err |= write_string(f, "type", cfg->type == LAM_CFG_TYPE_PV ? "pv" : "pvh");
+	fprintf(f, "memory = %" PRIu64 "\n", cfg->memory_mb);
+	fprintf(f, "maxmem = %" PRIu64 "\n", cfg->maxmem_mb);
+	fprintf(f, "vcpus = %u\n", cfg->vcpus);
+	fprintf(f, "maxvcpus = %u\n", cfg->max_vcpus);
+	if (cfg->cpus_set) {
+		lam_format_cpus(cfg->cpu_mask, cpus, sizeof(cpus));
+		err |= write_string(f, "cpus", cpus);
+	}
+	err |= write_string(f, "kernel", cfg->kernel);
+	if (cfg->ramdisk[0] != '\0') {
+		err |= write_string(f, "ramdisk", cfg->ramdisk);
+	}
+	if (cfg->cmdline[0] != '\0') {
+		err |= write_string(f, "cmdline", cfg->cmdline);
+	}
+	err |= write_string(f, "on_poweroff", lam_cfg_action_name(cfg->on_poweroff));
+	err |= write_string(f, "on_reboot", lam_cfg_action_name(cfg->on_reboot));
+	err |= write_string(f, "on_crash", lam_cfg_action_name(cfg->on_crash));
+	if (cfg->has_uuid) {
+		const uint8_t *u = cfg->uuid;
+
+		fprintf(f,
+			"uuid = \"%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+			"%02x%02x%02x%02x%02x%02x\"\n",
+			u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11],
+			u[12], u[13], u[14], u[15]);
+	}
+	return err != 0 ? -EINVAL : 0;
 }
