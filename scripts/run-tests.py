@@ -144,8 +144,9 @@ def run_tidy(jobs):
     for g in sorted(groups):
         def is_pending(path):
             return any(path == q or (q.endswith("/") and path.startswith(q)) for q in pending)
-        bad = [x for x in groups[g] if not is_pending(x[0])]
-        held += [x for x in groups[g] if is_pending(x[0])]
+        # a file that does not compile fails wherever it is
+        bad = [x for x in groups[g] if not is_pending(x[0]) or x[2] == "clang-diagnostic-error"]
+        held += [x for x in groups[g] if x not in bad]
         why = "\n".join(troubles.get(g, []) + [x[3] for x in sorted(bad)])
         results.append((f"static/clang-tidy/{g}", not bad and g not in troubles, why))
     if held:
