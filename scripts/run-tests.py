@@ -81,8 +81,10 @@ TIDY_FINDING = re.compile(r"^(/[^:]+|[^/:][^:]*):(\d+):(\d+): (warning|error): (
 def tidy_units():
     """(file, flags) per C file and the pending paths, from `make static-units`."""
     env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
-    p = subprocess.run(["make", "-s", "--no-print-directory", "static-units"], cwd=ROOT, env=env,
-                       capture_output=True, text=True)
+    cmd = ["make", "-s", "--no-print-directory", "static-units"]
+    if "STATIC_TIDY_PENDING" in os.environ:  # `make check STATIC_TIDY_PENDING=` previews
+        cmd.append("STATIC_TIDY_PENDING=" + os.environ["STATIC_TIDY_PENDING"])
+    p = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
     if p.returncode != 0:
         raise RuntimeError(f"make static-units failed:\n{p.stdout}{p.stderr}")
     units, pending = [], []
