@@ -120,6 +120,7 @@ TIDY_HV_SRCS := $(wildcard $(addprefix hv/,$(hv-y:.o=.c)))
 TIDY_TOOLS_SRCS := $(TOOLS_LIB_SRCS) $(TOOLS_LAM_SRCS) $(TOOLS_XENSTORED_SRCS) \
 	$(TOOLS_CONSOLED_SRCS) $(TOOLS_XS_SRCS)
 TIDY_GUEST_SRCS := $(filter %.c,$(GUEST_SRCS))
+TIDY_FAKE_SRCS := $(sort $(filter hv/arch/fake/%.c,$(UNIT_COMMON_SRCS) $(FAKE_ARCH_SRCS)))
 
 # One line per file: "unit FILE FLAGS..." (FLAGS as a shell would split them), then
 # "pending PATH...". The unit tests' own files get their test's flags; the hypervisor and tool
@@ -128,8 +129,8 @@ TIDY_GUEST_SRCS := $(filter %.c,$(GUEST_SRCS))
 static-units: $(B)/include/generated/config.h
 	$(foreach f,$(TIDY_HV_SRCS),$(info unit $(f) $(TIDY_TARGET) $(call tidy_flags,$(HV_CFLAGS) $(CFLAGS_$(notdir $(f:.c=))))))
 	$(foreach f,$(TIDY_TOOLS_SRCS),$(info unit $(f) $(TIDY_TARGET) $(call tidy_flags,$(TOOLS_CFLAGS))))
-	$(info unit hv/arch/fake/fake.c $(call tidy_flags,$(UNIT_CFLAGS)))
-	$(foreach t,$(UNIT_TESTS),$(foreach f,$(filter tests/unit/%,$($(t)_SRCS)),$(info unit $(f) $(call tidy_flags,$(UNIT_CFLAGS) $($(t)_CFLAGS)))))
+	$(foreach f,$(TIDY_FAKE_SRCS),$(info unit $(f) $(call tidy_flags,$(UNIT_CFLAGS) $(UNIT_ARCH_INC_fake))))
+	$(foreach t,$(UNIT_TESTS),$(foreach f,$(filter tests/unit/%,$($(t)_SRCS)),$(info unit $(f) $(call tidy_flags,$(UNIT_CFLAGS) $(UNIT_ARCH_INC_$(or $($(t)_ARCH),fake)) $($(t)_CFLAGS)))))
 	$(foreach f,$(TIDY_GUEST_SRCS),$(info unit $(f) $(TIDY_TARGET) $(call tidy_flags,$(GUEST_CFLAGS))))
 	$(info pending $(STATIC_TIDY_PENDING))
 	@:
