@@ -4,6 +4,7 @@
 
 Prints one line per test case and ends with the line "N passed, N failed".
   run-tests.py --unit build/unit/*        run the cmocka binaries
+  run-tests.py --static                   clang-format and clang-tidy (.clang-tidy) on the tree
   run-tests.py --boot [-k PATTERN]        run the QEMU boot tests (tests/boot/cases.py)
   run-tests.py --guest [-k PATTERN]       run the guest tests: build/tests/guest.bin as dom0less
                                           domUs of Lamina (tests/guest/scenarios.py)
@@ -14,6 +15,7 @@ import argparse
 import concurrent.futures
 import os
 import re
+import shlex
 import subprocess
 import sys
 
@@ -62,14 +64,99 @@ def run_unit(binaries):
     return results
 
 
-def run_static():
-    """The formatter is the authority on layout (STYLE.md section 8)."""
+def run_static(jobs):
+    """The formatter is the authority on layout (STYLE.md section 8); clang-tidy (.clang-tidy)
+    looks for bugs in every C file, one result per directory."""
     files = subprocess.run(["git", "ls-files", "*.c", "*.h"], cwd=ROOT, capture_output=True,
                            text=True).stdout.split()
     p = subprocess.run(["clang-format", "--dry-run", "-Werror"] + files, cwd=ROOT,
                        capture_output=True, text=True)
     why = "" if p.returncode == 0 else (p.stderr[-4000:] + "\nfix with: clang-format -i FILE")
-    return [("static/clang-format", p.returncode == 0, why)]
+    return [("static/clang-format", p.returncode == 0, why)] + run_tidy(jobs)
+
+
+TIDY_FINDING = re.compile(r"^(/[^:]+|[^/:][^:]*):(\d+):(\d+): (warning|error): (.*) \[([\w.,-]+)\]$")
+
+
+def tidy_units():
+    """(file, flags) per C file and the pending paths, from `make static-units`."""
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
+    cmd = ["make", "-s", "--no-print-directory", "static-units"]
+    if "STATIC_TIDY_PENDING" in os.environ:  # `make check STATIC_TIDY_PENDING=` previews
+        cmd.append("STATIC_TIDY_PENDING=" + os.environ["STATIC_TIDY_PENDING"])
+    p = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
+    if p.returncode != 0:
+        raise RuntimeError(f"make static-units failed:\n{p.stdout}{p.stderr}")
+    units, pending = [], []
+    for line in p.stdout.splitlines():
+        kind, _, rest = line.partition(" ")
+        if kind == "unit":
+            f, _, flags = rest.partition(" ")
+            units.append((f, shlex.split(flags)))
+        elif kind == "pending":
+            pending = rest.split()
+    return units, pending
+
+
+def tidy_one(unit):
+    """Runs clang-tidy on one file; returns (file, findings, trouble). A finding is
+    (path relative to ROOT, line, check, text); trouble is output of a run that failed
+    without reporting a finding (a crash, an unknown flag)."""
+    f, flags = unit
+    # Headers are matched as their #include names them (relative -I paths); system headers,
+    # libfdt's (-isystem) among them, are never reported.
+    cmd = ["clang-tidy", "--quiet", "--header-filter=.*", f, "--"]
+    p = subprocess.run(cmd + flags, cwd=ROOT, capture_output=True, text=True)
+    findings = []
+    out = p.stdout.splitlines()
+    for i, line in enumerate(out):
+        m = TIDY_FINDING.match(line)
+        if m:
+            path = os.path.relpath(os.path.join(ROOT, m.group(1)), ROOT)
+            # the finding, the source line and its caret
+            text = "\n".join(out[i:i + 3]).replace(ROOT + os.sep, "")
+            findings.append((path, int(m.group(2)), m.group(6), text))
+    trouble = ""
+    if p.returncode != 0 and not findings:
+        trouble = f"clang-tidy exit code {p.returncode}:\n{(p.stdout + p.stderr)[-3000:]}"
+    return f, findings, trouble
+
+
+def run_tidy(jobs):
+    """One result per directory of analysed files (and of headers with findings). Findings in
+    files under STATIC_TIDY_PENDING (Makefile) are listed but do not fail."""
+    try:
+        units, pending = tidy_units()
+    except RuntimeError as e:
+        return [("static/clang-tidy", False, str(e))]
+    groups = {os.path.dirname(f): [] for f, _ in units}
+    troubles = {}
+    seen = set()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as ex:
+        for f, findings, trouble in ex.map(tidy_one, units):
+            if trouble:
+                troubles.setdefault(os.path.dirname(f), []).append(f"{f}: {trouble}")
+            for path, line, check, text in findings:
+                if (path, line, check) in seen:
+                    continue  # a header's finding, once per file including it
+                seen.add((path, line, check))
+                groups.setdefault(os.path.dirname(path), []).append((path, line, check, text))
+    results = []
+    held = []
+    for g in sorted(groups):
+        def is_pending(path):
+            return any(path == q or (q.endswith("/") and path.startswith(q)) for q in pending)
+        # a file that does not compile fails wherever it is
+        bad = [x for x in groups[g] if not is_pending(x[0]) or x[2] == "clang-diagnostic-error"]
+        held += [x for x in groups[g] if x not in bad]
+        why = "\n".join(troubles.get(g, []) + [x[3] for x in sorted(bad)])
+        results.append((f"static/clang-tidy/{g}", not bad and g not in troubles, why))
+    if held:
+        print(f"clang-tidy: {len(held)} findings in files still listed in STATIC_TIDY_PENDING "
+              "(Makefile), not counted:")
+        for path, line, check, _ in sorted(held):
+            print(f"  {path}:{line}: [{check}]")
+    return results
 
 
 def run_boot(pattern, jobs, module="cases", prefix="boot"):
@@ -131,7 +218,7 @@ def main():
             print(("ok     " if ok else "FAIL   ") + name)
         results += r
     if a.static:
-        r = run_static()
+        r = run_static(a.jobs)
         for name, ok, _ in r:
             print(("ok     " if ok else "FAIL   ") + name)
         results += r

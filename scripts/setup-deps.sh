@@ -15,7 +15,7 @@ set -euo pipefail
 CACHE=${LAMINA_CACHE:-${HOME:-/root}/.cache/lamina}
 HOST_PKGS="make gcc gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu qemu-system-arm
 	device-tree-compiler libfdt-dev libcmocka-dev cpio python3 gzip xz-utils gdb-multiarch
-	ipxe-qemu clang-format libc6-dev-arm64-cross tmux"
+	ipxe-qemu clang-format clang-tidy libc6-dev-arm64-cross tmux"
 # Guest packages (arm64), downloaded, never installed on the host.
 GUEST_PKGS="libfdt-dev linux-image-arm64 busybox-static"
 

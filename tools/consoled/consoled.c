@@ -581,9 +581,12 @@ static void consoles_scan(void)
 		return;
 	}
 	dir = lam_xs_directory(xs, LAM_XS_NO_TX, "/local/domain", &n);
-	if (dir == NULL && errno != ENOENT) {
-		say("cannot list /local/domain: %s", strerror(errno));
-		return;
+	if (dir == NULL) {
+		if (errno != ENOENT) {
+			say("cannot list /local/domain: %s", strerror(errno));
+			return;
+		}
+		n = 0; /* no /local/domain: every domain is gone (whatever the call did to n) */
 	}
 	for (unsigned int i = 0; i < n; i++) {
 		char *end;

@@ -328,7 +328,7 @@ static void handle_events(void)
 static int run(void)
 {
 	struct pollfd *pfds = calloc(MAX_CLIENTS + 2, sizeof(*pfds));
-	struct sock_client **map = calloc(MAX_CLIENTS + 2, sizeof(*map));
+	struct sock_client **map = calloc(MAX_CLIENTS + 2, sizeof(struct sock_client *));
 
 	if (!pfds || !map) {
 		free(pfds);
@@ -351,8 +351,8 @@ static int run(void)
 		}
 		for (cl = clients; cl; cl = cl->next) {
 			pfds[n].fd = cl->fd;
-			pfds[n].events = (cl->closing ? 0 : POLLIN) |
-					 (xsd_conn_out_len(cl->conn) ? POLLOUT : 0);
+			pfds[n].events = (short)((cl->closing ? 0 : POLLIN) |
+						 (xsd_conn_out_len(cl->conn) ? POLLOUT : 0));
 			map[n++] = cl;
 		}
 		rc = poll(pfds, n, -1);

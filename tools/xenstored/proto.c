@@ -1578,14 +1578,17 @@ struct xsd_store *xsd_store_new(const struct xsd_ops *ops)
 
 void xsd_store_free(struct xsd_store *st)
 {
+	struct xsd_conn *c, *next;
+
 	if (!st) {
 		return;
 	}
 	while (st->doms) {
-		xsd_conn_free(st->doms->conn);
+		dom_forget(st, st->doms); /* each domain takes its ring's connection with it */
 	}
-	while (st->conns) {
-		xsd_conn_free(st->conns);
+	for (c = st->conns; c; c = next) {
+		next = c->next; /* no domain is left, so freeing c frees only c */
+		xsd_conn_free(c);
 	}
 	xsd_tree_free(st->tree);
 	free(st);

@@ -323,7 +323,7 @@ static struct xsd_node *node_clone(const struct xsd_node *src, struct xsd_node *
 		memcpy(n->value, src->value, src->len);
 	}
 	if (src->nr_children) {
-		n->children = calloc(src->nr_children, sizeof(*n->children));
+		n->children = calloc(src->nr_children, sizeof(struct xsd_node *));
 		if (!n->children) {
 			goto fail;
 		}
@@ -447,7 +447,7 @@ static int child_add(struct xsd_node *parent, struct xsd_node *c)
 {
 	if (parent->nr_children == parent->cap_children) {
 		unsigned cap = parent->cap_children ? parent->cap_children * 2 : 4;
-		struct xsd_node **nc = realloc(parent->children, cap * sizeof(*nc));
+		struct xsd_node **nc = realloc(parent->children, cap * sizeof(struct xsd_node *));
 
 		if (!nc) {
 			return -ENOMEM;
@@ -467,7 +467,7 @@ static void child_del(struct xsd_node *parent, struct xsd_node *c)
 	for (i = 0; i < parent->nr_children; i++) {
 		if (parent->children[i] == c) {
 			memmove(&parent->children[i], &parent->children[i + 1],
-				(parent->nr_children - i - 1) * sizeof(*parent->children));
+				(parent->nr_children - i - 1) * sizeof(struct xsd_node *));
 			parent->nr_children--;
 			return;
 		}
