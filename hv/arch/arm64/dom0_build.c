@@ -2,12 +2,13 @@
 /*
  * Building Dom0 the way Xen on Arm does (xen-abi-guide §1): memory direct-mapped
  * (IPA = PA) in naturally aligned blocks, one vCPU per pCPU (dom0_max_vcpus=), the
- * vGIC at the host's GIC addresses, every other device's MMIO passed through, the
- * kernel (an arm64 Image) at the first bank + text_offset, its device tree at bank
- * start + 128 MiB (or the top of the bank) and the initrd after it.
+ * vGIC at the host's GIC addresses, every other device's MMIO passed through, and the
+ * kernel (an arm64 Image), initrd and device tree placed in the largest bank as every
+ * guest's are (arm64_boot_plan(): kernel at text_offset, modules at 128 MiB or the top).
  */
 #include <libfdt.h>
 
+#include <arm64_guest.h>
 #include <asm/cache.h>
 #include <asm/gic.h>
 #include <asm/mm.h>
@@ -27,21 +28,8 @@
 #include <hv/uart.h>
 #include <hv/vgic.h>
 
-#define IMAGE_MAGIC 0x644d5241u /* "ARM\x64" at offset 56 */
-#define IMAGE_DEFAULT_TEXT_OFFSET 0x80000
-#define DOM0_DTB_MAX MiB(2)
-#define DOM0_DTB_OFFSET MiB(128) /* Xen's placement (xen/arch/arm/kernel.c) */
+#define DOM0_DTB_MAX ARM64_DTB_MAX
 #define DOM0_GNTTAB_FRAMES 64
-
-static u64 rd_le64(const u8 *p)
-{
-	u64 v = 0;
-
-	for (int i = 7; i >= 0; i--) {
-		v = (v << 8) | p[i];
-	}
-	return v;
-}
 
 /* Sorted insertion of a block into the bank list, merging neighbours. */
 static void add_bank(struct mem_range *banks, unsigned int *nr, paddr_t s, paddr_t e)
@@ -213,8 +201,10 @@ int dom0_build(const struct boot_info *bi, struct domain **out)
 	struct dom0_dt_params dp = { 0 };
 	struct page_alloc_stats st;
 	unsigned int nr_banks = 0, big = 0;
-	u64 mem, text_offset, image_size, total = 0;
-	paddr_t kernel_pa, dtb_pa, initrd_pa = 0;
+	struct arm64_image image;
+	struct arm64_boot_plan plan;
+	u64 mem, total = 0;
+	paddr_t kernel_pa, dtb_pa, initrd_pa;
 	const u8 *img;
 	void *dtb = NULL;
 	struct domain *d = NULL;
@@ -225,17 +215,11 @@ int dom0_build(const struct boot_info *bi, struct domain **out)
 		return -HV_ENOENT;
 	}
 	img = phys_to_virt(kernel->start);
-	if (kernel->size < 64 || (u32)rd_le64(img + 56) != IMAGE_MAGIC) {
-		log_err("Dom0: the kernel module at 0x%llx is not an arm64 Image (no \"ARM\\x64\" "
-			"magic at offset 56; a gzip'ed vmlinuz must be unpacked first)\n",
-			(unsigned long long)kernel->start);
-		return -HV_ENOEXEC;
-	}
-	text_offset = rd_le64(img + 8);
-	image_size = rd_le64(img + 16);
-	if (image_size == 0) {
-		text_offset = IMAGE_DEFAULT_TEXT_OFFSET;
-		image_size = kernel->size;
+	rc = arm64_image_probe("Dom0's kernel module", img, kernel->size, kernel->size, &image, err,
+			       sizeof(err));
+	if (rc != 0) {
+		log_err("Dom0: %s\n", err);
+		return rc;
 	}
 
 	for (unsigned int i = 0; i < bi->nr_mem; i++) {
@@ -276,31 +260,21 @@ int dom0_build(const struct boot_info *bi, struct domain **out)
 		goto fail;
 	}
 
-	/* Kernel, device tree, initrd in the largest bank (Xen's layout within it). */
+	/* Kernel, initrd and device tree go in the largest bank. */
 	for (unsigned int i = 1; i < nr_banks; i++) {
 		if (banks[i].end - banks[i].start > banks[big].end - banks[big].start) {
 			big = i;
 		}
 	}
-	kernel_pa = banks[big].start + text_offset;
-	dtb_pa = banks[big].start + DOM0_DTB_OFFSET;
-	if (kernel_pa + image_size > dtb_pa ||
-	    dtb_pa + DOM0_DTB_MAX + ROUND_UP(initrd ? initrd->size : 0, MiB(2)) > banks[big].end) {
-		dtb_pa = ROUND_DOWN(banks[big].end - DOM0_DTB_MAX -
-					    ROUND_UP(initrd ? initrd->size : 0, MiB(2)),
-				    MiB(2));
-	}
-	if (dtb_pa < kernel_pa + image_size) {
-		log_err("Dom0: its largest RAM bank (%llu MiB) cannot hold the kernel (%llu KiB), "
-			"device tree and initrd: give it more memory (dom0_mem=)\n",
-			(unsigned long long)((banks[big].end - banks[big].start) >> 20),
-			(unsigned long long)(image_size >> 10));
-		rc = -HV_ENOMEM;
+	rc = arm64_boot_plan(banks[big].start, banks[big].end - banks[big].start, &image,
+			    initrd ? initrd->size : 0, &plan, err, sizeof(err));
+	if (rc != 0) {
+		log_err("Dom0: its largest RAM bank: %s: give it more memory (dom0_mem=)\n", err);
 		goto fail;
 	}
-	if (initrd) {
-		initrd_pa = dtb_pa + DOM0_DTB_MAX;
-	}
+	kernel_pa = plan.kernel_gpa;
+	dtb_pa = plan.dtb_gpa;
+	initrd_pa = plan.initrd_gpa;
 
 	/* Everything the host has but Lamina keeps goes to Dom0. */
 	pt = xzalloc(sizeof(*pt));
@@ -373,7 +347,7 @@ int dom0_build(const struct boot_info *bi, struct domain **out)
 	xfree(pt);
 	xfree(dtb);
 	*out = d;
-	return vcpu_power_on(d->vcpus[0], kernel_pa, dtb_pa);
+	return vcpu_power_on(d->vcpus[0], plan.kernel_entry, dtb_pa);
 
 fail:
 	xfree(pt);
