@@ -48,7 +48,7 @@ HV_LDFLAGS := -nostdlib -static-pie -Wl,--no-dynamic-linker -Wl,-z,text -Wl,-z,n
 hv-y :=
 include hv/arch/arm64/objects.mk hv/common/objects.mk hv/drivers/objects.mk \
 	hv/lib/objects.mk hv/platform/objects.mk hv/common/vgic/objects.mk \
-	hv/arch/arm64/guest/objects.mk
+	hv/arch/arm64/guest/objects.mk hv/common/device_tree/objects.mk
 HV_OBJS := $(addprefix $(B)/hv/,$(hv-y))
 
 .PHONY: all deps run test unit boot-tests check clean
