@@ -297,9 +297,9 @@ int dom0_build(const struct boot_info *bi, struct domain **out)
 		goto fail;
 	}
 	/* Its devices' SPIs, same INTIDs, deactivated by Dom0 itself (HW list registers). */
-	for (unsigned int i = 0; i < pt->nr_spis && rc == 0; i++) {
-		if (pt->spis[i] != console_uart_irq) {
-			rc = vgic_map_hw_irq(d, pt->spis[i], pt->spis[i]);
+	for (unsigned int i = 0; i < pt->nr_irqs && rc == 0; i++) {
+		if (pt->irqs[i] != console_uart_irq) {
+			rc = vgic_map_hw_irq(d, pt->irqs[i], pt->irqs[i]);
 		}
 	}
 	if (rc != 0) {
@@ -343,7 +343,7 @@ int dom0_build(const struct boot_info *bi, struct domain **out)
 		 "%u extended regions\n",
 		 d->nr_vcpus, (unsigned long long)(mem >> 20), nr_banks,
 		 (unsigned long long)kernel_pa, (unsigned long long)dtb_pa, pt->nr_mmio,
-		 pt->nr_spis, dp.nr_ext);
+		 pt->nr_irqs, dp.nr_ext);
 	xfree(pt);
 	xfree(dtb);
 	*out = d;

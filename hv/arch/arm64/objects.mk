@@ -10,4 +10,4 @@ hv-y += arch/arm64/traps/guest.o
 hv-y += arch/arm64/traps/vpsci.o arch/arm64/traps/sysreg.o
 hv-y += arch/arm64/cache.o
 hv-y += arch/arm64/vgic_hw.o
-hv-y += arch/arm64/dom0_build.o arch/arm64/bootfdt.o
+hv-y += arch/arm64/dom0_build.o arch/arm64/bootfdt.o arch/arm64/dom0_dt.o
