@@ -13,6 +13,7 @@
 #include <hv/bootinfo.h>
 #include <hv/dom0less.h>
 #include <hv/domain.h>
+#include <hv/dt_reader.h>
 #include <hv/errno.h>
 #include <hv/guest_boot.h>
 #include <hv/log.h>
@@ -42,43 +43,27 @@ void domains_boot_finished(void)
 }
 static unsigned int nr_boot_domains;
 
-/* Reads a property of 1 or 2 cells as a number; -1 if absent or malformed. */
-static int dt_read_number(const void *fdt, int node, const char *prop, u64 *out)
-{
-	int len;
-	const fdt32_t *p = fdt_getprop(fdt, node, prop, &len);
-
-	if (p == NULL) {
-		return -HV_ENOENT;
-	}
-	if (len == 4) {
-		*out = fdt32_to_cpu(p[0]);
-	} else if (len == 8) {
-		*out = ((u64)fdt32_to_cpu(p[0]) << 32) | fdt32_to_cpu(p[1]);
-	} else {
-		return -HV_EINVAL;
-	}
-	return 0;
-}
-
 /* Fills bd from one "xen,domain" node; logs and returns an error if it is unusable. */
 static int parse_domain_node(const struct boot_info *bi, int node, struct boot_domain *bd)
 {
 	const char *name = fdt_get_name(bi->fdt, node, NULL);
+	struct dt_reader r;
+	char err[120];
 	u64 mem_kb, cpus;
 
 	memset(bd, 0, sizeof(*bd));
 	hv_snprintf(bd->name, sizeof(bd->name), "%s", name ? name : "domU");
-	if (dt_read_number(bi->fdt, node, "memory", &mem_kb) != 0 || mem_kb == 0 ||
+	dt_reader_init(&r, bi->fdt, err, sizeof(err));
+	if (dt_get_u32_or_u64(&r, node, "memory", &mem_kb) != 0 || mem_kb == 0 ||
 	    mem_kb > (GUEST_RAM0_SIZE >> 10)) {
-		log_err("dom0less: /chosen/%s: \"memory\" must be a size in KiB from 1 to %llu\n",
-			bd->name, (unsigned long long)(GUEST_RAM0_SIZE >> 10));
+		log_err("dom0less: /chosen/%s: \"memory\" must be a size in KiB from 1 to %llu %s\n",
+			bd->name, (unsigned long long)(GUEST_RAM0_SIZE >> 10), err);
 		return -HV_EINVAL;
 	}
-	if (dt_read_number(bi->fdt, node, "cpus", &cpus) != 0 || cpus == 0 ||
+	if (dt_get_u32_or_u64(&r, node, "cpus", &cpus) != 0 || cpus == 0 ||
 	    cpus > MAX_VCPUS_PER_DOMAIN) {
-		log_err("dom0less: /chosen/%s: \"cpus\" must be 1 to %u\n", bd->name,
-			MAX_VCPUS_PER_DOMAIN);
+		log_err("dom0less: /chosen/%s: \"cpus\" must be 1 to %u %s\n", bd->name,
+			MAX_VCPUS_PER_DOMAIN, err);
 		return -HV_EINVAL;
 	}
 	bd->mem_bytes = ROUND_UP(mem_kb << 10, PAGE_SIZE);
@@ -159,7 +144,7 @@ unsigned int dom0less_create_all(const struct boot_info *bi)
 	fdt_for_each_subnode (node, bi->fdt, chosen) {
 		struct boot_domain *bd;
 
-		if (fdt_node_check_compatible(bi->fdt, node, "xen,domain") != 0) {
+		if (!dt_is_compatible(bi->fdt, node, "xen,domain")) {
 			continue;
 		}
 		if (nr_boot_domains == MAX_BOOT_DOMAINS) {

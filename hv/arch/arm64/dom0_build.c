@@ -19,6 +19,7 @@
 #include <hv/dom0_dt.h>
 #include <hv/dom0_mem.h>
 #include <hv/domain.h>
+#include <hv/dt_reader.h>
 #include <hv/errno.h>
 #include <hv/heap.h>
 #include <hv/log.h>
@@ -121,33 +122,24 @@ static int dom0_load(struct domain *d, paddr_t dst, const void *src, u64 len)
 #define EXT_USED_MAX (BOOT_MAX_MEM_BANKS + BOOT_MAX_RESERVED + DOM0_MAX_MMIO + 64)
 
 /* Adds the reg ranges of node and its descendants (the GIC and its ITS), untranslated. */
-static unsigned int add_node_regs(const void *fdt, int node, struct mem_range *used, unsigned int n,
-				  unsigned int max)
+static unsigned int add_node_regs(struct dt_reader *r, int node, struct mem_range *used,
+				  unsigned int n, unsigned int max)
 {
-	int parent = fdt_parent_offset(fdt, node);
-	int ac = parent >= 0 ? fdt_address_cells(fdt, parent) : 2;
-	int sc = parent >= 0 ? fdt_size_cells(fdt, parent) : 2;
-	const fdt32_t *reg;
-	int len, child;
+	struct dt_reg reg;
+	bool present;
+	u64 base, size;
+	int child;
 
-	reg = fdt_getprop(fdt, node, "reg", &len);
-	if (reg != NULL && ac >= 1 && ac <= 2 && sc >= 1 && sc <= 2) {
-		for (int i = 0; (i + ac + sc) * 4 <= len && n < max; i += ac + sc) {
-			u64 base = fdt32_to_cpu(reg[i]), size = fdt32_to_cpu(reg[i + ac]);
-
-			if (ac == 2) {
-				base = base << 32 | fdt32_to_cpu(reg[i + 1]);
-			}
-			if (sc == 2) {
-				size = size << 32 | fdt32_to_cpu(reg[i + ac + 1]);
-			}
+	if (dt_get_reg(r, node, &reg, &present) == 0) {
+		for (int i = 0; present && i < reg.nr && n < max; i++) {
+			dt_reg_entry(&reg, i, &base, &size);
 			if (size != 0 && base + size > base) {
 				used[n++] = (struct mem_range){ base, base + size };
 			}
 		}
 	}
-	fdt_for_each_subnode (child, fdt, node) {
-		n = add_node_regs(fdt, child, used, n, max);
+	fdt_for_each_subnode (child, r->fdt, node) {
+		n = add_node_regs(r, child, used, n, max);
 	}
 	return n;
 }
@@ -183,7 +175,10 @@ static unsigned int dom0_find_ext_regions(const struct boot_info *bi,
 		used[n++] = (struct mem_range){ bi->uart.base, bi->uart.base + bi->uart.size };
 	}
 	if (bi->gic.node >= 0) {
-		n = add_node_regs(bi->fdt, bi->gic.node, used, n, EXT_USED_MAX);
+		struct dt_reader r;
+
+		dt_reader_init(&r, bi->fdt, NULL, 0);
+		n = add_node_regs(&r, bi->gic.node, used, n, EXT_USED_MAX);
 	}
 	nr = dom0_ext_regions(used, n, 1ull << p2m_ipa_bits(), out, max);
 	xfree(used);
