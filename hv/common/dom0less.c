@@ -16,10 +16,13 @@
 #include <hv/dt_reader.h>
 #include <hv/errno.h>
 #include <hv/guest_boot.h>
+#include <hv/heap.h>
 #include <hv/log.h>
 #include <hv/sched.h>
 
 #define MAX_BOOT_DOMAINS 16
+/* Room for a DomU's device tree while it is written: 128 vCPUs need about 16 KiB. */
+#define DOM0LESS_DTB_BUF KiB(64)
 
 struct boot_domain {
 	char name[DOMAIN_NAME_LEN];
@@ -105,10 +108,12 @@ static int build_domain(struct boot_domain *bd)
 		.cmdline = bd->bootargs,
 	};
 	struct domain *d;
+	void *dtb;
 	char err[160];
 	int rc;
 
-	rc = arch_guest_boot_plan(&gb, err, sizeof(err));
+	rc = arch_guest_kernel_probe(&gb, err, sizeof(err));
+	rc = rc ?: arch_guest_boot_plan(&gb, err, sizeof(err));
 	if (rc != 0) {
 		log_err("dom0less: %s: %s\n", bd->name, err);
 		return rc;
@@ -119,9 +124,14 @@ static int build_domain(struct boot_domain *bd)
 		log_err("dom0less: %s: cannot create the domain (%d)\n", bd->name, rc);
 		return rc;
 	}
-	rc = arch_guest_boot_load(d, &gb, err, sizeof(err));
+	dtb = xmalloc(DOM0LESS_DTB_BUF);
+	rc = dtb != NULL ? arch_domu_dt_build(&gb, dtb, DOM0LESS_DTB_BUF, err, sizeof(err))
+			 : -HV_ENOMEM;
+	rc = rc ?: arch_guest_boot_load(d, &gb, dtb, err, sizeof(err));
+	xfree(dtb);
 	if (rc != 0) {
-		log_err("dom0less: %s: cannot load the domain: %s\n", bd->name, err);
+		log_err("dom0less: %s: cannot load the domain: %s\n", bd->name,
+			rc == -HV_ENOMEM ? "out of memory" : err);
 		domain_shutdown(d, SHUTDOWN_crash);
 		return rc;
 	}

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Arm's side of booting a domain the hypervisor builds itself (hv/include/hv/guest_boot.h):
- * an arm64 Image placed as booting.rst and libxl want, and the DomU device tree `lam` writes
- * too (both from hv/arch/arm64/guest/, arm64_guest.h). The tree has no /hypervisor node, as
- * Xen gives a dom0less domain none without "xen,enhanced".
+ * an arm64 Image placed as booting.rst and libxl want (Dom0 and dom0less DomUs), and the
+ * DomU device tree `lam` writes too (both from hv/arch/arm64/guest/, arm64_guest.h). A
+ * dom0less DomU's tree has no /hypervisor node, as Xen gives none without "xen,enhanced".
  */
 #include <libfdt.h>
 
@@ -14,33 +14,37 @@
 #include <hv/domain.h>
 #include <hv/errno.h>
 #include <hv/guest_boot.h>
-#include <hv/heap.h>
 #include <hv/lib.h>
 
-/* Room for the tree while it is written: 128 vCPUs need about 16 KiB. */
-#define GUEST_BOOT_DTB_BUF KiB(64)
+/** See hv/guest_boot.h. */
+int arch_guest_kernel_probe(struct guest_boot *gb, char *err, size_t errlen)
+{
+	struct arm64_image img;
+	int rc = arm64_image_probe("its kernel module", phys_to_virt(gb->kernel),
+				   gb->kernel_size, gb->kernel_size, &img, err, errlen);
+
+	gb->load_offset = img.text_offset;
+	gb->load_size = img.image_size;
+	return rc;
+}
 
 /** See hv/guest_boot.h. */
 int arch_guest_boot_plan(struct guest_boot *gb, char *err, size_t errlen)
 {
-	struct arm64_image img;
+	struct arm64_image img = {
+		.text_offset = gb->load_offset,
+		.image_size = gb->load_size,
+		.file_size = gb->kernel_size,
+	};
 	struct arm64_boot_plan plan;
-	int rc;
+	int rc = arm64_boot_plan(gb->ram_base, gb->ram_size, &img, gb->initrd_size, &plan, err,
+				 errlen);
 
-	rc = arm64_image_probe("the kernel module", phys_to_virt(gb->kernel), gb->kernel_size,
-			       gb->kernel_size, &img, err, errlen);
-	if (rc == 0) {
-		rc = arm64_boot_plan(gb->ram_base, gb->ram_size, &img, gb->initrd_size, &plan, err,
-				     errlen);
-	}
-	if (rc != 0) {
-		return rc;
-	}
 	gb->kernel_gpa = plan.kernel_gpa;
 	gb->entry = plan.kernel_entry;
 	gb->initrd_gpa = plan.initrd_gpa;
 	gb->dtb_gpa = plan.dtb_gpa;
-	return 0;
+	return rc;
 }
 
 /** Copies len bytes to d's RAM at gpa and cleans them to the point of coherency. */
@@ -54,17 +58,12 @@ static int guest_boot_copy(struct domain *d, gpaddr_t gpa, const void *src, u64 
 	return rc;
 }
 
-/** See hv/guest_boot.h. */
-int arch_guest_boot_load(struct domain *d, const struct guest_boot *gb, char *err, size_t errlen)
+/** See hv/guest_boot.h: the tree lam writes, without /hypervisor. */
+int arch_domu_dt_build(const struct guest_boot *gb, void *buf, size_t size, char *err,
+		       size_t errlen)
 {
 	struct arm64_domu_layout l;
-	void *dtb = xmalloc(GUEST_BOOT_DTB_BUF);
-	int rc;
 
-	if (dtb == NULL) {
-		hv_snprintf(err, errlen, "no memory for the device tree");
-		return -HV_ENOMEM;
-	}
 	arm64_domu_layout_init(&l, gb->ram_size, gb->nr_vcpus);
 	l.ram_base[0] = gb->ram_base;
 	l.gnttab_base = 0;
@@ -72,19 +71,22 @@ int arch_guest_boot_load(struct domain *d, const struct guest_boot *gb, char *er
 	l.cmdline = gb->cmdline;
 	l.initrd_start = gb->initrd_gpa;
 	l.initrd_size = gb->initrd_size;
-	rc = arm64_domu_dt_build(&l, dtb, GUEST_BOOT_DTB_BUF, err, errlen);
-	if (rc == 0) {
-		rc = guest_boot_copy(d, gb->kernel_gpa, phys_to_virt(gb->kernel), gb->kernel_size);
-		rc = rc ?: guest_boot_copy(d, gb->dtb_gpa, dtb, fdt_totalsize(dtb));
-		if (rc == 0 && gb->initrd_size != 0) {
-			rc = guest_boot_copy(d, gb->initrd_gpa, phys_to_virt(gb->initrd),
-					     gb->initrd_size);
-		}
-		if (rc != 0) {
-			hv_snprintf(err, errlen, "cannot copy its kernel and device tree (%d)", rc);
-		}
+	return arm64_domu_dt_build(&l, buf, size, err, errlen);
+}
+
+/** See hv/guest_boot.h. */
+int arch_guest_boot_load(struct domain *d, const struct guest_boot *gb, const void *dtb,
+			 char *err, size_t errlen)
+{
+	int rc = guest_boot_copy(d, gb->kernel_gpa, phys_to_virt(gb->kernel), gb->kernel_size);
+
+	rc = rc ?: guest_boot_copy(d, gb->dtb_gpa, dtb, fdt_totalsize(dtb));
+	if (rc == 0 && gb->initrd_size != 0) {
+		rc = guest_boot_copy(d, gb->initrd_gpa, phys_to_virt(gb->initrd), gb->initrd_size);
 	}
-	xfree(dtb);
+	if (rc != 0) {
+		hv_snprintf(err, errlen, "cannot load its kernel and device tree (%d)", rc);
+	}
 	return rc;
 }
 

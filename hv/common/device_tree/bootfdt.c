@@ -547,8 +547,6 @@ int dt_parse_boot_info(const void *fdt, size_t max_size, struct boot_info *bi, c
 	memset(bi, 0, sizeof(*bi));
 	bi->hv_cmdline = "";
 	bi->uart.node = -1;
-	bi->gic.node = -1;
-	bi->timer.node = -1;
 
 	rc = dt_check_blob(&c, max_size);
 	if (rc != 0) {
