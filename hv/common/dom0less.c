@@ -59,7 +59,8 @@ static int parse_domain_node(const struct boot_info *bi, int node, struct boot_d
 	dt_reader_init(&r, bi->fdt, err, sizeof(err));
 	if (dt_get_u32_or_u64(&r, node, "memory", &mem_kb) != 0 || mem_kb == 0 ||
 	    mem_kb > (GUEST_RAM0_SIZE >> 10)) {
-		log_err("dom0less: /chosen/%s: \"memory\" must be a size in KiB from 1 to %llu %s\n",
+		log_err("dom0less: /chosen/%s: \"memory\" must be a size in KiB from 1 to %llu "
+			"%s\n",
 			bd->name, (unsigned long long)(GUEST_RAM0_SIZE >> 10), err);
 		return -HV_EINVAL;
 	}

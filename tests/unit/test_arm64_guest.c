@@ -76,16 +76,14 @@ static void test_dt_error_codes(void **state)
 
 	(void)state;
 	arm64_domu_layout_init(&l, 64 * MIB, 200);
-	assert_int_equal(arm64_domu_dt_build(&l, buf, sizeof(buf), err, sizeof(err)),
-			 -HV_EINVAL);
+	assert_int_equal(arm64_domu_dt_build(&l, buf, sizeof(buf), err, sizeof(err)), -HV_EINVAL);
 	assert_string_equal(err, "device tree: 200 vCPUs (must be 1..128)");
 	arm64_domu_layout_init(&l, 64 * MIB, 1);
 	assert_int_equal(arm64_domu_dt_build(&l, buf, 256, err, sizeof(err)), -HV_ENOSPC);
 	assert_string_equal(err, "device tree: does not fit in a buffer of 256 bytes");
 	/* With /hypervisor, the event-channel interrupt must be a PPI. */
 	l.evtchn_ppi = 32;
-	assert_int_equal(arm64_domu_dt_build(&l, buf, sizeof(buf), err, sizeof(err)),
-			 -HV_EINVAL);
+	assert_int_equal(arm64_domu_dt_build(&l, buf, sizeof(buf), err, sizeof(err)), -HV_EINVAL);
 }
 
 static void put_le64(uint8_t *p, uint64_t v)
@@ -105,20 +103,17 @@ static void test_probe_size_is_the_larger(void **state)
 	put_le64(hdr + 8, 0);
 	put_le64(hdr + 16, 4 * MIB); /* header: 4 MiB, file: 6 MiB of appended data */
 	memcpy(hdr + 56, "ARM\x64", 4);
-	assert_int_equal(arm64_image_probe(NULL, hdr, sizeof(hdr), 6 * MIB, &img, err,
-					   sizeof(err)),
+	assert_int_equal(arm64_image_probe(NULL, hdr, sizeof(hdr), 6 * MIB, &img, err, sizeof(err)),
 			 0);
 	assert_int_equal(img.image_size, 6 * MIB);
 	assert_int_equal(img.file_size, 6 * MIB);
 	/* 8 MiB of RAM: kernel (6 MiB) + device tree (2 MiB) fit exactly. */
-	assert_int_equal(arm64_boot_plan(0x40000000, 8 * MIB, &img, 0, &plan, err, sizeof(err)),
-			 0);
+	assert_int_equal(arm64_boot_plan(0x40000000, 8 * MIB, &img, 0, &plan, err, sizeof(err)), 0);
 	assert_int_equal(plan.dtb_gpa, 0x40000000 + 6 * MIB);
 	assert_int_equal(arm64_boot_plan(0x40000000, 7 * MIB, &img, 0, &plan, err, sizeof(err)),
 			 -HV_ENOMEM);
 	hdr[56] = 0;
-	assert_int_equal(arm64_image_probe(NULL, hdr, sizeof(hdr), 6 * MIB, &img, err,
-					   sizeof(err)),
+	assert_int_equal(arm64_image_probe(NULL, hdr, sizeof(hdr), 6 * MIB, &img, err, sizeof(err)),
 			 -HV_ENOEXEC);
 	assert_string_equal(err, "kernel is not an arm64 Linux Image (no \"ARM\\x64\" magic at "
 				 "offset 56)");

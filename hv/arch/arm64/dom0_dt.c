@@ -98,7 +98,8 @@ int arch_dom0_dt_init(struct d0_ctx *c)
 		timer = fdt_node_offset_by_compatible(fdt, -1, "arm,armv7-timer");
 	}
 	if (timer < 0) {
-		return dt_fail(&c->r, -HV_ENOENT, "host device tree has no \"arm,armv8-timer\" node");
+		return dt_fail(&c->r, -HV_ENOENT,
+			       "host device tree has no \"arm,armv8-timer\" node");
 	}
 	c->intc = gic;
 	c->arch_nodes[D0_ARCH_GIC] = gic;
@@ -147,8 +148,6 @@ int arch_dom0_dt_check_params(struct d0_ctx *c, const struct dom0_dt_params *p)
 	}
 	return 0;
 }
-
-
 
 /** Writes a 3-cell GIC specifier list of PPIs with Dom0's flags. */
 static int d0_prop_ppis(struct d0_ctx *c, const char *name, const u32 *ppis, unsigned int n)
@@ -290,7 +289,6 @@ int arch_dom0_dt_evtchn_irq(struct d0_ctx *c)
 
 	return d0_prop_ppis(c, "interrupts", &ppi, 1);
 }
-
 
 /** Writes /psci: PSCI 1.0 over HVC, with the PSCI 0.1 IDs Xen also advertises. */
 static int d0_emit_psci(struct d0_ctx *c)

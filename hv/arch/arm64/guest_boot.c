@@ -20,8 +20,8 @@
 int arch_guest_kernel_probe(struct guest_boot *gb, char *err, size_t errlen)
 {
 	struct arm64_image img;
-	int rc = arm64_image_probe("its kernel module", phys_to_virt(gb->kernel),
-				   gb->kernel_size, gb->kernel_size, &img, err, errlen);
+	int rc = arm64_image_probe("its kernel module", phys_to_virt(gb->kernel), gb->kernel_size,
+				   gb->kernel_size, &img, err, errlen);
 
 	gb->load_offset = img.text_offset;
 	gb->load_size = img.image_size;
@@ -75,8 +75,8 @@ int arch_domu_dt_build(const struct guest_boot *gb, void *buf, size_t size, char
 }
 
 /** See hv/guest_boot.h. */
-int arch_guest_boot_load(struct domain *d, const struct guest_boot *gb, const void *dtb,
-			 char *err, size_t errlen)
+int arch_guest_boot_load(struct domain *d, const struct guest_boot *gb, const void *dtb, char *err,
+			 size_t errlen)
 {
 	int rc = guest_boot_copy(d, gb->kernel_gpa, phys_to_virt(gb->kernel), gb->kernel_size);
 

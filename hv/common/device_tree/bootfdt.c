@@ -185,7 +185,8 @@ static const struct {
  * kind its compatible list names (BOOTMOD_UNKNOWN for a generic module). The specific
  * strings are looked for first, so the order within the property does not matter.
  */
-static int dt_module_kind(struct dt_reader *c, int node, bool *is_module, enum boot_module_kind *kind)
+static int dt_module_kind(struct dt_reader *c, int node, bool *is_module,
+			  enum boot_module_kind *kind)
 {
 	const char *s;
 	int len, rc;
@@ -283,8 +284,8 @@ static void dt_guess_module_kinds(struct boot_info *bi, unsigned int first,
 }
 
 /** Adds the module children of parent (/chosen or a "xen,domain" node), then guesses kinds. */
-static int dt_parse_module_list(struct dt_reader *c, int parent, int domain_node, struct boot_info *bi,
-				bool *explicit_kind)
+static int dt_parse_module_list(struct dt_reader *c, int parent, int domain_node,
+				struct boot_info *bi, bool *explicit_kind)
 {
 	enum boot_module_kind kind;
 	unsigned int first = bi->nr_modules;

@@ -26,11 +26,8 @@
 #define D0_MAX_ACELLS 4
 #define D0_MAX_SCELLS 2
 
-
-
 /** See hv/dom0_dt_walk.h. */
-int d0_level_init(struct d0_ctx *c, int node, const struct d0_level *up,
-			 struct d0_level *lvl)
+int d0_level_init(struct d0_ctx *c, int node, const struct d0_level *up, struct d0_level *lvl)
 {
 	int len;
 	const void *r;
@@ -42,8 +39,8 @@ int d0_level_init(struct d0_ctx *c, int node, const struct d0_level *up,
 	lvl->ac = up != NULL ? up->ac : 2;
 	lvl->sc = up != NULL ? up->sc : 1;
 	if (lvl->depth > DOM0_DT_MAX_DEPTH) {
-		return dt_fail(&c->r, -HV_EINVAL, "%s: nested deeper than %u levels", dt_path(&c->r, node),
-			       DOM0_DT_MAX_DEPTH);
+		return dt_fail(&c->r, -HV_EINVAL, "%s: nested deeper than %u levels",
+			       dt_path(&c->r, node), DOM0_DT_MAX_DEPTH);
 	}
 	rc = dt_get_u32(&c->r, node, "#address-cells", D0_MAX_ACELLS, &lvl->ac);
 	if (rc == 0) {
@@ -59,7 +56,8 @@ int d0_level_init(struct d0_ctx *c, int node, const struct d0_level *up,
 		size_t entry = 4 * ((size_t)lvl->ac + up->ac + lvl->sc);
 
 		if (entry == 0 || (size_t)len % entry != 0) {
-			return dt_fail(&c->r, -HV_EINVAL,
+			return dt_fail(
+				&c->r, -HV_EINVAL,
 				"%s: 'ranges' is %d bytes, not a multiple of %zu "
 				"(#address-cells %u, parent #address-cells %u, #size-cells %u)",
 				dt_path(&c->r, node), len, entry, lvl->ac, up->ac, lvl->sc);
@@ -93,12 +91,8 @@ static int d0_check_reg(struct d0_ctx *c, int node, const struct d0_level *paren
 static bool d0_compat_dropped(const void *fdt, int node)
 {
 	static const char *const dropped[] = {
-		"xen,domain",
-		"xen,domain-shared-memory-v1",
-		"xen,evtchn-v1",
-		"xen,xen",
-		"xen,multiboot-module",
-		"multiboot,module",
+		"xen,domain", "xen,domain-shared-memory-v1", "xen,evtchn-v1",
+		"xen,xen",    "xen,multiboot-module",	     "multiboot,module",
 	};
 	int len;
 	const char *s = fdt_getprop(fdt, node, "compatible", &len);
@@ -118,8 +112,7 @@ static bool d0_compat_dropped(const void *fdt, int node)
  * See hv/dom0_dt_walk.h: validates what the decision depends on, "reg" length and the
  * interrupts (a node with a per-CPU interrupt is dropped).
  */
-int d0_classify(struct d0_ctx *c, int node, const struct d0_level *parent,
-		       enum d0_action *act)
+int d0_classify(struct d0_ctx *c, int node, const struct d0_level *parent, enum d0_action *act)
 {
 	struct d0_irqs irqs = { 0 };
 	int len, rc;
@@ -152,8 +145,8 @@ int d0_classify(struct d0_ctx *c, int node, const struct d0_level *parent,
 			return 0;
 		}
 	}
-	if (dt_prop_is(c->r.fdt, node, "device_type", "memory") || d0_compat_dropped(c->r.fdt, node) ||
-	    arch_dom0_dt_drops(c, node, parent)) {
+	if (dt_prop_is(c->r.fdt, node, "device_type", "memory") ||
+	    d0_compat_dropped(c->r.fdt, node) || arch_dom0_dt_drops(c, node, parent)) {
 		return 0;
 	}
 	if (parent->depth == 1 && parent->node == c->chosen) {
@@ -229,7 +222,8 @@ int d0_init(struct d0_ctx *c, const void *fdt, int hv_uart, char *err, size_t er
 	}
 	rc = fdt_check_header(fdt);
 	if (rc != 0) {
-		return dt_fail(&c->r, -HV_EINVAL, "host device tree: bad header: %s", fdt_strerror(rc));
+		return dt_fail(&c->r, -HV_EINVAL, "host device tree: bad header: %s",
+			       fdt_strerror(rc));
 	}
 	if (fdt_totalsize(fdt) > DOM0_DT_HOST_MAX) {
 		return dt_fail(&c->r, -HV_EINVAL, "host device tree: %u bytes exceeds %u",
@@ -237,7 +231,8 @@ int d0_init(struct d0_ctx *c, const void *fdt, int hv_uart, char *err, size_t er
 	}
 	rc = fdt_check_full(fdt, fdt_totalsize(fdt));
 	if (rc != 0) {
-		return dt_fail(&c->r, -HV_EINVAL, "host device tree: malformed: %s", fdt_strerror(rc));
+		return dt_fail(&c->r, -HV_EINVAL, "host device tree: malformed: %s",
+			       fdt_strerror(rc));
 	}
 
 	if (hv_uart >= 0) {
@@ -441,7 +436,8 @@ static int d0_copy_props(struct d0_ctx *c, int node, enum d0_action act)
 		bool skip;
 
 		if (val == NULL || name == NULL) {
-			return dt_fail(&c->r, -HV_EINVAL, "%s: unreadable property", dt_path(&c->r, node));
+			return dt_fail(&c->r, -HV_EINVAL, "%s: unreadable property",
+				       dt_path(&c->r, node));
 		}
 		if (act == D0_CHOSEN) {
 			skip = d0_chosen_prop_dropped(name);
@@ -605,8 +601,8 @@ static int d0_check_params(struct d0_ctx *c, const struct dom0_dt_params *p)
 		return dt_fail(&c->r, -HV_EINVAL, "no parameters");
 	}
 	if (p->mem == NULL || p->nr_mem == 0 || p->nr_mem > DOM0_MAX_MEM_BANKS) {
-		return dt_fail(&c->r, -HV_EINVAL, "need 1..%u memory banks, got %u", DOM0_MAX_MEM_BANKS,
-			       p->nr_mem);
+		return dt_fail(&c->r, -HV_EINVAL, "need 1..%u memory banks, got %u",
+			       DOM0_MAX_MEM_BANKS, p->nr_mem);
 	}
 	if (p->nr_ext > DOM0_MAX_EXT_REGIONS || (p->nr_ext != 0 && p->ext_regions == NULL)) {
 		return dt_fail(&c->r, -HV_EINVAL, "at most %u extended regions, got %u",
@@ -655,7 +651,8 @@ int dom0_build_dt(const void *host_fdt, const struct dom0_dt_params *p, void *ou
 		/* Nothing could point at the controller: give it a phandle, make it the root's parent. */
 		rc = fdt_find_max_phandle(host_fdt, &max_ph);
 		if (rc != 0 || max_ph >= FDT_MAX_PHANDLE) {
-			return dt_fail(&c.r, -HV_EINVAL, "no free phandle for the interrupt controller");
+			return dt_fail(&c.r, -HV_EINVAL,
+				       "no free phandle for the interrupt controller");
 		}
 		c.intc_phandle = max_ph + 1;
 		c.intc_phandle_new = true;

@@ -19,8 +19,6 @@
 #define D0_MAX_ICELLS 4
 #define D0_MAX_ACELLS 4
 
-
-
 /**
  * Finds node's interrupt parent as Linux's of_irq_find_parent() does: follow
  * "interrupt-parent" or else the tree parent until a node with "#interrupt-cells". parent is
@@ -39,7 +37,8 @@ static int d0_irq_parent(struct d0_ctx *c, int node, const struct d0_level *pare
 
 		if (v != NULL) {
 			if (len != 4) {
-				return dt_fail(&c->r, -HV_EINVAL, "%s: 'interrupt-parent' is %d bytes",
+				return dt_fail(&c->r, -HV_EINVAL,
+					       "%s: 'interrupt-parent' is %d bytes",
 					       dt_path(&c->r, cur), len);
 			}
 			next = dt_node_by_phandle(&c->r, dt_cell(v, 0));
@@ -71,7 +70,8 @@ int d0_icells(struct d0_ctx *c, int ctl, u32 *n)
 	*n = 0;
 	rc = dt_get_u32(&c->r, ctl, "#interrupt-cells", D0_MAX_ICELLS, n);
 	if (rc == 0 && *n == 0) {
-		rc = dt_fail(&c->r, -HV_EINVAL, "%s: '#interrupt-cells' missing or 0", dt_path(&c->r, ctl));
+		rc = dt_fail(&c->r, -HV_EINVAL, "%s: '#interrupt-cells' missing or 0",
+			     dt_path(&c->r, ctl));
 	}
 	return rc;
 }
@@ -120,8 +120,8 @@ static int d0_scan_imap(struct d0_ctx *c, int node, struct d0_irqs *acc)
 		return rc;
 	}
 	if (len % 4 != 0) {
-		return dt_fail(&c->r, -HV_EINVAL, "%s: 'interrupt-map' is %d bytes", dt_path(&c->r, node),
-			       len);
+		return dt_fail(&c->r, -HV_EINVAL, "%s: 'interrupt-map' is %d bytes",
+			       dt_path(&c->r, node), len);
 	}
 	ncells = (size_t)len / 4;
 	while (pos < ncells) {
@@ -151,7 +151,8 @@ static int d0_scan_imap(struct d0_ctx *c, int node, struct d0_irqs *acc)
 			break;
 		}
 		if (par == c->intc) {
-			rc = arch_dom0_dt_irq(c, node, "interrupt-map", (const u8 *)map + 4 * pos, acc);
+			rc = arch_dom0_dt_irq(c, node, "interrupt-map", (const u8 *)map + 4 * pos,
+					      acc);
 			if (rc != 0) {
 				return rc;
 			}
@@ -167,8 +168,7 @@ static int d0_scan_imap(struct d0_ctx *c, int node, struct d0_irqs *acc)
 
 /** See hv/dom0_dt_walk.h; wrongly sized properties are errors, other controllers' interrupts
  * are only length-checked. */
-int d0_scan_irqs(struct d0_ctx *c, int node, const struct d0_level *parent,
-			struct d0_irqs *acc)
+int d0_scan_irqs(struct d0_ctx *c, int node, const struct d0_level *parent, struct d0_irqs *acc)
 {
 	int len, rc;
 	const void *v = fdt_getprop(c->r.fdt, node, "interrupts", &len);
@@ -192,8 +192,8 @@ int d0_scan_irqs(struct d0_ctx *c, int node, const struct d0_level *parent,
 					       dt_path(&c->r, node), len, 4 * ic);
 			}
 			for (size_t i = 0; ip == c->intc && i < (size_t)len / (4 * ic); i++) {
-				rc = arch_dom0_dt_irq(c, node, "interrupts", (const u8 *)v + 4 * ic * i,
-						     acc);
+				rc = arch_dom0_dt_irq(c, node, "interrupts",
+						      (const u8 *)v + 4 * ic * i, acc);
 				if (rc != 0) {
 					return rc;
 				}
@@ -230,7 +230,7 @@ int d0_scan_irqs(struct d0_ctx *c, int node, const struct d0_level *parent,
 			}
 			if (ctl == c->intc) {
 				rc = arch_dom0_dt_irq(c, node, "interrupts-extended",
-						     (const u8 *)v + 4 * pos, acc);
+						      (const u8 *)v + 4 * pos, acc);
 				if (rc != 0) {
 					return rc;
 				}

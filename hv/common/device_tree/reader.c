@@ -152,8 +152,7 @@ bool dt_prop_is(const void *fdt, int node, const char *name, const char *str)
 }
 
 /** See hv/dt_reader.h. */
-int dt_get_strlist(struct dt_reader *r, int node, const char *name, const char **out,
-			  int *len)
+int dt_get_strlist(struct dt_reader *r, int node, const char *name, const char **out, int *len)
 {
 	const char *s = fdt_getprop(r->fdt, node, name, len);
 

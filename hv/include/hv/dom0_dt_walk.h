@@ -38,9 +38,9 @@ enum d0_action {
 struct d0_ctx {
 	struct dt_reader r; /* the host tree */
 	int hv_uart;
-	int intc;	      /* the primary interrupt controller (set by the arch) */
-	u32 intc_cells;	      /* its #interrupt-cells */
-	u32 intc_phandle;     /* its phandle (host's, or a new one if it had none) */
+	int intc;	  /* the primary interrupt controller (set by the arch) */
+	u32 intc_cells;	  /* its #interrupt-cells */
+	u32 intc_phandle; /* its phandle (host's, or a new one if it had none) */
 	bool intc_phandle_new;
 	int arch_nodes[D0_MAX_ARCH_NODES]; /* written by the arch; -1: unused */
 	int chosen;			   /* host /chosen, or negative */

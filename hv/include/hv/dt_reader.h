@@ -48,7 +48,8 @@ void dt_reader_init(struct dt_reader *r, const void *fdt, char *err, size_t errl
 int dt_check_blob(struct dt_reader *r, size_t max_size);
 
 /** Records a formatted reason in r->err and returns rc, for "return dt_fail(...)". */
-int dt_fail(struct dt_reader *r, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int dt_fail(struct dt_reader *r, int rc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /** node's full path for a message (valid until the next call), or its bare name. */
 const char *dt_path(struct dt_reader *r, int node);

@@ -53,8 +53,8 @@ int arch_domu_dt_build(const struct guest_boot *gb, void *buf, size_t size, char
  * Copies kernel, initrd and the device tree dtb into d's RAM as planned, visible to a guest
  * that starts with its caches off. Returns 0 or a negative -HV_Exxx with a reason in err.
  */
-int arch_guest_boot_load(struct domain *d, const struct guest_boot *gb, const void *dtb,
-			 char *err, size_t errlen);
+int arch_guest_boot_load(struct domain *d, const struct guest_boot *gb, const void *dtb, char *err,
+			 size_t errlen);
 
 /** Powers the machine off (does not return). */
 void arch_machine_power_off(void) __attribute__((noreturn));

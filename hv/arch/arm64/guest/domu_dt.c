@@ -102,8 +102,9 @@ static int domu_chosen(void *fdt, const struct arm64_domu_layout *l)
 	rc = rc ?: fdt_property_string(fdt, "bootargs", l->cmdline ? l->cmdline : "");
 	if (rc == 0 && l->initrd_size != 0) {
 		rc = fdt_property_u64(fdt, "linux,initrd-start", l->initrd_start);
-		rc = rc ?: fdt_property_u64(fdt, "linux,initrd-end",
-					    l->initrd_start + l->initrd_size);
+		rc = rc
+			     ?: fdt_property_u64(fdt, "linux,initrd-end",
+						 l->initrd_start + l->initrd_size);
 	}
 	if (rc == 0 && l->rng_seed_len != 0) {
 		rc = fdt_property(fdt, "rng-seed", l->rng_seed, (int)l->rng_seed_len);
@@ -210,8 +211,8 @@ static bool domu_overlaps(u64 a, u64 as, u64 b, u64 bs)
 }
 
 /** Rejects layouts Linux would misparse or that make no sense. */
-static int domu_check_layout(const struct arm64_domu_layout *l, const char *xen_compat,
-			     char *err, size_t errlen)
+static int domu_check_layout(const struct arm64_domu_layout *l, const char *xen_compat, char *err,
+			     size_t errlen)
 {
 	size_t clen = strlen(xen_compat);
 	unsigned int i;
@@ -240,7 +241,8 @@ static int domu_check_layout(const struct arm64_domu_layout *l, const char *xen_
 	}
 	if (l->gicd_size == 0 ||
 	    domu_overlaps(l->gicd_base, l->gicd_size, l->gicr_base, l->gicr_size)) {
-		hv_snprintf(err, errlen, "device tree: GICv3 distributor and redistributors overlap");
+		hv_snprintf(err, errlen,
+			    "device tree: GICv3 distributor and redistributors overlap");
 		return -HV_EINVAL;
 	}
 	if (l->gnttab_size != 0 &&
@@ -251,8 +253,8 @@ static int domu_check_layout(const struct arm64_domu_layout *l, const char *xen_
 		return -HV_EINVAL;
 	}
 	for (i = 0; i < ARM64_DOMU_RAM_BANKS; i++) {
-		if (l->gnttab_size != 0 && domu_overlaps(l->ram_base[i], l->ram_size[i],
-							 l->gnttab_base, l->gnttab_size)) {
+		if (l->gnttab_size != 0 &&
+		    domu_overlaps(l->ram_base[i], l->ram_size[i], l->gnttab_base, l->gnttab_size)) {
 			hv_snprintf(err, errlen,
 				    "device tree: grant-table region overlaps RAM bank %u", i);
 			return -HV_EINVAL;

@@ -103,14 +103,15 @@ int arm64_image_probe(const char *name, const void *hdr, size_t hdr_len, u64 fil
 		flags = 0;
 	}
 	if (flags & IMAGE_FLAG_BE) {
-		hv_snprintf(err, errlen, "%s is a big-endian kernel; only little-endian guests boot",
-			    name);
+		hv_snprintf(err, errlen,
+			    "%s is a big-endian kernel; only little-endian guests boot", name);
 		return -HV_ENOEXEC;
 	}
 	if (text_offset >= SZ_2M || !IS_ALIGNED(text_offset, PAGE_SIZE)) {
-		hv_snprintf(err, errlen,
-			    "%s has an invalid text_offset 0x%llx (must be 4 KiB aligned, below 2 MiB)",
-			    name, (unsigned long long)text_offset);
+		hv_snprintf(
+			err, errlen,
+			"%s has an invalid text_offset 0x%llx (must be 4 KiB aligned, below 2 MiB)",
+			name, (unsigned long long)text_offset);
 		return -HV_ENOEXEC;
 	}
 	/* The kernel needs image_size bytes; data appended to the file is loaded too. */
@@ -166,12 +167,15 @@ int arm64_boot_plan(u64 ram_base, u64 ram_size, const struct arm64_image *img, u
 		char initrd[48] = "";
 
 		if (initrd_size != 0) {
-			hv_snprintf(initrd, sizeof(initrd), "ramdisk (%llu MiB) + ", mib_up(initrd_size));
+			hv_snprintf(initrd, sizeof(initrd), "ramdisk (%llu MiB) + ",
+				    mib_up(initrd_size));
 		}
-		hv_snprintf(err, errlen,
-			    "kernel (%llu MiB) + %sdevice tree (2 MiB) do not fit in %llu MiB of guest "
-			    "memory",
-			    mib_up(kernel_end - ram_base), initrd, (unsigned long long)(ram_size >> 20));
+		hv_snprintf(
+			err, errlen,
+			"kernel (%llu MiB) + %sdevice tree (2 MiB) do not fit in %llu MiB of guest "
+			"memory",
+			mib_up(kernel_end - ram_base), initrd,
+			(unsigned long long)(ram_size >> 20));
 		return -HV_ENOMEM;
 	}
 	plan->kernel_gpa = kernel_gpa;

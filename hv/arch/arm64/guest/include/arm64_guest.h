@@ -65,10 +65,12 @@ static inline uint32_t arm64_vcpu_to_mpidr(unsigned int vcpu_id)
 
 /** What an Image header says about loading the kernel. */
 struct arm64_image {
-	uint64_t text_offset; /* load offset from a 2 MiB-aligned base (0x80000 before Linux 3.17) */
-	uint64_t image_size;	 /* bytes from the load address the kernel uses, BSS included; >= file_size */
-	uint64_t flags;	 /* bit 0 big-endian, bits 1-2 page size, bit 3 placement */
-	uint64_t file_size;	 /* bytes to copy */
+	uint64_t
+		text_offset; /* load offset from a 2 MiB-aligned base (0x80000 before Linux 3.17) */
+	uint64_t
+		image_size; /* bytes from the load address the kernel uses, BSS included; >= file_size */
+	uint64_t flags;	    /* bit 0 big-endian, bits 1-2 page size, bit 3 placement */
+	uint64_t file_size; /* bytes to copy */
 };
 
 /**
@@ -84,9 +86,9 @@ int arm64_image_probe(const char *name, const void *hdr, size_t hdr_len, uint64_
 /** Where a kernel, its initrd and device tree go; guest-physical addresses. */
 struct arm64_boot_plan {
 	uint64_t kernel_gpa;
-	uint64_t kernel_entry;		/* PC of the boot vCPU: the first byte of the Image */
-	uint64_t initrd_gpa, initrd_size;	/* initrd_size 0: no initrd, initrd_gpa 0 */
-	uint64_t dtb_gpa, dtb_max;		/* 2 MiB-aligned slot of dtb_max (ARM64_DTB_MAX) bytes */
+	uint64_t kernel_entry;		  /* PC of the boot vCPU: the first byte of the Image */
+	uint64_t initrd_gpa, initrd_size; /* initrd_size 0: no initrd, initrd_gpa 0 */
+	uint64_t dtb_gpa, dtb_max;	  /* 2 MiB-aligned slot of dtb_max (ARM64_DTB_MAX) bytes */
 };
 
 /**
@@ -97,8 +99,8 @@ struct arm64_boot_plan {
  * -HV_ENOMEM with a message such as "kernel (30 MiB) + ramdisk (12 MiB) + device tree (2 MiB)
  * do not fit in 64 MiB of guest memory" (-HV_EINVAL for impossible parameters).
  */
-int arm64_boot_plan(uint64_t ram_base, uint64_t ram_size, const struct arm64_image *img, uint64_t initrd_size,
-		    struct arm64_boot_plan *plan, char *err, size_t errlen);
+int arm64_boot_plan(uint64_t ram_base, uint64_t ram_size, const struct arm64_image *img,
+		    uint64_t initrd_size, struct arm64_boot_plan *plan, char *err, size_t errlen);
 
 /* ---- DomU device tree (the tree libxl writes for an Arm guest) ----------------------- */
 
@@ -121,15 +123,15 @@ struct arm64_domu_layout {
 	unsigned int nr_vcpus; /* each gets a cpu@ node; 1..GUEST_MAX_VCPUS */
 	uint64_t gicd_base, gicd_size;
 	uint64_t gicr_base, gicr_size; /* must hold nr_vcpus GICV3_REDIST_SIZE frames */
-	uint32_t clock_frequency;	  /* /timer clock-frequency when nonzero (normally 0: CNTFRQ) */
+	uint32_t clock_frequency; /* /timer clock-frequency when nonzero (normally 0: CNTFRQ) */
 	/* /hypervisor reg[0]; gnttab_size 0 writes no /hypervisor node at all (a dom0less
 	 * domain without Xen's "xen,enhanced"). */
 	uint64_t gnttab_base, gnttab_size;
-	uint32_t evtchn_ppi;	     /* event-channel INTID, 16..31 (with /hypervisor only) */
+	uint32_t evtchn_ppi; /* event-channel INTID, 16..31 (with /hypervisor only) */
 	const char *cmdline; /* NULL or "": empty bootargs */
 	uint64_t initrd_start, initrd_size; /* initrd_size 0: no initrd properties */
-	const char *xen_compat;	       /* "xen,xen-<maj>.<min>"; NULL: ARM64_DOMU_XEN_COMPAT */
-	const uint8_t *rng_seed;	       /* /chosen rng-seed; rng_seed_len 0: none */
+	const char *xen_compat;		    /* "xen,xen-<maj>.<min>"; NULL: ARM64_DOMU_XEN_COMPAT */
+	const uint8_t *rng_seed;	    /* /chosen rng-seed; rng_seed_len 0: none */
 	size_t rng_seed_len;
 };
 
