@@ -348,6 +348,45 @@ static void test_qemu_host_only_nodes_gone(void **state)
 	assert_int_equal(count_subnodes(out, n), 0);
 }
 
+/*
+ * Nodes left out only for what their "compatible" says (no PPI, no other rule catches them):
+ * Arm's list (hv/arch/arm64/dom0_dt.c: PMUs, memory-mapped timers, other GICs, PSCI) and the
+ * generic Xen-binding list (dom0_dt.c), with their passthrough going the same way.
+ */
+static void test_compat_dropped(void **state)
+{
+	static const char *const compats[][2] = {
+		{ "pmu-spi", "arm,cortex-a15-pmu" }, { "timer-mem", "arm,armv7-timer-mem" },
+		{ "gic400", "arm,gic-400" },	     { "psci-fw", "arm,psci-0.2" },
+		{ "edac", "arm,cortex-a53-edac" },   { "evtchn", "xen,evtchn-v1" },
+		{ "kept", "vendor,device" },
+	};
+	char path[32];
+	int n;
+
+	(void)state;
+	load_qemu();
+	for (size_t i = 0; i < sizeof(compats) / sizeof(compats[0]); i++) {
+		n = fdt_add_subnode(host, 0, compats[i][0]);
+		assert_true(n >= 0);
+		assert_int_equal(fdt_setprop_string(host, n, "compatible", compats[i][1]), 0);
+		snprintf(path, sizeof(path), "/%s", compats[i][0]);
+		set_cells(path, "interrupts", 3, 0, 100 + (int)i, 4); /* SPI 132 + i */
+	}
+	qemu_params(1); /* after the edits: node offsets moved */
+	build_ok();
+	collect_ok();
+	for (size_t i = 0; i + 1 < sizeof(compats) / sizeof(compats[0]); i++) {
+		snprintf(path, sizeof(path), "/%s", compats[i][0]);
+		if (node(out, path) >= 0) {
+			fail_msg("%s (%s) survived", path, compats[i][1]);
+		}
+		assert_false(has_spi(132 + (uint32_t)i));
+	}
+	assert_true(node(out, "/kept") >= 0);
+	assert_true(has_spi(132 + 6));
+}
+
 static void check_cpus(unsigned int nr)
 {
 	int cpus, child, n = 0;
@@ -1027,6 +1066,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_qemu_output_is_valid),
 		cmocka_unit_test(test_qemu_host_only_nodes_gone),
+		cmocka_unit_test(test_compat_dropped),
 		cmocka_unit_test(test_qemu_cpus),
 		cmocka_unit_test(test_qemu_memory),
 		cmocka_unit_test(test_qemu_chosen),
