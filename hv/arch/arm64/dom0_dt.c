@@ -37,18 +37,8 @@ static bool d0_arm_compat_dropped(const void *fdt, int node)
 		"arm,cortex-a9-gic",
 		"arm,cortex-a7-gic",
 	};
-	int len;
-	const char *s = fdt_getprop(fdt, node, "compatible", &len);
 
-	if (s == NULL) {
-		return false;
-	}
-	for (size_t i = 0; i < ARRAY_SIZE(dropped); i++) {
-		if (dt_strlist_has(s, len, dropped[i])) {
-			return true;
-		}
-	}
-	return false;
+	return dt_is_compatible_any(fdt, node, dropped, ARRAY_SIZE(dropped));
 }
 
 /** See hv/dom0_dt_walk.h: the host's /psci is replaced by ours. */

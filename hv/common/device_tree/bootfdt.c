@@ -31,16 +31,11 @@
 static int dt_parse_memory_node(struct dt_reader *c, int node, struct boot_info *bi)
 {
 	struct dt_reg reg;
-	bool present;
 	u64 start, size;
-	int rc = dt_get_reg(c, node, &reg, &present);
+	int rc = dt_need_reg(c, node, "memory node", &reg);
 
 	if (rc != 0) {
 		return rc;
-	}
-	if (!present) {
-		return dt_fail(c, -HV_EINVAL, "%s: memory node has no 'reg' property",
-			       dt_path(c, node));
 	}
 	for (int i = 0; i < reg.nr; i++) {
 		dt_reg_entry(&reg, i, &start, &size);
@@ -213,16 +208,11 @@ static int dt_add_module(struct dt_reader *c, int node, enum boot_module_kind ki
 {
 	struct boot_module *m;
 	struct dt_reg reg;
-	bool present;
 	u64 start, size;
-	int rc = dt_get_reg(c, node, &reg, &present);
+	int rc = dt_need_reg(c, node, "boot module", &reg);
 
 	if (rc != 0) {
 		return rc;
-	}
-	if (!present) {
-		return dt_fail(c, -HV_EINVAL, "%s: boot module has no 'reg' property",
-			       dt_path(c, node));
 	}
 	dt_reg_entry(&reg, 0, &start, &size);
 	if (size == 0) {
@@ -449,7 +439,7 @@ static int dt_find_uart_ctx(struct dt_reader *c, const char *spec, struct boot_u
 	const char *colon = strchr(spec, ':');
 	int len = (int)(colon != NULL ? (size_t)(colon - spec) : strlen(spec));
 	struct dt_reg reg;
-	bool present, is_pl011;
+	bool is_pl011;
 	u64 base, size;
 	u32 irq;
 	int node, rc;
@@ -468,12 +458,9 @@ static int dt_find_uart_ctx(struct dt_reader *c, const char *spec, struct boot_u
 	if (!is_pl011) {
 		return dt_fail(c, -HV_ENODEV, "%s: not an arm,pl011 UART", dt_path(c, node));
 	}
-	rc = dt_get_reg(c, node, &reg, &present);
+	rc = dt_need_reg(c, node, "UART", &reg);
 	if (rc != 0) {
 		return rc;
-	}
-	if (!present) {
-		return dt_fail(c, -HV_EINVAL, "%s: UART has no 'reg' property", dt_path(c, node));
 	}
 	dt_reg_entry(&reg, 0, &base, &size);
 	rc = dt_check_range(c, node, base, size);

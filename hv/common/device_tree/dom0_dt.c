@@ -94,18 +94,8 @@ static bool d0_compat_dropped(const void *fdt, int node)
 		"xen,domain", "xen,domain-shared-memory-v1", "xen,evtchn-v1",
 		"xen,xen",    "xen,multiboot-module",	     "multiboot,module",
 	};
-	int len;
-	const char *s = fdt_getprop(fdt, node, "compatible", &len);
 
-	if (s == NULL) {
-		return false;
-	}
-	for (size_t i = 0; i < ARRAY_SIZE(dropped); i++) {
-		if (dt_strlist_has(s, len, dropped[i])) {
-			return true;
-		}
-	}
-	return false;
+	return dt_is_compatible_any(fdt, node, dropped, ARRAY_SIZE(dropped));
 }
 
 /**

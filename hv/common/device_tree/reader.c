@@ -143,6 +143,20 @@ bool dt_is_compatible(const void *fdt, int node, const char *compat)
 }
 
 /** See hv/dt_reader.h. */
+bool dt_is_compatible_any(const void *fdt, int node, const char *const *compats, size_t n)
+{
+	int len;
+	const char *s = fdt_getprop(fdt, node, "compatible", &len);
+
+	for (size_t i = 0; s != NULL && i < n; i++) {
+		if (dt_strlist_has(s, len, compats[i])) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/** See hv/dt_reader.h. */
 bool dt_prop_is(const void *fdt, int node, const char *name, const char *str)
 {
 	int len;
@@ -319,6 +333,18 @@ int dt_get_reg(struct dt_reader *r, int node, struct dt_reg *reg, bool *present)
 	reg->nr = (int)((u32)len / entry);
 	*present = true;
 	return 0;
+}
+
+/** See hv/dt_reader.h. */
+int dt_need_reg(struct dt_reader *r, int node, const char *what, struct dt_reg *reg)
+{
+	bool present;
+	int rc = dt_get_reg(r, node, reg, &present);
+
+	if (rc == 0 && !present) {
+		rc = dt_fail(r, -HV_EINVAL, "%s: %s has no 'reg' property", dt_path(r, node), what);
+	}
+	return rc;
 }
 
 /** See hv/dt_reader.h. */

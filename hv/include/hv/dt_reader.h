@@ -65,6 +65,8 @@ bool dt_strlist_has(const char *s, int len, const char *str);
 bool dt_strlist_has_prefix(const char *s, int len, const char *prefix);
 /** True if node's "compatible" contains compat (a malformed list: false). */
 bool dt_is_compatible(const void *fdt, int node, const char *compat);
+/** True if node's "compatible" contains any of the n strings in compats. */
+bool dt_is_compatible_any(const void *fdt, int node, const char *const *compats, size_t n);
 /** True if string property name of node is exactly str. */
 bool dt_prop_is(const void *fdt, int node, const char *name, const char *str);
 
@@ -97,6 +99,8 @@ int dt_get_cells(struct dt_reader *r, int bus, u32 *addr_cells, u32 *size_cells)
  * reg that is empty or not whole entries is an error.
  */
 int dt_get_reg(struct dt_reader *r, int node, struct dt_reg *reg, bool *present);
+/** dt_get_reg() for a node that must have one: "<path>: <what> has no 'reg' property". */
+int dt_need_reg(struct dt_reader *r, int node, const char *what, struct dt_reg *reg);
 /** Entry i of reg. */
 void dt_reg_entry(const struct dt_reg *reg, int i, u64 *start, u64 *size);
 /** Rejects a range of node whose end does not fit in 64 bits. */
