@@ -36,7 +36,7 @@ HV_CFLAGS := -std=c11 -ffreestanding -nostdlib -fno-common -fpie -fvisibility=hi
 	-fno-omit-frame-pointer -mno-omit-leaf-frame-pointer -fstack-protector-strong -O2 -g \
 	-Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
 	-Wswitch-default -Wcast-qual -Wvla -Wimplicit-fallthrough \
-	-Ihv/include -Ihv/arch/arm64/include -I$(B)/include -Ihv/include/fdt -isystem $(LIBFDT_DIR)/include \
+	-Ihv/include -Ihv/arch/arm64/include -Ihv/arch/arm64/guest/include -I$(B)/include -Ihv/include/fdt -isystem $(LIBFDT_DIR)/include \
 	-MMD -MP
 ifneq ($(CONFIG_DEBUG),y)
 HV_CFLAGS += -DNDEBUG
@@ -48,7 +48,8 @@ HV_LDFLAGS := -nostdlib -static-pie -Wl,--no-dynamic-linker -Wl,-z,text -Wl,-z,n
 # Kbuild-style object lists: each objects.mk adds hv-y += <path under hv/>.o
 hv-y :=
 include hv/arch/arm64/objects.mk hv/common/objects.mk hv/drivers/objects.mk \
-	hv/lib/objects.mk hv/arch/arm64/vgic/objects.mk
+	hv/lib/objects.mk hv/arch/arm64/vgic/objects.mk \
+	hv/arch/arm64/guest/objects.mk hv/common/device_tree/objects.mk
 HV_OBJS := $(addprefix $(B)/hv/,$(hv-y))
 
 .PHONY: all deps run test unit boot-tests check clean

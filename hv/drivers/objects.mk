@@ -1,1 +1,1 @@
-hv-y += drivers/uart/pl011.o drivers/irqchip/gic_v3.o drivers/fdt/dt.o
+hv-y += drivers/uart/pl011.o drivers/irqchip/gic_v3.o

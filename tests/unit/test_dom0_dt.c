@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Unit tests for Dom0's device tree and passthrough list (hv/common/dom0_dt.c). The host
+ * Unit tests for Dom0's device tree and passthrough list (hv/common/device_tree/dom0_dt.c,
+ * dom0_passthrough.c and Arm's nodes, hv/arch/arm64/dom0_dt.c). The host
  * trees are DTS files in tests/unit/fixtures, compiled by dtc at build time and linked in with
  * .incbin: qemu-virt.dts is QEMU 7.2's real "virt" tree (with a Xen-style /chosen), and
  * dom0-bus.dts is a synthetic board for address translation and interrupt edge cases.
@@ -244,8 +245,8 @@ static bool touched(uint64_t start, uint64_t end)
 
 static bool has_spi(uint32_t intid)
 {
-	for (unsigned int i = 0; i < pt.nr_spis; i++) {
-		if (pt.spis[i] == intid) {
+	for (unsigned int i = 0; i < pt.nr_irqs; i++) {
+		if (pt.irqs[i] == intid) {
 			return true;
 		}
 	}
@@ -290,7 +291,7 @@ static void expect_both_fail(int rc, const char *what)
 		fail_msg("collect error '%s' does not name '%s'", err, what);
 	}
 	assert_int_equal(pt.nr_mmio, 0);
-	assert_int_equal(pt.nr_spis, 0);
+	assert_int_equal(pt.nr_irqs, 0);
 }
 
 /* ---- QEMU virt: the output tree ----------------------------------------------------- */
@@ -345,6 +346,45 @@ static void test_qemu_host_only_nodes_gone(void **state)
 	n = node(out, "/chosen");
 	assert_true(n >= 0);
 	assert_int_equal(count_subnodes(out, n), 0);
+}
+
+/*
+ * Nodes left out only for what their "compatible" says (no PPI, no other rule catches them):
+ * Arm's list (hv/arch/arm64/dom0_dt.c: PMUs, memory-mapped timers, other GICs, PSCI) and the
+ * generic Xen-binding list (dom0_dt.c), with their passthrough going the same way.
+ */
+static void test_compat_dropped(void **state)
+{
+	static const char *const compats[][2] = {
+		{ "pmu-spi", "arm,cortex-a15-pmu" }, { "timer-mem", "arm,armv7-timer-mem" },
+		{ "gic400", "arm,gic-400" },	     { "psci-fw", "arm,psci-0.2" },
+		{ "edac", "arm,cortex-a53-edac" },   { "evtchn", "xen,evtchn-v1" },
+		{ "kept", "vendor,device" },
+	};
+	char path[32];
+	int n;
+
+	(void)state;
+	load_qemu();
+	for (size_t i = 0; i < sizeof(compats) / sizeof(compats[0]); i++) {
+		n = fdt_add_subnode(host, 0, compats[i][0]);
+		assert_true(n >= 0);
+		assert_int_equal(fdt_setprop_string(host, n, "compatible", compats[i][1]), 0);
+		snprintf(path, sizeof(path), "/%s", compats[i][0]);
+		set_cells(path, "interrupts", 3, 0, 100 + (int)i, 4); /* SPI 132 + i */
+	}
+	qemu_params(1); /* after the edits: node offsets moved */
+	build_ok();
+	collect_ok();
+	for (size_t i = 0; i + 1 < sizeof(compats) / sizeof(compats[0]); i++) {
+		snprintf(path, sizeof(path), "/%s", compats[i][0]);
+		if (node(out, path) >= 0) {
+			fail_msg("%s (%s) survived", path, compats[i][1]);
+		}
+		assert_false(has_spi(132 + (uint32_t)i));
+	}
+	assert_true(node(out, "/kept") >= 0);
+	assert_true(has_spi(132 + 6));
 }
 
 static void check_cpus(unsigned int nr)
@@ -581,16 +621,16 @@ static void test_qemu_passthrough(void **state)
 	for (uint32_t spi = 3; spi <= 6; spi++) {
 		assert_true(has_spi(32 + spi)); /* PCI INTA..INTD via interrupt-map */
 	}
-	assert_int_equal(pt.nr_spis, 32 + 1 + 1 + 4);
+	assert_int_equal(pt.nr_irqs, 32 + 1 + 1 + 4);
 	/* Never the hypervisor's UART, the GIC (GICD, GICR, ITS) or a PPI. */
 	assert_false(has_spi(32 + 1));
 	assert_false(touched(0x9000000, 0x9001000));
 	assert_false(touched(0x8000000, 0x8010000));
 	assert_false(touched(0x8080000, 0x80a0000));
 	assert_false(touched(0x80a0000, 0x80a0000 + 0xf60000));
-	for (unsigned int i = 0; i < pt.nr_spis; i++) {
-		assert_true(pt.spis[i] >= 32 && pt.spis[i] < 1020);
-		assert_true(i == 0 || pt.spis[i - 1] < pt.spis[i]);
+	for (unsigned int i = 0; i < pt.nr_irqs; i++) {
+		assert_true(pt.irqs[i] >= 32 && pt.irqs[i] < 1020);
+		assert_true(i == 0 || pt.irqs[i - 1] < pt.irqs[i]);
 	}
 	for (unsigned int i = 0; i < pt.nr_mmio; i++) {
 		assert_true(pt.mmio[i].start < pt.mmio[i].end);
@@ -713,9 +753,9 @@ static void test_bus_passthrough(void **state)
 	assert_false(touched(0x50, 0x51));	       /* I2C address */
 	assert_false(touched(0x2c000000, 0x2f300000)); /* GICC, GICD, ITS, GICR */
 	assert_int_equal(pt.nr_mmio, 3);
-	assert_int_equal(pt.nr_spis, sizeof(spis) / sizeof(spis[0]));
+	assert_int_equal(pt.nr_irqs, sizeof(spis) / sizeof(spis[0]));
 	for (size_t i = 0; i < sizeof(spis) / sizeof(spis[0]); i++) {
-		assert_int_equal(pt.spis[i], spis[i]);
+		assert_int_equal(pt.irqs[i], spis[i]);
 	}
 }
 
@@ -1026,6 +1066,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_qemu_output_is_valid),
 		cmocka_unit_test(test_qemu_host_only_nodes_gone),
+		cmocka_unit_test(test_compat_dropped),
 		cmocka_unit_test(test_qemu_cpus),
 		cmocka_unit_test(test_qemu_memory),
 		cmocka_unit_test(test_qemu_chosen),

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Unit tests for the boot device tree parser (hv/drivers/fdt/dt.c). Every blob is built at
+ * Unit tests for the boot device tree parser (hv/common/device_tree/bootfdt.c, its Arm part
+ * hv/arch/arm64/bootfdt.c and the reader under both). Every blob is built at
  * run time with libfdt's sequential-write API, so the tests need no dtc. The base tree
  * resembles what QEMU's "virt" machine generates (virtualization=on, gic-version=3); each
  * test adds a /chosen node or swaps out one part of it.

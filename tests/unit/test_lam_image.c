@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Unit tests for tools/lam/image.c: arm64 Image header checks (booting.rst layout), the
- * formats it must refuse with a helpful message, and the kernel/initrd/DTB placement.
+ * Unit tests for tools/lam/image.c and the shared probe under it (hv/arch/arm64/guest/image.c):
+ * arm64 Image header checks (booting.rst layout), the formats it must refuse with a helpful
+ * message, and the kernel/initrd/DTB placement.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -118,8 +119,8 @@ static void test_parse_refused_formats(void **state)
 	hdr[0x26] = 0x6f;
 	hdr[0x27] = 0x01;
 	assert_int_equal(parse(5 * MIB), -1);
-	assert_string_equal(err, "/boot/Image is a 32-bit Arm zImage; lam boots 64-bit arm64 "
-				 "Images only");
+	assert_string_equal(err, "/boot/Image is a 32-bit Arm zImage; only 64-bit arm64 "
+				 "Images boot");
 }
 
 static void test_parse_bad_headers(void **state)
@@ -127,8 +128,8 @@ static void test_parse_bad_headers(void **state)
 	(void)state;
 	make_hdr(0, 20 * MIB, 1);
 	assert_int_equal(parse(20 * MIB), -1);
-	assert_string_equal(err, "/boot/Image is a big-endian kernel; lam boots little-endian "
-				 "guests only");
+	assert_string_equal(err, "/boot/Image is a big-endian kernel; only little-endian "
+				 "guests boot");
 	make_hdr(0x80001, 20 * MIB, 0);
 	assert_int_equal(parse(20 * MIB), -1);
 	assert_string_equal(err, "/boot/Image has an invalid text_offset 0x80001 (must be 4 KiB "

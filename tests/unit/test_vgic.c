@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Unit tests of the virtual GICv3 (hv/common/vgic/): distributor and redistributor
+ * Unit tests of the virtual GICv3 (hv/arch/arm64/vgic/): distributor and redistributor
  * registers through the MMIO handlers the vGIC registers, injection and kicks, the
  * list-register flush/sync cycle against four fake list registers, ICC_SGI1R_EL1,
  * and a fixed-seed fuzz loop over both regions that must survive ASan/UBSan.

@@ -9,4 +9,4 @@ hv-y += arch/arm64/mmu/p2m.o arch/arm64/domain.o arch/arm64/vtimer.o
 hv-y += arch/arm64/traps/guest.o
 hv-y += arch/arm64/traps/vpsci.o arch/arm64/traps/sysreg.o
 hv-y += arch/arm64/cache.o
-hv-y += arch/arm64/dom0_build.o
+hv-y += arch/arm64/dom0_build.o arch/arm64/bootfdt.o arch/arm64/dom0_dt.o

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * What the hypervisor learns from the boot device tree (hv/drivers/fdt/dt.c).
+ * What the hypervisor learns from the boot device tree (hv/common/device_tree/bootfdt.c and
+ * the arch's part, arch_dt_parse_boot_info()).
  * Strings point into the device tree blob, which stays reserved for the
  * hypervisor's lifetime.
  */
@@ -114,3 +115,19 @@ int dt_parse_boot_info(const void *fdt, size_t max_size, struct boot_info *bi, c
 int dt_find_uart(const void *fdt, const char *path_or_alias, struct boot_uart *out);
 
 const char *boot_module_kind_name(enum boot_module_kind k);
+
+struct dt_reader;
+
+/**
+ * The arch's part of dt_parse_boot_info(), after memory and reserved ranges: CPUs, firmware
+ * interface, interrupt controller and timer into bi (Arm: /cpus MPIDRs, PSCI, GICv3,
+ * generic timer; hv/arch/arm64/bootfdt.c). 0 or -HV_Exxx with the reason in r.
+ */
+int arch_dt_parse_boot_info(struct dt_reader *r, struct boot_info *bi);
+
+/**
+ * Interrupt i of node's "interrupts" as the interrupt controller's number (Arm: GIC INTID)
+ * in *irq; 0 if there is no such entry or its controller is not one the arch reads. An
+ * entry naming an impossible interrupt is an error (-HV_EINVAL, reason in r).
+ */
+int arch_dt_get_irq(struct dt_reader *r, int node, int i, u32 *irq);

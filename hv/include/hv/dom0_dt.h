@@ -2,7 +2,8 @@
 /*
  * Dom0's device tree, derived from the host's as Xen derives it (xen-abi-guide.md 1.3/1.4,
  * Xen's xen/arch/arm/domain_build.c), and the list of host devices Dom0 gets passed through.
- * Pure functions over flattened device trees (hv/common/dom0_dt.c): no allocation, no
+ * Pure functions over flattened device trees (hv/common/device_tree/dom0_dt.c: the walk,
+ * dom0_passthrough.c: devices; Arm's nodes in hv/arch/arm64/dom0_dt.c): no allocation, no
  * hypervisor state, so they run unchanged in host unit tests.
  *
  * The host blob is untrusted firmware input. Every function first checks its header and
@@ -22,7 +23,7 @@
 #define DOM0_MAX_EXT_REGIONS 16
 #define DOM0_MAX_VCPUS 256
 #define DOM0_MAX_MMIO 256
-#define DOM0_MAX_SPIS 988 /* every SPI INTID 32..1019 (GICv3 spec 2.2) */
+#define DOM0_MAX_IRQS 988 /* every shared interrupt (Arm: SPI INTIDs 32..1019, GICv3 spec 2.2) */
 /* Deepest host node handled; deeper trees are rejected. */
 #define DOM0_DT_MAX_DEPTH 32
 /* Host blobs larger than this are rejected (the boot loader's DTB limit, booting.rst). */
@@ -55,9 +56,10 @@ struct dom0_passthrough {
 	/* Page-aligned outward, sorted, overlapping and adjacent ranges merged. */
 	struct mem_range mmio[DOM0_MAX_MMIO];
 	unsigned int nr_mmio;
-	/* INTIDs (32..1019), sorted, no duplicates. */
-	u32 spis[DOM0_MAX_SPIS];
-	unsigned int nr_spis;
+	/* Shared interrupts as the controller numbers them (Arm: SPI INTIDs 32..1019), sorted,
+	 * no duplicates. */
+	u32 irqs[DOM0_MAX_IRQS];
+	unsigned int nr_irqs;
 };
 
 /**
@@ -71,7 +73,7 @@ int dom0_build_dt(const void *host_fdt, const struct dom0_dt_params *p, void *ou
 
 /**
  * Fills *out with the MMIO ranges (translated through bus "ranges", PCI host-bridge windows
- * included) and SPIs (from interrupts, interrupts-extended and interrupt-map) of every host
+ * included) and shared interrupts (from interrupts, interrupts-extended and interrupt-map) of every host
  * node Dom0 keeps that is not disabled. The hypervisor's UART (hv_uart_node, or -1), the GIC
  * and the timer are never included. Returns 0 or a negative -HV_Exxx with a reason in err.
  */
@@ -80,6 +82,7 @@ int dom0_collect_passthrough(const void *host_fdt, int hv_uart_node, struct dom0
 
 /**
  * Returns the first PPI INTID from 16 upward that no host node uses as a GIC interrupt (Xen's
- * choice of event-channel PPI for Dom0), or 0 if all are used or the tree is unusable.
+ * choice of event-channel PPI for Dom0), or 0 if all are used or the tree is unusable
+ * (hv/arch/arm64/dom0_dt.c).
  */
 u32 dom0_pick_evtchn_ppi(const void *host_fdt);

@@ -199,6 +199,7 @@ _Static_assert(__builtin_offsetof(struct shared_info, wc_sec_hi) == 1084, "wc_se
 #define GUEST_EVTCHN_PPI 31
 #define GUEST_VTIMER_PPI 27
 #define GUEST_PTIMER_PPI 30
+#define GUEST_TIMER_PHYS_S_PPI 29
 #define GUEST_PHANDLE_GIC 65000
 
 /* Initial vCPU state (public/arch-arm.h): EL1h, DAIF masked; SCTLR with MMU off. */

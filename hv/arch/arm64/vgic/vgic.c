@@ -612,7 +612,7 @@ void vgic_inject_irq(struct domain *d, struct vcpu *v, u32 intid, bool level)
 	vgic_kick_all(d, &k);
 }
 
-/** See hv/vgic.h: GICD/GICR_ISPENDR semantics for an interrupt the hypervisor raises. */
+/** See asm/vgic.h: GICD/GICR_ISPENDR semantics for an interrupt the hypervisor raises. */
 void vgic_set_pending(struct domain *d, struct vcpu *v, u32 intid)
 {
 	struct vgic_kick_set k = { { 0 } };
@@ -641,7 +641,7 @@ void vgic_set_pending(struct domain *d, struct vcpu *v, u32 intid)
 	vgic_kick_all(d, &k);
 }
 
-/** See hv/vgic.h. */
+/** See asm/vgic.h. */
 int vgic_map_hw_irq(struct domain *d, u32 virq, u32 pirq)
 {
 	unsigned long flags;
@@ -665,7 +665,7 @@ int vgic_map_hw_irq(struct domain *d, u32 virq, u32 pirq)
 	return rc;
 }
 
-/** See hv/vgic.h. Called from the physical IRQ handler. */
+/** See asm/vgic.h. Called from the physical IRQ handler. */
 void vgic_inject_hw(struct domain *d, u32 virq)
 {
 	struct vgic_kick_set k = { { 0 } };

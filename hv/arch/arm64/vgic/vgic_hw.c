@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The GICv3 virtual CPU interface registers (IHI 0069 12.5, ICH_*_EL2) behind the
- * vGIC's arch hooks (hv/include/hv/vgic.h).
+ * vGIC's arch hooks (asm/vgic.h).
  */
 #include <asm/sysregs.h>
 #include <hv/bug.h>
@@ -17,7 +17,7 @@ u32 vgic_maint_irq = 25;
 static unsigned int nr_lrs;
 static unsigned int nr_aprs;
 
-/** See hv/vgic.h. */
+/** See asm/vgic.h. */
 void vgic_hw_cpu_init(void)
 {
 	u64 vtr = read_sysreg(ICH_VTR_EL2);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The virtual GICv3 (hv/common/vgic/): per-IRQ state for each domain's SPIs and each
+ * The virtual GICv3 (hv/arch/arm64/vgic/): per-IRQ state for each domain's SPIs and each
  * vCPU's SGIs/PPIs, emulated distributor and redistributor registers, and the
  * list registers that present pending interrupts to the running vCPU.
  *
