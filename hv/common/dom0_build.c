@@ -199,7 +199,11 @@ int dom0_build(const struct boot_info *bi, struct domain **out)
 		goto fail;
 	}
 
-	/* Kernel, initrd and device tree go in the largest bank. */
+	/* Kernel, initrd and device tree go in the largest bank (there is one: mem > 0). */
+	if (nr_banks == 0) {
+		rc = -HV_ENOMEM;
+		goto fail;
+	}
 	for (unsigned int i = 1; i < nr_banks; i++) {
 		if (banks[i].end - banks[i].start > banks[big].end - banks[big].start) {
 			big = i;

@@ -422,7 +422,7 @@ int domain_create(domid_t domid, const struct domain_config *cfg, struct domain 
 	if (rc != 0) {
 		goto out_free;
 	}
-	d->vcpus = xzalloc_array(cfg->nr_vcpus, sizeof(*d->vcpus));
+	d->vcpus = xzalloc_array(cfg->nr_vcpus, sizeof(struct vcpu *));
 	if (d->vcpus == NULL) {
 		rc = -HV_ENOMEM;
 		goto out_free;

@@ -612,7 +612,7 @@ int lam_xs_is_domain_introduced(struct lam_xs *xs, uint32_t domid)
 
 char *lam_xs_get_domain_path(struct lam_xs *xs, uint32_t domid)
 {
-	char *reply;
+	char *reply = NULL;
 	int err = domid_request(xs, XS_GET_DOMAIN_PATH, domid, &reply);
 
 	if (err) {

@@ -144,7 +144,7 @@ _Static_assert(sizeof(struct xenstore_domain_interface) == 2080, "xs ring size")
 static inline const char *xs_wire_errname(int err)
 {
 #define XS_WIRE_ERRNAME_CASE(e) \
-	if (err == e)           \
+	if (err == (e))         \
 		return #e;
 	XS_WIRE_ERRORS(XS_WIRE_ERRNAME_CASE)
 #undef XS_WIRE_ERRNAME_CASE
