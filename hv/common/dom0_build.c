@@ -8,6 +8,7 @@
  * configures the interrupt controller, maps and routes the devices and probes and places
  * the kernel (hv/dom0.h, hv/guest_boot.h; Arm: hv/arch/arm64/dom0_build.c, guest_boot.c).
  */
+#include <hv/arch.h>
 #include <hv/dom0.h>
 #include <hv/dom0_dt.h>
 #include <hv/dom0_mem.h>

@@ -10,6 +10,7 @@
  */
 #include <libfdt.h>
 
+#include <hv/arch.h>
 #include <hv/bootinfo.h>
 #include <hv/dom0less.h>
 #include <hv/domain.h>
@@ -183,11 +184,11 @@ void domain_on_destroyed(domid_t domid, unsigned int reason, bool privileged)
 		/* Dom0 is the machine's owner: its end is the machine's (Xen does the same). */
 		if (reason == SHUTDOWN_poweroff) {
 			log_info("Dom0 has powered off: powering the machine off\n");
-			arch_machine_power_off();
+			machine_power_off();
 		}
 		log_info("Dom0 has %s: resetting the machine\n",
 			 reason == SHUTDOWN_reboot ? "rebooted" : "crashed");
-		arch_machine_restart();
+		machine_restart();
 	}
 	for (unsigned int i = 0; i < nr_boot_domains; i++) {
 		struct boot_domain *bd = &boot_domains[i];
@@ -203,6 +204,6 @@ void domain_on_destroyed(domid_t domid, unsigned int reason, bool privileged)
 	}
 	if (domain_count() == 0 && boot_finished) {
 		log_info("all domains have ended: powering off\n");
-		arch_machine_power_off();
+		machine_power_off();
 	}
 }

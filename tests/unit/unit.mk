@@ -20,7 +20,8 @@ UNIT_LDFLAGS := -fsanitize=address,undefined
 UNIT_COMMON_SRCS := hv/arch/fake/fake.c hv/common/log.c hv/lib/vsprintf.c
 FAKE_ARCH_SRCS := hv/arch/fake/arch.c hv/arch/fake/p2m.c
 UNIT_ARCH_INC_fake := -Ihv/arch/fake/include -Ihv/arch/fake/include/host
-UNIT_ARCH_INC_arm64 := -Ihv/arch/fake/include/host -Ihv/arch/arm64/include
+UNIT_ARCH_INC_arm64 := -Ihv/arch/fake/include/host -Ihv/arch/arm64/include \
+	-Ihv/arch/arm64/guest/include
 
 UNIT_TESTS :=
 include $(sort $(filter-out tests/unit/unit.mk,$(wildcard tests/unit/*.mk)))

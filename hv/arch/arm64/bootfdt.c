@@ -9,6 +9,7 @@
 #include <libfdt.h>
 
 #include <arm64_guest.h>
+#include <hv/arch.h>
 #include <hv/bootinfo.h>
 #include <hv/dt_reader.h>
 #include <hv/errno.h>

@@ -12,6 +12,7 @@
 #include <asm/p2m.h>
 #include <asm/pt.h>
 #include <asm/stage1.h>
+#include <hv/arch.h>
 #include <hv/dom0.h>
 #include <hv/dom0_dt.h>
 #include <hv/domain.h>

@@ -20,6 +20,8 @@
 #include <public/hvm_op.h>
 #include <public/lamctl.h>
 
+#include <arm64_guest.h>
+
 #define GUEST_NR_SPIS 64 /* SPIs of an emulated DomU distributor */
 
 /*
@@ -55,8 +57,7 @@ static void vcpu_regs_reset(struct vcpu *v)
 	memset(&a->fp, 0, sizeof(a->fp));
 	a->regs.pstate = PSR_GUEST64_INIT;
 	a->sys.sctlr = SCTLR_GUEST_INIT;
-	/* MPIDR: bit 31 RES1; Aff0 = id % 16, Aff1 = id / 16 (Xen's vcpuid_to_vaffinity). */
-	a->vmpidr = (1ull << 31) | ((u64)(v->id >> 4) << 8) | (v->id & 0xf);
+	a->vmpidr = MPIDR_RES1 | arm64_vcpu_to_mpidr(v->id);
 	a->hcr = HCR_GUEST;
 	a->fault_dumped = false;
 }

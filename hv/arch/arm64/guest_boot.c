@@ -89,15 +89,3 @@ int arch_guest_boot_load(struct domain *d, const struct guest_boot *gb, const vo
 	}
 	return rc;
 }
-
-/** See hv/guest_boot.h. */
-void arch_machine_power_off(void)
-{
-	machine_power_off();
-}
-
-/** See hv/guest_boot.h. */
-void arch_machine_restart(void)
-{
-	machine_restart();
-}

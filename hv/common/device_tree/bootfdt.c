@@ -19,6 +19,7 @@
  */
 #include <libfdt.h>
 
+#include <hv/arch.h>
 #include <hv/bootinfo.h>
 #include <hv/dt_reader.h>
 #include <hv/errno.h>

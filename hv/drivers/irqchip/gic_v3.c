@@ -122,7 +122,7 @@ int gic_init(const struct boot_gic *g)
 		return -HV_ENODEV;
 	}
 	typer = rd32(gicd, GICD_TYPER);
-	gic_lines = MIN(((typer & 0x1f) + 1) * 32, 1020u);
+	gic_lines = MIN(((typer & 0x1f) + 1) * 32, (u32)GIC_INTID_SPURIOUS_MIN);
 
 	wr32(gicd, GICD_CTLR, 0);
 	gicd_wait_rwp();
@@ -136,7 +136,7 @@ int gic_init(const struct boot_gic *g)
 		wr32(gicd, GICD_IPRIORITYR + i, GIC_PRIO_DEFAULT * 0x01010101u);
 	}
 	for (unsigned int i = 32; i < gic_lines; i++) {
-		wr64(gicd, GICD_IROUTER + i * 8, pcpus[0].mpidr & 0xff00ffffffull);
+		wr64(gicd, GICD_IROUTER + i * 8, pcpus[0].mpidr & MPIDR_AFF_MASK);
 	}
 	gicd_wait_rwp();
 	wr32(gicd, GICD_CTLR, GICD_CTLR_ARE_NS | GICD_CTLR_ENGRP1A | GICD_CTLR_ENGRP1);
@@ -288,7 +288,7 @@ void gic_priority_drop(u32 intid)
 }
 
 /* Owners of SPIs routed to guests (passthrough); NULL = the hypervisor's. */
-static struct domain *spi_owner[1020];
+static struct domain *spi_owner[GIC_SPI_BASE + GIC_NR_SPI];
 static spinlock_t route_lock = SPINLOCK_INIT;
 
 void arch_irq_route(u32 pirq, struct domain *d)
@@ -354,7 +354,7 @@ void arch_gic_hw_set_edge(u32 pirq, bool edge)
 void arch_gic_hw_set_affinity(u32 pirq, unsigned int pcpu)
 {
 	if (pirq >= 32 && pirq < gic_lines && pcpu < NR_CPUS && pcpus[pcpu].online) {
-		wr64(gicd, GICD_IROUTER + pirq * 8, pcpus[pcpu].mpidr & 0xff00ffffffull);
+		wr64(gicd, GICD_IROUTER + pirq * 8, pcpus[pcpu].mpidr & MPIDR_AFF_MASK);
 	}
 }
 

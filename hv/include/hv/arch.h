@@ -16,16 +16,24 @@
  * hv/common file includes an asm/ header or names an arm64 register or GIC encoding.
  *
  * Guest memory (stage 2 / p2m) is its own contract: hv/p2m.h. Cache maintenance:
- * hv/cache.h. Timer hardware: arch_timer_program()/arch_timer_kick() in hv/timer.h.
+ * hv/cache.h. Timer hardware: arch_timer_program()/arch_timer_kick() in hv/timer.h. The
+ * Dom0 device-tree builder's node emitters (arch_dom0_dt_*()) work on its private walk
+ * state and are declared with it, in hv/dom0_dt_walk.h.
  */
 #pragma once
 
 #include <hv/lib.h>
 #include <hv/types.h>
 
+struct boot_info;
+struct dom0_dt_params;
+struct dom0_passthrough;
 struct domain;
 struct domain_config;
+struct dt_reader;
+struct guest_boot;
 struct lam_dom_create;
+struct mem_range;
 struct timer;
 struct vcpu;
 
@@ -98,3 +106,71 @@ void machine_power_off(void) __noreturn;
 void machine_restart(void) __noreturn;
 /** Stops this CPU for good, interrupts masked. */
 void machine_halt_cpu(void) __noreturn;
+
+/* ---- Boot: the host device tree (hv/common/device_tree/bootfdt.c) -------------- */
+
+/**
+ * The arch's part of dt_parse_boot_info(), after memory and reserved ranges: CPUs, firmware
+ * interface, interrupt controller and timer into bi (Arm: /cpus MPIDRs, PSCI, GICv3,
+ * generic timer; hv/arch/arm64/bootfdt.c). 0 or -HV_Exxx with the reason in r.
+ */
+int arch_dt_parse_boot_info(struct dt_reader *r, struct boot_info *bi);
+
+/**
+ * Interrupt i of node's "interrupts" as the interrupt controller's number (Arm: GIC INTID)
+ * in *irq; 0 if there is no such entry or its controller is not one the arch reads. An
+ * entry naming an impossible interrupt is an error (-HV_EINVAL, reason in r).
+ */
+int arch_dt_get_irq(struct dt_reader *r, int node, int i, u32 *irq);
+
+/* ---- Building Dom0 (hv/common/dom0_build.c) ------------------------------------ */
+
+/**
+ * Sets cfg's interrupt-controller layout and event-channel interrupt for Dom0 (Arm: the vGIC
+ * at the host GIC's addresses with all its SPI lines, a PPI no host device uses). 0, or a
+ * negative -HV_Exxx with a reason in err.
+ */
+int arch_dom0_configure(const struct boot_info *bi, struct domain_config *cfg, char *err,
+			size_t errlen);
+/**
+ * Maps pt's MMIO into d 1:1 and routes pt's interrupts to it, except the hypervisor
+ * console's. 0, or a negative -HV_Exxx with a reason in err.
+ */
+int arch_dom0_passthrough(struct domain *d, const struct dom0_passthrough *pt, char *err,
+			  size_t errlen);
+/**
+ * Appends to used[n..max) what Dom0's extended regions must also avoid (Arm: the GIC's
+ * frames), returns the new count, and sets *limit to the guest address-space size.
+ */
+unsigned int arch_dom0_reserved_ranges(const struct boot_info *bi, struct mem_range *used,
+				       unsigned int n, unsigned int max, u64 *limit);
+/** Fills the arch's fields of dp for d (Arm: GICR frames) and the grant-table window. */
+void arch_dom0_dt_params(const struct domain *d, struct dom0_dt_params *dp);
+
+/* ---- Booting a guest the hypervisor builds: Dom0 and dom0less DomUs -------------- */
+
+/**
+ * Checks the kernel image gb->kernel (Arm: an arm64 Image), before the domain exists.
+ * Returns 0, or a negative -HV_Exxx with a reason in err.
+ */
+int arch_guest_kernel_probe(struct guest_boot *gb, char *err, size_t errlen);
+
+/**
+ * Decides where the probed kernel, the initrd and the device tree go in the guest's RAM
+ * [ram_base, ram_base + ram_size). Returns 0, or a negative -HV_Exxx with a reason in err.
+ */
+int arch_guest_boot_plan(struct guest_boot *gb, char *err, size_t errlen);
+
+/**
+ * Writes a DomU's device tree for gb into buf (size bytes). Returns 0, or a negative
+ * -HV_Exxx with a reason in err.
+ */
+int arch_domu_dt_build(const struct guest_boot *gb, void *buf, size_t size, char *err,
+		       size_t errlen);
+
+/**
+ * Copies kernel, initrd and the device tree dtb into d's RAM as planned, visible to a guest
+ * that starts with its caches off. Returns 0 or a negative -HV_Exxx with a reason in err.
+ */
+int arch_guest_boot_load(struct domain *d, const struct guest_boot *gb, const void *dtb, char *err,
+			 size_t errlen);

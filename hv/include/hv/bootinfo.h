@@ -118,16 +118,4 @@ const char *boot_module_kind_name(enum boot_module_kind k);
 
 struct dt_reader;
 
-/**
- * The arch's part of dt_parse_boot_info(), after memory and reserved ranges: CPUs, firmware
- * interface, interrupt controller and timer into bi (Arm: /cpus MPIDRs, PSCI, GICv3,
- * generic timer; hv/arch/arm64/bootfdt.c). 0 or -HV_Exxx with the reason in r.
- */
-int arch_dt_parse_boot_info(struct dt_reader *r, struct boot_info *bi);
-
-/**
- * Interrupt i of node's "interrupts" as the interrupt controller's number (Arm: GIC INTID)
- * in *irq; 0 if there is no such entry or its controller is not one the arch reads. An
- * entry naming an impossible interrupt is an error (-HV_EINVAL, reason in r).
- */
-int arch_dt_get_irq(struct dt_reader *r, int node, int i, u32 *irq);
+/* The arch's part of boot parsing: arch_dt_parse_boot_info(), arch_dt_get_irq() (hv/arch.h). */

@@ -2,9 +2,8 @@
 /*
  * What common code needs from the architecture to boot a domain it builds itself (Dom0,
  * hv/common/dom0_build.c, and the dom0less DomUs, hv/common/dom0less.c): kernel probing and
- * placement, a DomU's device tree, loading, machine power. Arm's side is hv/arch/arm64/guest_boot.c, over the code it
- * shares with `lam` (hv/arch/arm64/guest/). These arch_ hooks are meant to move into the
- * common arch interface header.
+ * placement, a DomU's device tree, loading. Arm's side is hv/arch/arm64/guest_boot.c, over
+ * the code it shares with `lam` (hv/arch/arm64/guest/); its hooks are in hv/arch.h.
  */
 #pragma once
 
@@ -30,33 +29,5 @@ struct guest_boot {
 	gpaddr_t kernel_gpa, entry, initrd_gpa, dtb_gpa;
 };
 
-/**
- * Checks the kernel image gb->kernel (Arm: an arm64 Image), before the domain exists.
- * Returns 0, or a negative -HV_Exxx with a reason in err.
- */
-int arch_guest_kernel_probe(struct guest_boot *gb, char *err, size_t errlen);
-
-/**
- * Decides where the probed kernel, the initrd and the device tree go in the guest's RAM
- * [ram_base, ram_base + ram_size). Returns 0, or a negative -HV_Exxx with a reason in err.
- */
-int arch_guest_boot_plan(struct guest_boot *gb, char *err, size_t errlen);
-
-/**
- * Writes a DomU's device tree for gb into buf (size bytes). Returns 0, or a negative
- * -HV_Exxx with a reason in err.
- */
-int arch_domu_dt_build(const struct guest_boot *gb, void *buf, size_t size, char *err,
-		       size_t errlen);
-
-/**
- * Copies kernel, initrd and the device tree dtb into d's RAM as planned, visible to a guest
- * that starts with its caches off. Returns 0 or a negative -HV_Exxx with a reason in err.
- */
-int arch_guest_boot_load(struct domain *d, const struct guest_boot *gb, const void *dtb, char *err,
-			 size_t errlen);
-
-/** Powers the machine off (does not return). */
-void arch_machine_power_off(void) __attribute__((noreturn));
-/** Resets the machine (does not return). */
-void arch_machine_restart(void) __attribute__((noreturn));
+/* The arch's side: arch_guest_kernel_probe(), arch_guest_boot_plan(), arch_domu_dt_build(),
+ * arch_guest_boot_load() in hv/arch.h. */

@@ -40,7 +40,7 @@ struct pcpu *this_pcpu(void)
 /** This CPU's affinity (Aff3..Aff0 of MPIDR_EL1). */
 u64 cpu_current_mpidr(void)
 {
-	return read_sysreg(mpidr_el1) & 0xff00ffffffull;
+	return read_sysreg(mpidr_el1) & MPIDR_AFF_MASK;
 }
 
 static void selfcheck_fired(void *data)

@@ -6,6 +6,7 @@
  */
 #include <hv/domain.h>
 #include <asm/traps.h>
+#include <asm/vgic.h>
 #include <hv/log.h>
 #include <hv/sched.h>
 
@@ -39,10 +40,10 @@
 /* The vCPU of d whose virtual MPIDR affinity is 'mpidr' (Aff3..Aff0), or NULL. */
 static struct vcpu *vcpu_by_mpidr(struct domain *d, u64 mpidr)
 {
-	u64 aff = mpidr & 0xff00ffffffull;
+	u64 aff = mpidr & MPIDR_AFF_MASK;
 
 	for (unsigned int i = 0; i < d->nr_vcpus; i++) {
-		if ((d->vcpus[i]->arch.vmpidr & 0xff00ffffffull) == aff) {
+		if ((d->vcpus[i]->arch.vmpidr & MPIDR_AFF_MASK) == aff) {
 			return d->vcpus[i];
 		}
 	}

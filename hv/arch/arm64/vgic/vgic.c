@@ -648,7 +648,7 @@ int vgic_map_hw_irq(struct domain *d, u32 virq, u32 pirq)
 	struct vgic_irq *irq;
 	int rc = -HV_EINVAL;
 
-	if (virq < VGIC_NR_PRIVATE || pirq < VGIC_NR_PRIVATE || pirq >= 1020) {
+	if (virq < VGIC_NR_PRIVATE || pirq < VGIC_NR_PRIVATE || pirq >= GIC_SPI_BASE + GIC_NR_SPI) {
 		return -HV_EINVAL;
 	}
 	spin_lock_irqsave(&d->arch.vgic.lock, flags);

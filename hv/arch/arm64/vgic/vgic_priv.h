@@ -50,7 +50,7 @@ enum vgic_bitreg {
 
 /* MPIDR_EL1 affinity fields Aff3 [39:32], Aff2..Aff0 [23:0] (Arm ARM D19.2.86); the
  * same bit positions in GICD_IROUTER<n> (IHI 0069 12.9 GICD_IROUTER<n>). */
-#define VGIC_AFF_MASK 0xff00ffffffULL
+#define VGIC_AFF_MASK MPIDR_AFF_MASK
 
 extern const struct mmio_ops vgic_dist_mmio_ops;
 extern const struct mmio_ops vgic_redist_mmio_ops;

@@ -2,6 +2,7 @@
 /* GICv3 driver interface (hv/drivers/irqchip/gic_v3.c). */
 #pragma once
 
+#include <arm64_guest.h>
 #include <hv/bootinfo.h>
 
 /* SGIs the hypervisor uses between its own CPUs (INTIDs 0-15). */
@@ -10,7 +11,7 @@
 #define SGI_STOP 2	 /* stop this CPU (panic) */
 #define SGI_KICK 3	 /* reschedule / re-enter the guest with new interrupts */
 
-#define GIC_INTID_SPURIOUS_MIN 1020
+#define GIC_INTID_SPURIOUS_MIN (GIC_SPI_BASE + GIC_NR_SPI) /* 1020..1023 */
 
 int gic_init(const struct boot_gic *g);
 /** Per-CPU: finds and wakes this CPU's redistributor, enables the CPU interface. */

@@ -11,11 +11,12 @@
  */
 #pragma once
 
+#include <arm64_guest.h>
 #include <hv/spinlock.h>
 #include <hv/types.h>
 
-#define VGIC_NR_PRIVATE 32 /* SGIs 0-15, PPIs 16-31 */
-#define VGIC_MAX_SPIS 988  /* INTIDs 32..1019 */
+#define VGIC_NR_PRIVATE GIC_SPI_BASE /* SGIs 0-15, PPIs 16-31 */
+#define VGIC_MAX_SPIS GIC_NR_SPI     /* INTIDs 32..1019 */
 #define VGIC_MAX_LRS 16
 #define VGIC_MAX_APRS 4 /* ICH_AP<g>R<n>_EL2, n < 4 (IHI 0069 12.5) */
 
