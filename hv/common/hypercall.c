@@ -286,7 +286,7 @@ static long hypercall_dispatch(struct vcpu *v, const struct hcall_args *args, bo
 	case __HYPERVISOR_xen_version:
 		ret = do_xen_version(v, a[0], a[1]);
 		break;
-	/* Xen guest ABI core: xen_memory.c, xen_vcpu.c, evtchn.c, grant_table.c. */
+	/* Xen guest ABI core: memory.c, vcpu.c, evtchn.c, grant_table.c. */
 	case __HYPERVISOR_memory_op:
 		ret = do_memory_op(v, a[0], a[1]);
 		break;
@@ -314,7 +314,7 @@ static long hypercall_dispatch(struct vcpu *v, const struct hcall_args *args, bo
 	case __HYPERVISOR_multicall:
 		ret = nested ? -HV_EINVAL : do_multicall(v, a[0], a[1]);
 		break;
-	/* The toolstack's control interface (Dom0 only): domctl.c. */
+	/* The toolstack's control interface (Dom0 only): lamctl.c. */
 	case __HYPERVISOR_domctl:
 		ret = do_domctl(v, a[0]);
 		break;

@@ -4,10 +4,10 @@
 # test_<name>.c links the whole of it with the harness.
 WORLD_SRCS := tests/unit/world.c $(FAKE_ARCH_SRCS) hv/common/domain.c hv/common/sched.c \
 	hv/common/sched_op.c hv/common/timer.c hv/common/page_alloc.c hv/common/heap.c \
-	hv/common/evtchn.c hv/common/grant_table.c hv/common/xen_memory.c \
-	hv/common/xen_vcpu.c hv/common/domctl.c hv/common/hypercall.c \
+	hv/common/evtchn.c hv/common/grant_table.c hv/common/memory.c \
+	hv/common/vcpu.c hv/common/lamctl.c hv/common/hypercall.c \
 	hv/common/console_input.c hv/common/params.c
-WORLD_TESTS := domain grant_table xen_memory domctl
+WORLD_TESTS := domain grant_table memory lamctl
 UNIT_TESTS += $(WORLD_TESTS)
 $(foreach t,$(WORLD_TESTS),$(eval $(t)_SRCS := tests/unit/test_$(t).c $(WORLD_SRCS)))
 $(foreach t,$(WORLD_TESTS),$(eval $(t)_CFLAGS := -Ibuild/include))

@@ -57,7 +57,7 @@ struct vcpu {
 	bool online_pending;
 	u64 on_entry, on_ctx;
 
-	/* Xen guest ABI (evtchn.c, xen_vcpu.c); guarded by domain->evtchn_lock. */
+	/* Xen guest ABI (evtchn.c, vcpu.c); guarded by domain->evtchn_lock. */
 	struct vcpu_info *vcpu_info;	    /* in shared_info, vcpu_info_dummy or guest RAM */
 	struct vcpu_info vcpu_info_dummy;   /* until registered (vCPUs without a legacy slot) */
 	bool vcpu_info_registered;	    /* VCPUOP_register_vcpu_info done (once only) */
@@ -120,7 +120,7 @@ struct domain {
 	u64 log_window_ns;
 	unsigned int log_budget;
 
-	/* Xen guest ABI (evtchn.c, xen_memory.c, xen_vcpu.c). */
+	/* Xen guest ABI (evtchn.c, memory.c, vcpu.c). */
 	spinlock_t evtchn_lock; /* see hv/evtchn.h */
 	struct evtchn *evtchn_buckets[EVTCHN_NR_BUCKETS];
 	struct shared_info *shared_info; /* hypervisor page; owner = domid */

@@ -30,6 +30,6 @@ long hypercall_do(struct vcpu *v, const struct hcall_args *args);
  * false if it never did.
  */
 bool wallclock_get(u64 *sec, u32 *nsec);
-/** The toolstack's domain and system control (hv/common/domctl.c, public/lamctl.h). */
+/** The toolstack's domain and system control (hv/common/lamctl.c, public/lamctl.h). */
 long do_domctl(struct vcpu *v, u64 arg);
 long do_sysctl(struct vcpu *v, u64 arg);

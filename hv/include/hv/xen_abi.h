@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Per-domain Xen guest ABI state besides event channels: the shared_info page and
- * memory_op (hv/common/xen_memory.c), vcpu_op and hvm_op (hv/common/xen_vcpu.c).
+ * memory_op (hv/common/memory.c), vcpu_op and hvm_op (hv/common/vcpu.c).
  */
 #pragma once
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Unit tests of Lamina's domctl and sysctl (hv/common/domctl.c, public/lamctl.h) on the
+ * Unit tests of Lamina's domctl and sysctl (hv/common/lamctl.c, public/lamctl.h) on the
  * fake arch (tests/unit/world.h): the control domain (ID 0) issues them with the struct
  * in its RAM, as the toolstack does through privcmd. Refused to other domains; wrong
  * interface version, non-zero padding, bad sizes, vCPUs and frames are each an errno

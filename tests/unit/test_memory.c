@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Unit tests of memory_op (hv/common/xen_memory.c) on the fake arch
+ * Unit tests of memory_op (hv/common/memory.c) on the fake arch
  * (tests/unit/world.h), arguments in the calling guest's RAM: balloon out and in with
  * exact page accounting and the max_pages limit, pages the hypervisor uses (shared_info,
  * grant frames) that a guest cannot give back, shared_info placement, foreign mappings
