@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Building Dom0 the way Xen on Arm does (xen-abi-guide.md section 1), the part every
+ * Building Dom0 the way Xen on Arm does (Xen's xen/arch/arm/domain_build.c), the part every
  * architecture shares: which modules, how much memory (dom0_mem.c) in naturally aligned
  * blocks direct-mapped (IPA = PA), one vCPU per pCPU (dom0_max_vcpus=), the devices Lamina
  * does not keep passed through (dom0_passthrough.c), Dom0's device tree (dom0_dt.c), and the

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Event channels with the 2-level ABI (Xen's public/event_channel.h; xen-abi-guide.md
- * section 3.5): per-domain ports that are unbound, interdomain (to a port of another
+ * Event channels with the 2-level ABI (Xen's public/event_channel.h and
+ * common/event_2l.c): per-domain ports that are unbound, interdomain (to a port of another
  * domain or of the same one), bound to a virtual IRQ, or IPIs. Raising a port sets its
  * bit in shared_info.evtchn_pending; unless the guest masked it in evtchn_mask, the bit
  * for its 64-port word is set in the notify vCPU's vcpu_info.evtchn_pending_sel and the

@@ -3,7 +3,7 @@
  * Grant tables, version 1 (see hv/grant_table.h): GNTTABOP_query_size, setup_table,
  * set_version (v1 only, as Xen on Arm), get_version, the frames for
  * XENMEM_add_to_physmap, and between domains map_grant_ref, unmap_grant_ref and copy
- * (shared/docs/xen-abi-guide.md sections 3.6, 6.5-6.7).
+ * (Xen's public/grant_table.h and common/grant_table.c).
  */
 #include <hv/cache.h>
 #include <hv/mm.h>

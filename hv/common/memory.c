@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The shared_info page and the memory_op subset guests need at boot (Xen's
- * public/memory.h; xen-abi-guide.md section 3.3).
+ * public/memory.h).
  *
  * Each domain gets a zeroed hypervisor page for its shared_info, owned by the domain
  * in the frame table so that hypercall copies reach it once it is mapped. The guest

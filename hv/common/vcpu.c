@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * vcpu_op and hvm_op (Xen's public/vcpu.h and public/hvm/hvm_op.h; xen-abi-guide.md
- * sections 3.4 and 3.9), with Xen 4.17's Arm behaviour:
+ * vcpu_op and hvm_op (Xen's public/vcpu.h and public/hvm/hvm_op.h), with Xen 4.17's Arm behaviour:
  *  - vcpu_op knows only VCPUOP_register_vcpu_info and
  *    VCPUOP_register_runstate_memory_area; anything else is -EINVAL (vCPUs are
  *    started with PSCI), an unknown vCPU -ENOENT.

@@ -903,7 +903,7 @@ static void test_modules_malformed(void **state)
 	build_fail(&args, -HV_EINVAL, "/chosen/module@1", "bootargs");
 }
 
-/* ---- command lines (xen-abi-guide 1.1 point 3, one case per rule) ---------------------- */
+/* ---- command lines (Xen's docs/misc/arm/device-tree/booting.txt, one case per rule) ---------------------- */
 
 struct cmdline_case {
 	const char *xen;    /* xen,xen-bootargs */

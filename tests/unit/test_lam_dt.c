@@ -2,7 +2,7 @@
 /*
  * Unit tests for the DomU device tree builder (tools/lam/domu_dt.c): every node and
  * property is read back with libfdt and compared with what libxl writes for an arm64 guest
- * (xen-abi-guide.md sections 1.4 and 1.6); the blob is also decompiled with dtc when the
+ * (Xen's tools/libs/light/libxl_arm.c); the blob is also decompiled with dtc when the
  * host has it; layout errors and a too-small buffer must fail cleanly.
  */
 #include <setjmp.h>

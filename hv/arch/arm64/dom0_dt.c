@@ -17,7 +17,7 @@
 #define D0_ARCH_GIC 0
 #define D0_ARCH_TIMER 1
 
-/** True if compat names an Arm node Dom0 never sees (xen-abi-guide 1.3 "Removed", rule 1). */
+/** True if compat names an Arm node Dom0 never sees (docs/dom0.md, "The tree"). */
 static bool d0_arm_compat_dropped(const void *fdt, int node)
 {
 	static const char *const dropped[] = {

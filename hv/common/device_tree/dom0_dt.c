@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Dom0's device tree, derived from the host's the way Xen derives it (xen-abi-guide.md 1.3
- * and 1.4; Xen's handle_node(), write_properties()); docs/dom0.md lists what Dom0 gets.
+ * Dom0's device tree, derived from the host's the way Xen derives it (Xen's
+ * xen/arch/arm/domain_build.c: handle_node(), write_properties()); docs/dom0.md lists what Dom0 gets.
  *
  * This is the walk: the host tree is walked recursively with libfdt and each node classified
  * once (d0_classify): dropped with its subtree, written by the architecture (Arm: the GIC
@@ -85,7 +85,7 @@ static int d0_check_reg(struct d0_ctx *c, int node, const struct d0_level *paren
 }
 
 /**
- * True if node is a Xen-binding node Dom0 never sees (xen-abi-guide 1.3 "Removed", rule 1);
+ * True if node is a Xen-binding node Dom0 never sees (docs/dom0.md, "The tree");
  * the architecture drops its own (arch_dom0_dt_drops()).
  */
 static bool d0_compat_dropped(const void *fdt, int node)
@@ -155,7 +155,7 @@ int d0_classify(struct d0_ctx *c, int node, const struct d0_level *parent, enum 
 	if (rc != 0) {
 		return rc;
 	}
-	/* A per-CPU interrupt cannot be routed to a guest (xen-abi-guide 1.3, rule 6). */
+	/* A per-CPU interrupt cannot be routed to a guest (docs/dom0.md, "The tree"). */
 	*act = irqs.has_private ? D0_DROP : D0_COPY;
 	return 0;
 }
@@ -545,7 +545,7 @@ static int d0_prop_ranges(struct d0_ctx *c, const struct d0_level *root, const c
 	return d0_prop(c, "reg", buf, (int)(4 * cells));
 }
 
-/** Writes /hypervisor (xen-abi-guide 1.4). */
+/** Writes /hypervisor (Xen's docs/misc/arm/device-tree/guest.txt). */
 static int d0_emit_hypervisor(struct d0_ctx *c, const struct d0_level *root)
 {
 	static const char compat[] = DOM0_DT_XEN_COMPAT "\0xen,xen";

@@ -6,7 +6,7 @@
  * interrupt scan the walk uses to drop nodes with per-CPU interrupts. Interrupt specifiers
  * of the primary controller are decoded by the arch (arch_dom0_dt_irq()); everything else
  * here is architecture-neutral (DT spec 2.3.8 "ranges", 2.4 interrupts, Linux's
- * of_irq_find_parent()). xen-abi-guide.md 1.3; docs/dom0.md.
+ * of_irq_find_parent()); docs/dom0.md.
  */
 #include <libfdt.h>
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Dom0's device tree, derived from the host's as Xen derives it (xen-abi-guide.md 1.3/1.4,
- * Xen's xen/arch/arm/domain_build.c), and the list of host devices Dom0 gets passed through.
+ * Dom0's device tree, derived from the host's as Xen derives it (Xen's
+ * xen/arch/arm/domain_build.c; docs/dom0.md), and the list of host devices Dom0 gets passed through.
  * Pure functions over flattened device trees (hv/common/device_tree/dom0_dt.c: the walk,
  * dom0_passthrough.c: devices; Arm's nodes in hv/arch/arm64/dom0_dt.c): no allocation, no
  * hypervisor state, so they run unchanged in host unit tests.

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Lamina's definitions of the Xen event_channel_op ABI (layout- and value-identical to
- * Xen's public/event_channel.h; see shared/docs/xen-abi-guide.md sections 3.5 and 4.5).
+ * Xen's public/event_channel.h).
  * Lamina implements the 2-level ABI (pending/mask bitmaps in shared_info).
  */
 #ifndef LAMINA_PUBLIC_EVENT_CHANNEL_H

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Lamina's definitions of the Xen grant-table ABI, version 1 (layout- and value-identical
- * to Xen's public/grant_table.h; shared/docs/xen-abi-guide.md sections 3.6 and 4.6).
+ * to Xen's public/grant_table.h).
  */
 #ifndef LAMINA_PUBLIC_GRANT_TABLE_H
 #define LAMINA_PUBLIC_GRANT_TABLE_H

@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Lamina's definitions of the Xen hvm_op ABI subset Arm guests use (layout- and
- * value-identical to Xen's public/hvm/hvm_op.h and public/hvm/params.h; see
- * shared/docs/xen-abi-guide.md section 3.9).
+ * value-identical to Xen's public/hvm/hvm_op.h and public/hvm/params.h).
  */
 #ifndef LAMINA_PUBLIC_HVM_OP_H
 #define LAMINA_PUBLIC_HVM_OP_H

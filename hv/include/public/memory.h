@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Lamina's definitions of the Xen memory_op ABI (layout- and value-identical to Xen's
- * public/memory.h; see shared/docs/xen-abi-guide.md sections 3.3 and 4.3).
+ * public/memory.h).
  */
 #ifndef LAMINA_PUBLIC_MEMORY_H
 #define LAMINA_PUBLIC_MEMORY_H

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Lamina's definitions of the Xen vcpu_op ABI (layout- and value-identical to Xen's
- * public/vcpu.h; see shared/docs/xen-abi-guide.md sections 3.4 and 4.4). On Arm only
+ * public/vcpu.h). On Arm only
  * the two registration calls exist; vCPUs are started with PSCI.
  */
 #ifndef LAMINA_PUBLIC_VCPU_H

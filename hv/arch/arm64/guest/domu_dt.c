@@ -2,7 +2,7 @@
 /*
  * The DomU device tree, shared by the hypervisor's dom0less builder and `lam create` (see
  * arm64_guest.h). Written with libfdt's sequential-write API in the node order libxl uses
- * (xen-abi-guide.md section 1.6). Every address is known before we start, so unlike libxl
+ * (Xen's tools/libs/light/libxl_arm.c). Every address is known before we start, so unlike libxl
  * there are no placeholders to patch: /memory and /chosen get their final values and
  * /hypervisor only has the grant-table region (no extended regions yet).
  */

@@ -144,8 +144,8 @@ void arm64_domu_layout_init(struct arm64_domu_layout *l, uint64_t mem_bytes, uns
 
 /**
  * Writes the tree into buf (bufsize bytes, at most ARM64_DOMU_DT_MAX_SIZE used): root,
- * /chosen, /cpus, /psci, /memory@..., the GICv3, /timer and /hypervisor (xen-abi-guide.md
- * sections 1.4 and 1.6). On success the blob is packed (fdt_totalsize(buf) is its size).
+ * /chosen, /cpus, /psci, /memory@..., the GICv3, /timer and /hypervisor (Xen's
+ * tools/libs/light/libxl_arm.c; the /hypervisor binding: Xen's docs/misc/arm/device-tree/guest.txt). On success the blob is packed (fdt_totalsize(buf) is its size).
  * Returns 0, or -HV_EINVAL (bad layout) / -HV_ENOSPC (buf too small) with a reason in err.
  */
 int arm64_domu_dt_build(const struct arm64_domu_layout *l, void *buf, size_t bufsize, char *err,
