@@ -11,6 +11,9 @@ check fails when a hv/common source file, outside comments:
   - names a GIC register or list-register encoding (GICD_*, GICR_*, ICC_*, ICH_*),
     or calls the GIC driver or the vGIC (gic_*(), vgic_*()),
   - contains inline assembly.
+and when any file of the hypervisor or the tools outside hv/arch/fake tests for
+UNIT_TEST (production code is the same code the host tests run; host differences
+belong to the fake arch and its host stand-ins).
 It prints each offence as file:line: rule: text, and exits 1 if there is any.
 Usage: check-seams.py [ROOT]   (ROOT: the repository, default: the current directory)
 """
@@ -24,7 +27,7 @@ RULES = [
     ("arm64 system register", re.compile(r"\b\w+_el[0-3]\b|\b(read|write)_sysreg\b")),
     ("GIC register or LR encoding", re.compile(r"\b(GICD|GICR|ICC|ICH)_[A-Z0-9_]+")),
     ("GIC driver or vGIC call", re.compile(r"\b(gic|vgic)_\w+\s*\(")),
-    ("inline assembly", re.compile(r"\b(__asm__|asm)\b")),
+    ("inline assembly", re.compile(r"\b(__asm__|asm)\s*(volatile\b|__volatile__\b|\()")),
 ]
 
 
@@ -62,6 +65,14 @@ def check(root):
             for name, rx in RULES:
                 if rx.search(line):
                     bad.append(f"{path.relative_to(root)}:{no}: {name}: {line.strip()}")
+    for top in ("hv", "tools"):
+        for path in sorted((root / top).rglob("*.[chS]")):
+            if (root / "hv" / "arch" / "fake") in path.parents:
+                continue
+            code = strip_comments(path.read_text())
+            for no, line in enumerate(code.split("\n"), 1):
+                if re.search(r"\bUNIT_TEST\b", line):
+                    bad.append(f"{path.relative_to(root)}:{no}: test-only code: {line.strip()}")
     return bad
 
 

@@ -346,14 +346,10 @@ void heap_get_stats(struct heap_stats *st)
 	spin_unlock_irqrestore(&heap_lock, flags);
 }
 
-#ifdef UNIT_TEST
-void heap_reset_for_test(void);
-
-/** Forgets every slab and counter, for a test that resets the page allocator too. */
+/** See hv/include/hv/heap.h. */
 void heap_reset_for_test(void)
 {
 	spin_lock_init(&heap_lock);
 	memset(heap_partial, 0, sizeof(heap_partial));
 	heap_st = (struct heap_stats){ 0 };
 }
-#endif

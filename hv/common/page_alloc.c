@@ -339,10 +339,7 @@ int page_alloc_init(const struct mem_range *banks, unsigned int nr_banks,
 	return 0;
 }
 
-#ifdef UNIT_TEST
-void page_alloc_reset_for_test(void);
-
-/** Forgets all banks so a test can call page_alloc_init() again (host tests only). */
+/** See hv/include/hv/page_alloc.h. */
 void page_alloc_reset_for_test(void)
 {
 	spin_lock_init(&page_alloc_lock);
@@ -351,7 +348,6 @@ void page_alloc_reset_for_test(void)
 	pa_initialised = false;
 	pa_stats = (struct page_alloc_stats){ 0 };
 }
-#endif
 
 /** The bank whose frame table holds pg, or NULL. */
 static struct pa_bank *bank_of_page(const struct page_info *pg)

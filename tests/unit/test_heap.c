@@ -17,9 +17,6 @@
 #include <hv/lib.h>
 #include <hv/page_alloc.h>
 
-void page_alloc_reset_for_test(void);
-void heap_reset_for_test(void);
-
 #define ARENA_SIZE MiB(16)
 
 static u8 *arena;

@@ -20,8 +20,6 @@
 #include <hv/lib.h>
 #include <hv/page_alloc.h>
 
-void page_alloc_reset_for_test(void);
-
 #define ARENA_SIZE MiB(64)
 #define ARENA_FRAMES (ARENA_SIZE >> PAGE_SHIFT)
 

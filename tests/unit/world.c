@@ -22,9 +22,6 @@
 
 #include "world.h"
 
-void heap_reset_for_test(void);
-void page_alloc_reset_for_test(void);
-
 struct pcpu pcpus[NR_CPUS];
 unsigned int nr_cpus_online = 2;
 static u8 *arena;

@@ -21,3 +21,5 @@ struct heap_stats {
 	u64 pages_in_use; /* pages currently held from the page allocator */
 };
 void heap_get_stats(struct heap_stats *st);
+/** Forgets every slab and counter, with the page allocator's reset (host unit tests). */
+void heap_reset_for_test(void);

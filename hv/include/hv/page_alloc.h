@@ -121,3 +121,5 @@ void page_alloc_get_stats(struct page_alloc_stats *st);
 
 /** Smallest order such that 2^order pages hold 'bytes'. */
 unsigned int page_order_for(u64 bytes);
+/** Forgets all banks and counters so page_alloc_init() may run again (host unit tests). */
+void page_alloc_reset_for_test(void);

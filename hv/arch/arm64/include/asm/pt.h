@@ -7,6 +7,7 @@
  */
 #pragma once
 
+#include <asm/barrier.h>
 #include <hv/types.h>
 
 /* Attribute flags for pt_map(): memory type (one of) ... */
@@ -33,20 +34,7 @@
 
 struct pt;
 
-/**
- * Makes descriptor stores visible to the table walker before later instructions:
- * DSB ISHST then ISB (Arm ARM D8: a translation table walk observes a store to a
- * descriptor only after a DSB completes it; the ISB resynchronises this PE). pt.c calls
- * it before publishing a new table and at the end of every update.
- * TLB invalidation is not included: after pt_unmap() or a change of a live mapping the
- * caller issues the TLBI/DSB/ISB sequence for the affected range.
- */
-static inline void arch_pt_barrier(void)
-{
-#ifndef UNIT_TEST
-	__asm__ volatile("dsb ishst\n\tisb" ::: "memory");
-#endif
-}
+/* arch_pt_barrier(): asm/barrier.h (a no-op among the host stand-ins for unit tests). */
 
 /** Allocates one zeroed, 4 KiB-aligned table page; returns its PA or INVALID_PADDR. */
 typedef paddr_t (*pt_alloc_fn)(void *ctx);
