@@ -22,6 +22,7 @@
 #include <lam/xs_wire.h>
 
 #include "../../tools/xenstored/xsd.h"
+#include "analyzer_assert.h"
 
 /* ---- fake transport ---------------------------------------------------------------- */
 
