@@ -1051,7 +1051,7 @@ static void test_fuzz(void **state)
 					pos = 0;
 				}
 			}
-			host[pos] ^= (char)(1u << ((seed >> 20) & 7));
+			((uint8_t *)host)[pos] ^= (uint8_t)(1u << ((seed >> 20) & 7));
 		}
 		if (build() == 0) {
 			assert_int_equal(fdt_check_full(out, fdt_totalsize(out)), 0);

@@ -71,7 +71,7 @@ static void bad_prefix(const char *text, const char *prefix)
 	if (rc != -1) {
 		fail_msg("expected error \"%s...\" but parse succeeded for:\n%s", prefix, text);
 	}
-	if (strncmp(err, prefix, strlen(prefix))) {
+	if (strncmp(err, prefix, strlen(prefix)) != 0) {
 		fail_msg("error \"%s\" does not start with \"%s\"", err, prefix);
 	}
 }

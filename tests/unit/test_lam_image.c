@@ -32,12 +32,16 @@ static void put_le64(uint8_t *p, uint64_t v)
 /** A header like a real 6.1 Image: EFI "MZ" code0, fields little-endian, magic at 56. */
 static void make_hdr(uint64_t text_offset, uint64_t image_size, uint64_t flags)
 {
+	/* Byte fields of the header, not strings: no NUL goes into the image. */
+	static const uint8_t code0[4] = { 'M', 'Z', '@', 0xfa };
+	static const uint8_t magic[4] = { 'A', 'R', 'M', 0x64 };
+
 	memset(hdr, 0, sizeof(hdr));
-	memcpy(hdr, "MZ@\xfa", 4);
+	memcpy(hdr, code0, sizeof(code0));
 	put_le64(hdr + 8, text_offset);
 	put_le64(hdr + 16, image_size);
 	put_le64(hdr + 24, flags);
-	memcpy(hdr + 56, "ARM\x64", 4);
+	memcpy(hdr + 56, magic, sizeof(magic));
 	hdr[60] = 0x40;
 }
 

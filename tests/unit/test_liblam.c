@@ -410,13 +410,16 @@ static void capture_log(void *arg, enum lam_log_level level, const char *who, co
 /** An arm64 Image header (Linux Documentation/arch/arm64/booting.rst) and a few pages. */
 static void write_kernel(const char *path)
 {
+	/* Byte fields of the header, not strings: no NUL goes into the image. */
+	static const uint8_t code0[4] = { 'M', 'Z', '@', 0xfa };
+	static const uint8_t magic[4] = { 'A', 'R', 'M', 0x64 };
 	uint8_t img[16384] = { 0 };
 	FILE *f;
 
-	memcpy(img, "MZ@\xfa", 4);
+	memcpy(img, code0, sizeof(code0));
 	img[17] = 0x01; /* image_size 0x10000: little-endian at offset 16 */
 	img[24] = 0x0a; /* flags: little-endian, 4K pages, anywhere */
-	memcpy(img + 56, "ARM\x64", 4);
+	memcpy(img + 56, magic, sizeof(magic));
 	f = fopen(path, "wb");
 	assert_non_null(f);
 	assert_int_equal(fwrite(img, 1, sizeof(img), f), sizeof(img));

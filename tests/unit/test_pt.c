@@ -18,6 +18,8 @@
 #include <hv/errno.h>
 #include <hv/lib.h>
 
+#include "analyzer_assert.h"
+
 #define ARENA_PAGES 4096u
 #define POISON 0xA5
 
@@ -709,10 +711,12 @@ static void check_granules(const struct pt *pt, vaddr_t va, paddr_t pa, u64 size
 			   unsigned int flags)
 {
 	static const u64 sizes[] = { GiB(1), MiB(2) };
+	const u64 pages = size / PAGE_SIZE;
 	unsigned int s, i;
 
+	assert_true(pages > 0);
 	for (i = 0; i < 16; i++) {
-		vaddr_t at = va + (rng() % (size / PAGE_SIZE)) * PAGE_SIZE;
+		vaddr_t at = va + (rng() % pages) * PAGE_SIZE;
 		u64 want = PAGE_SIZE;
 		u64 granule = 0;
 

@@ -198,7 +198,7 @@ static struct domain *make_domain(unsigned int nr_spis)
 	assert_non_null(d);
 	d->domid = 1;
 	d->nr_vcpus = NR_VCPUS;
-	d->vcpus = calloc(NR_VCPUS, sizeof(*d->vcpus));
+	d->vcpus = calloc(NR_VCPUS, sizeof(struct vcpu *));
 	assert_non_null(d->vcpus);
 	nr_regions = 0;
 	assert_int_equal(vgic_domain_init(d, nr_spis, DIST_BASE, REDIST_BASE), 0);
