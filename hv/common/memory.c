@@ -78,6 +78,11 @@ int xen_domain_init(struct domain *d)
 /** See hv/xen_abi.h. Safe on a partly initialised domain. */
 void xen_domain_destroy(struct domain *d)
 {
+	for (unsigned int i = 0; i < d->nr_vcpus && d->vcpus != NULL; i++) {
+		if (d->vcpus[i] != NULL) {
+			vcpu_info_release(d->vcpus[i]);
+		}
+	}
 	evtchn_domain_destroy(d);
 	gnttab_domain_destroy(d);
 	if (d->shared_info != NULL) {

@@ -56,6 +56,14 @@ static long register_vcpu_info(struct vcpu *cur, struct vcpu *target,
 		return -HV_EINVAL;
 	}
 	vi = (struct vcpu_info *)((u8 *)phys_to_virt(pa) + info->offset);
+	/*
+	 * The hypervisor writes the page at every event from now on: a reference keeps it
+	 * (the guest can neither balloon it out nor remove it from its p2m) until the domain
+	 * ends (vcpu_info_release()).
+	 */
+	if (!page_get_ref(pg, d->domid)) {
+		return -HV_EINVAL;
+	}
 
 	spin_lock_irqsave(&d->evtchn_lock, irqf);
 	if (target->vcpu_info_registered) {
@@ -64,12 +72,27 @@ static long register_vcpu_info(struct vcpu *cur, struct vcpu *target,
 	}
 	memcpy(vi, target->vcpu_info, sizeof(*vi));
 	target->vcpu_info = vi;
+	target->vcpu_info_page = pg;
+	pg = NULL;
 	target->vcpu_info_registered = true;
 	__atomic_store_n(&vi->evtchn_pending_sel, ~0ull, __ATOMIC_RELEASE);
 	evtchn_vcpu_mark_pending(target);
 out_unlock:
 	spin_unlock_irqrestore(&d->evtchn_lock, irqf);
+	if (pg != NULL) {
+		page_put_ref(pg); /* not registered */
+	}
 	return rc;
+}
+
+/** See hv/xen_abi.h. */
+void vcpu_info_release(struct vcpu *v)
+{
+	if (v->vcpu_info_page != NULL) {
+		v->vcpu_info = &v->vcpu_info_dummy;
+		page_put_ref(v->vcpu_info_page);
+		v->vcpu_info_page = NULL;
+	}
 }
 
 #define XEN_RUNSTATE_UPDATE (1ull << 63)

@@ -22,6 +22,7 @@
 #include <hv/page_alloc.h>
 #include <hv/xen_abi.h>
 #include <public/memory.h>
+#include <public/vcpu.h>
 
 #include "world.h"
 
@@ -264,6 +265,38 @@ static void test_foreign_frame_orphaned_then_freed(void **state)
 	assert_int_equal(world_free_pages(), free_after + 1);
 }
 
+/*
+ * The hypervisor writes a registered vcpu_info at every event: its page must not go back
+ * to the allocator while registered (it could become someone's page table), whatever the
+ * guest does with its p2m; the domain's end frees it (world_teardown() checks).
+ */
+static void test_vcpu_info_page_stays_while_registered(void **state)
+{
+	struct vcpu_register_vcpu_info *info = world_guest_ptr(g, WORLD_ARGS_GPA);
+	struct xen_remove_from_physmap rm = { .domid = DOMID_SELF, .gpfn = RAM_GFN + 0x80 };
+	u64 gfn = RAM_GFN + 0x80;
+	u64 tot = g->tot_pages, free0 = world_free_pages();
+
+	(void)state;
+	info->mfn = gfn;
+	info->offset = 64;
+	info->rsvd = 0;
+	world_run(g->vcpus[0]);
+	assert_int_equal(do_vcpu_op(g->vcpus[0], VCPUOP_register_vcpu_info, 0, WORLD_ARGS_GPA), 0);
+	assert_ptr_equal(g->vcpus[0]->vcpu_info, (u8 *)world_guest_ptr(g, gfn << PAGE_SHIFT) + 64);
+	assert_int_equal(reservation(g, XENMEM_decrease_reservation, &gfn, 1), 0);
+	assert_int_equal(memory_op(g, XENMEM_remove_from_physmap, &rm, sizeof(rm)), -HV_EBUSY);
+	assert_int_equal(g->tot_pages, tot);
+	assert_int_equal(world_free_pages(), free0);
+	assert_ptr_equal(g->vcpus[0]->vcpu_info, (u8 *)world_guest_ptr(g, gfn << PAGE_SHIFT) + 64);
+	/* Registering again is refused and takes no second reference. */
+	info->mfn = gfn + 1;
+	assert_int_equal(do_vcpu_op(g->vcpus[0], VCPUOP_register_vcpu_info, 0, WORLD_ARGS_GPA),
+			 -HV_EINVAL);
+	u64 other = gfn + 1;
+	assert_int_equal(reservation(g, XENMEM_decrease_reservation, &other, 1), 1);
+}
+
 static void test_unknown_commands(void **state)
 {
 	u64 dummy = 0;
@@ -288,6 +321,7 @@ int main(void)
 		T(test_foreign_mapping_holds_a_reference),
 		T(test_foreign_mapping_refusals),
 		T(test_foreign_frame_orphaned_then_freed),
+		T(test_vcpu_info_page_stays_while_registered),
 		T(test_unknown_commands),
 #undef T
 	};

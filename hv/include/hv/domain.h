@@ -61,6 +61,7 @@ struct vcpu {
 	struct vcpu_info *vcpu_info;	    /* in shared_info, vcpu_info_dummy or guest RAM */
 	struct vcpu_info vcpu_info_dummy;   /* until registered (vCPUs without a legacy slot) */
 	bool vcpu_info_registered;	    /* VCPUOP_register_vcpu_info done (once only) */
+	struct page_info *vcpu_info_page;   /* its guest page, referenced while registered */
 	u64 runstate_va;		    /* VCPUOP_register_runstate_memory_area, 0 if none */
 	struct vcpu_runstate_info runstate; /* kept by the scheduler's switches */
 	evtchn_port_t virq_to_port[NR_VIRQS];

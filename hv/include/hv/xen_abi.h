@@ -18,6 +18,9 @@ struct vcpu;
 int xen_domain_init(struct domain *d);
 void xen_domain_destroy(struct domain *d);
 
+/** Drops v's reference to its registered vcpu_info page (the domain is ending). */
+void vcpu_info_release(struct vcpu *v);
+
 long do_memory_op(struct vcpu *v, u64 cmd, u64 arg);
 long do_vcpu_op(struct vcpu *v, u64 cmd, u64 vcpuid, u64 arg);
 long do_hvm_op(struct vcpu *v, u64 op, u64 arg);
