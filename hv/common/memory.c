@@ -22,6 +22,7 @@
 #include <hv/mm.h>
 #include <hv/p2m.h>
 #include <hv/arch.h>
+#include <hv/cache.h>
 #include <hv/domain.h>
 #include <hv/errno.h>
 #include <hv/evtchn.h>
@@ -540,7 +541,9 @@ static long xenmem_populate(struct vcpu *cur, const struct xen_memory_reservatio
 			break;
 		}
 		if (d->direct_map) {
+			/* As page_alloc(PA_ZERO) does: zeroed, and cleaned to PoC. */
 			memset(phys_to_virt(page_to_paddr(pg)), 0, PAGE_SIZE);
+			dcache_clean_range(phys_to_virt(page_to_paddr(pg)), PAGE_SIZE);
 		}
 		if (domain_add_ram_block(d, pg, 0, gfn << PAGE_SHIFT) != 0) {
 			page_free(pg, 0);

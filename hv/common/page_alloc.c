@@ -22,6 +22,7 @@
 #include <hv/mm.h>
 #include <hv/bootinfo.h>
 #include <hv/bug.h>
+#include <hv/cache.h>
 #include <hv/errno.h>
 #include <hv/lib.h>
 #include <hv/log.h>
@@ -378,7 +379,8 @@ static struct pa_bank *bank_of_mfn(u64 mfn)
 /**
  * Allocates 2^order naturally aligned frames from the smallest free block that fits,
  * searching all banks; NULL if there is none. The frames are owned by the hypervisor
- * (owner PAGE_OWNER_HV, state PGS_ALLOCATED, count 0); PA_ZERO zeroes them. Takes
+ * (owner PAGE_OWNER_HV, state PGS_ALLOCATED, count 0); PA_ZERO zeroes them and cleans
+ * the zeroes to the point of coherency. Takes
  * page_alloc_lock.
  */
 struct page_info *page_alloc(unsigned int order, unsigned int flags)
@@ -428,7 +430,15 @@ struct page_info *page_alloc(unsigned int order, unsigned int flags)
 	spin_unlock_irqrestore(&page_alloc_lock, irqflags);
 
 	if (flags & PA_ZERO) {
-		memset(phys_to_virt(page_to_paddr(pg)), 0, PAGE_SIZE << order);
+		void *va = phys_to_virt(page_to_paddr(pg));
+
+		memset(va, 0, PAGE_SIZE << order);
+		/*
+		 * To the point of coherency: a guest that reads with its MMU or caches off (or
+		 * through a non-cacheable mapping) must see the zeroes, not what the previous
+		 * owner left in memory behind them.
+		 */
+		dcache_clean_range(va, PAGE_SIZE << order);
 	}
 	return pg;
 }

@@ -644,14 +644,21 @@ static void test_pa_zero(void **state)
 	for (size_t i = 0; i < n; i++) {
 		page_free(blocks[i].pg, blocks[i].order);
 	}
-	/* Every page is now dirty: PA_ZERO must clean each one it hands out. */
+	/*
+	 * Every page is now dirty: PA_ZERO must zero each one it hands out, and clean the
+	 * zeroes to the point of coherency (a guest reading with its caches off must not
+	 * see the previous owner's data), exactly the block, once.
+	 */
 	n = 0;
+	fake_arch_reset();
 	while ((pg = page_alloc(1, PA_ZERO)) != NULL) {
 		const u8 *p = phys_to_virt(page_to_paddr(pg));
 
 		for (size_t i = 0; i < 2 * PAGE_SIZE; i++) {
 			assert_int_equal(p[i], 0);
 		}
+		assert_ptr_equal(fake_arch.last_cleaned, p);
+		assert_int_equal(fake_arch.cleaned_bytes, (u64)(n + 1) * 2 * PAGE_SIZE);
 		blocks[n++] = (struct block){ pg, 1 };
 	}
 	assert_true(n > 1000);

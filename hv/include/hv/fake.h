@@ -27,6 +27,8 @@ struct fake_arch {
 	unsigned int domains_live;	  /* arch_domain_create() minus _destroy() */
 	unsigned int vcpus_live;	  /* arch_vcpu_create() minus _destroy() */
 	unsigned int cache_cleans;	  /* hv/cache.h calls */
+	u64 cleaned_bytes;		  /* bytes they cleaned to the point of coherency */
+	const void *last_cleaned;	  /* the start of the last range */
 	int fail_domain_create;		  /* != 0: the next arch_domain_create() fails so */
 	int fail_vcpu_create;		  /* != 0: the next arch_vcpu_create() fails so */
 	/* arch_vcpu_enter(v) records v and longjmps here with 1 (a test must set it). */
