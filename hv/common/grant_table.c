@@ -162,7 +162,7 @@ static long gnttab_get_version(struct vcpu *v, u64 uop)
 
 /*
  * GNTTABOP_cache_flush: clean and/or invalidate part of one of the caller's own pages by
- * machine address (direct-mapped Dom0 uses it around DMA). Grant references as the
+ * machine address (direct-mapped Dom0 uses it around DMA; other domains are refused). Grant references as the
  * source come with grant mapping. Linux probes support with op 0 and length 0.
  */
 static long gnttab_cache_flush(struct vcpu *v, u64 uop, u64 count)
@@ -181,6 +181,10 @@ static long gnttab_cache_flush(struct vcpu *v, u64 uop, u64 count)
 		    (cf.op & ~(GNTTAB_CACHE_CLEAN | GNTTAB_CACHE_INVAL)) ||
 		    (u32)cf.offset + cf.length > PAGE_SIZE) {
 			return cf.op & GNTTAB_CACHE_SOURCE_GREF ? -HV_EOPNOTSUPP : -HV_EINVAL;
+		}
+		/* By machine address: only a direct-mapped domain knows any (see grant_map_one()). */
+		if (!v->domain->direct_map) {
+			return -HV_EPERM;
 		}
 		pg = paddr_to_page(cf.a.dev_bus_addr);
 		if (pg == NULL || pg->owner != v->domain->domid || pg->state != PGS_ALLOCATED) {
@@ -516,7 +520,11 @@ static void grant_map_one(struct vcpu *v, struct gnttab_map_grant_ref *op)
 		return;
 	}
 	op->handle = (grant_handle_t)handle;
-	op->dev_bus_addr = m.pa; /* direct-mapped Dom0's DMA goes there (swiotlb-xen) */
+	/*
+	 * A direct-mapped domain (Dom0) programs DMA with it (Linux's swiotlb-xen); any other
+	 * domain gets nothing it could use, and so learns no machine address.
+	 */
+	op->dev_bus_addr = v->domain->direct_map ? m.pa : 0;
 	op->status = GNTST_okay;
 }
 

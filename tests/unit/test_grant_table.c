@@ -314,6 +314,36 @@ static void test_granter_destroyed_with_live_mapping(void **state)
 	assert_int_equal(world_free_pages(), free_before + 1); /* the orphan is freed */
 }
 
+/* A guest that is not direct-mapped learns no machine address (it could use none). */
+static void test_no_machine_addresses_for_domus(void **state)
+{
+	struct gnttab_map_grant_ref op;
+	struct gnttab_cache_flush *cf = world_guest_ptr(mapper, WORLD_ARGS_GPA);
+	unsigned int flags;
+	paddr_t own;
+
+	(void)state;
+	grant(REF, 2, 0);
+	op = map_op(mapper, 1, REF, MAP_GPA, GNTMAP_host_map);
+	assert_int_equal(op.status, GNTST_okay);
+	assert_int_equal(op.dev_bus_addr, 0);
+	assert_int_equal(unmap_op(mapper, MAP_GPA, op.handle), GNTST_okay);
+	/* Cache maintenance by machine address: refused, even for its own page. */
+	assert_int_equal(p2m_lookup(mapper, GUEST_RAM0_BASE, &own, &flags), 0);
+	memset(cf, 0, sizeof(*cf));
+	cf->a.dev_bus_addr = own;
+	cf->length = 64;
+	cf->op = GNTTAB_CACHE_CLEAN;
+	world_run(mapper->vcpus[0]);
+	assert_int_equal(
+		do_grant_table_op(mapper->vcpus[0], GNTTABOP_cache_flush, WORLD_ARGS_GPA, 1),
+		-HV_EPERM);
+	/* Linux's probe (op 0, length 0) still answers that the call exists. */
+	memset(cf, 0, sizeof(*cf));
+	assert_int_equal(
+		do_grant_table_op(mapper->vcpus[0], GNTTABOP_cache_flush, WORLD_ARGS_GPA, 1), 0);
+}
+
 static void test_batch_and_bad_arguments(void **state)
 {
 	(void)state;
@@ -341,6 +371,7 @@ int main(void)
 		T(test_copy_refusals),
 		T(test_mapper_destroyed_with_live_mapping),
 		T(test_granter_destroyed_with_live_mapping),
+		T(test_no_machine_addresses_for_domus),
 		T(test_batch_and_bad_arguments),
 #undef T
 	};
