@@ -71,7 +71,8 @@ void timer_set(struct timer *t, u64 expires)
 
 	spin_lock_irqsave(&q->lock, flags);
 	head_changed = t->active && queue_remove(q, t);
-	t->expires = expires;
+	/* 0 is arch_timer_program()'s "no timer": an expiry of 0 is as good as 1 (long past). */
+	t->expires = MAX(expires, 1ull);
 	head_changed |= queue_insert(q, t);
 	spin_unlock_irqrestore(&q->lock, flags);
 	if (head_changed) {

@@ -92,6 +92,32 @@ static void test_fires_in_expiry_order(void **state)
 	}
 }
 
+/*
+ * An expiry of 0 (a guest's compare value can become one) must not read as "no timer":
+ * the comparator stays armed, so the timer and every later one on the pCPU still fire.
+ */
+static void test_zero_expiry_keeps_the_queue_running(void **state)
+{
+	static const char names[] = "zl";
+	struct timer tz, tl;
+
+	(void)state;
+	timer_init(&tl, record, (void *)&names[1], 0);
+	timer_set(&tl, 1500);
+	timer_init(&tz, record, (void *)&names[0], 0);
+	timer_set(&tz, 0);
+	assert_int_not_equal(programmed[0], 0); /* armed: the hardware will interrupt */
+	assert_true(programmed[0] <= fake_now);
+	timer_run_expired();
+	assert_int_equal(norder, 1);
+	assert_memory_equal(order, "z", 1);
+	assert_int_equal(programmed[0], 1500);
+	fake_now = 2000;
+	timer_run_expired();
+	assert_int_equal(norder, 2);
+	assert_memory_equal(order, "zl", 2);
+}
+
 static void test_rearm_and_stop(void **state)
 {
 	static const char a = 'a', b = 'b';
@@ -187,6 +213,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_fires_in_expiry_order, setup),
+		cmocka_unit_test_setup(test_zero_expiry_keeps_the_queue_running, setup),
 		cmocka_unit_test_setup(test_rearm_and_stop, setup),
 		cmocka_unit_test_setup(test_past_expiry_fires_at_once, setup),
 		cmocka_unit_test_setup(test_callback_may_rearm, setup),
