@@ -138,8 +138,8 @@ static void physmap_end(struct domain *d, struct vcpu *cur)
 }
 
 /*
- * Maps the hypervisor-allocated page at pa (owned by d) at gfn, replacing the RAM page
- * there if there is one. *where records the gfn it is mapped at (INVALID_GFN: nowhere);
+ * Maps the hypervisor-allocated page at pa (owned by d) at gfn, replacing (and freeing)
+ * the RAM page there if there is one; anything else there is -EINVAL or -EBUSY. *where records the gfn it is mapped at (INVALID_GFN: nowhere);
  * a page already mapped elsewhere is moved when allow_move, else -EBUSY (Xen 4.17's
  * rule for shared_info).
  */
@@ -148,6 +148,7 @@ static long physmap_place(struct vcpu *cur, paddr_t pa, u64 gfn, u64 *where, boo
 	struct domain *d = cur->domain;
 	paddr_t old_pa = INVALID_PADDR;
 	unsigned int old_flags = 0;
+	struct page_info *old = NULL;
 	gpaddr_t gpa;
 	long rc;
 
@@ -185,20 +186,32 @@ static long physmap_place(struct vcpu *cur, paddr_t pa, u64 gfn, u64 *where, boo
 			rc = -HV_EINVAL;
 			goto out;
 		}
+		/*
+		 * Nor a page the hypervisor placed there (shared_info, a grant frame: its
+		 * record of where it is would go stale) or one another domain maps now.
+		 */
+		if (pg->count != 0 || gnttab_gfn_is_mapped_grant(d, gfn)) {
+			rc = -HV_EBUSY;
+			goto out;
+		}
+		old = pg;
 		rc = p2m_unmap(d, gpa, PAGE_SIZE);
 		if (rc != 0) {
 			goto out;
 		}
-	} else {
-		old_pa = INVALID_PADDR;
 	}
 	rc = p2m_map(d, gpa, pa, PAGE_SIZE, P2M_MEM_NORMAL);
 	if (rc != 0) {
-		if (old_pa != INVALID_PADDR) {
+		if (old != NULL) {
 			/* Put the RAM back; a 4 KiB entry whose table exists already. */
 			(void)p2m_map(d, gpa, old_pa, PAGE_SIZE, old_flags);
 		}
 		goto out;
+	}
+	if (old != NULL) {
+		/* The RAM page it replaced goes back to the allocator (Xen's guest_remove_page). */
+		page_release_owned(old, d->domid);
+		d->tot_pages--;
 	}
 	*where = gfn;
 out:

@@ -65,6 +65,9 @@ static long reservation(struct domain *d, unsigned int cmd, const u64 *gfns, uns
 	return memory_op(d, cmd, &r, sizeof(r));
 }
 
+static long foreign_batch(struct domain *d, domid_t from, const u64 *idxs, const u64 *gpfns,
+			  unsigned int n);
+
 static void test_balloon_out_and_in(void **state)
 {
 	u64 gfns[3] = { RAM_GFN + 0x200, RAM_GFN + 0x201, RAM_GFN + 0x3ff };
@@ -158,14 +161,56 @@ static void test_shared_info_cannot_be_ballooned(void **state)
 	assert_ptr_equal(world_guest_ptr(g, (gfn + 1) << PAGE_SHIFT), g->shared_info);
 }
 
+/* Placed over RAM, shared_info takes the frame's place and the RAM page is freed (Xen). */
 static void test_shared_info_replaces_ram(void **state)
 {
 	u64 gfn = RAM_GFN + 0x40;
+	u64 tot = g->tot_pages, free0 = world_free_pages();
 
 	(void)state;
 	map_shared_info(g, gfn, 0);
 	assert_ptr_equal(world_guest_ptr(g, gfn << PAGE_SHIFT), g->shared_info);
-	/* Whatever became of the RAM page, the domain's end returns it (world_teardown). */
+	assert_int_equal(g->tot_pages, tot - 1);
+	assert_int_equal(world_free_pages(), free0 + 1);
+}
+
+static void map_grant_frame(struct domain *d, u64 idx, u64 gfn, long expect)
+{
+	struct xen_add_to_physmap x = {
+		.domid = DOMID_SELF, .space = XENMAPSPACE_grant_table, .idx = idx, .gpfn = gfn
+	};
+
+	assert_int_equal(memory_op(d, XENMEM_add_to_physmap, &x, sizeof(x)), expect);
+}
+
+/*
+ * A page the hypervisor gave the guest (grant frame, shared_info) or one that another
+ * domain maps is never replaced by another placement: only plain RAM is.
+ */
+static void test_placement_never_replaces_hypervisor_pages(void **state)
+{
+	u64 gfn = HOLE_GFN;
+	void *frame0;
+
+	(void)state;
+	map_grant_frame(g, 0, gfn, 0);
+	frame0 = world_guest_ptr(g, gfn << PAGE_SHIFT);
+	assert_ptr_equal(frame0, g->gnttab.frames[0]);
+	map_shared_info(g, gfn, -HV_EBUSY);
+	map_grant_frame(g, 1, gfn, -HV_EBUSY);
+	assert_ptr_equal(world_guest_ptr(g, gfn << PAGE_SHIFT), frame0);
+	assert_int_equal(g->gnttab.frame_gfn[0], gfn);
+	/* And the other way round. */
+	map_shared_info(g, gfn + 1, 0);
+	map_grant_frame(g, 1, gfn + 1, -HV_EBUSY);
+	assert_ptr_equal(world_guest_ptr(g, (gfn + 1) << PAGE_SHIFT), g->shared_info);
+	/* RAM that the control domain maps right now is not replaced either. */
+	u64 idx = RAM_GFN + 0x90, at = HOLE_GFN + 8;
+	assert_int_equal(foreign_batch(ctl, 1, &idx, &at, 1), 0);
+	map_grant_frame(g, 1, idx, -HV_EBUSY);
+	assert_non_null(world_guest_ptr(g, idx << PAGE_SHIFT));
+	struct xen_remove_from_physmap rm = { .domid = DOMID_SELF, .gpfn = at };
+	assert_int_equal(memory_op(ctl, XENMEM_remove_from_physmap, &rm, sizeof(rm)), 0);
 }
 
 static void test_remove_own_ram_frees_it(void **state)
@@ -317,6 +362,7 @@ int main(void)
 		T(test_reservation_refusals),
 		T(test_shared_info_cannot_be_ballooned),
 		T(test_shared_info_replaces_ram),
+		T(test_placement_never_replaces_hypervisor_pages),
 		T(test_remove_own_ram_frees_it),
 		T(test_foreign_mapping_holds_a_reference),
 		T(test_foreign_mapping_refusals),
