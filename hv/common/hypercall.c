@@ -221,7 +221,7 @@ static long unsupported(struct vcpu *v, u64 nr, u64 cmd)
 }
 
 /* One hypercall with its arguments; the unsupported ones are reported once. */
-static long hypercall_dispatch(struct vcpu *v, const struct hcall_args *args, bool nested);
+static long hypercall_dispatch(struct vcpu *v, struct hcall_args *args, bool nested);
 
 #define MULTICALL_MAX 1024 /* entries per call; no continuations yet */
 
@@ -270,9 +270,9 @@ static long do_multicall(struct vcpu *v, u64 list, u64 nr_calls)
 	return 0;
 }
 
-static long hypercall_dispatch(struct vcpu *v, const struct hcall_args *args, bool nested)
+static long hypercall_dispatch(struct vcpu *v, struct hcall_args *args, bool nested)
 {
-	const u64 *a = args->a;
+	u64 *a = args->a;
 	u64 nr = args->nr;
 	long ret;
 
@@ -288,7 +288,7 @@ static long hypercall_dispatch(struct vcpu *v, const struct hcall_args *args, bo
 		break;
 	/* Xen guest ABI core: memory.c, vcpu.c, evtchn.c, grant_table.c. */
 	case __HYPERVISOR_memory_op:
-		ret = do_memory_op(v, a[0], a[1]);
+		ret = do_memory_op(v, &a[0], a[1]); /* may continue (a[0]) */
 		break;
 	case __HYPERVISOR_vcpu_op:
 		ret = do_vcpu_op(v, a[0], a[1], a[2]);
@@ -335,7 +335,7 @@ static long hypercall_dispatch(struct vcpu *v, const struct hcall_args *args, bo
 }
 
 /** See hv/hypercall.h. */
-long hypercall_do(struct vcpu *v, const struct hcall_args *args)
+long hypercall_do(struct vcpu *v, struct hcall_args *args)
 {
 	return hypercall_dispatch(v, args, false);
 }

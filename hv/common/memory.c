@@ -408,9 +408,16 @@ static long foreign_map_one(struct vcpu *cur, struct domain *fd, u64 idx, u64 gp
 	return rc;
 }
 
-#define PHYSMAP_BATCH_MAX 1024 /* frames per XENMEM_add_to_physmap_batch call */
+#define PHYSMAP_BATCH_MAX 1024	  /* frames in one XENMEM_add_to_physmap_batch */
+#define PHYSMAP_BATCH_PER_CALL 64 /* of them mapped before the call continues */
 
-static long xenmem_add_to_physmap_batch(struct vcpu *cur, const struct xen_add_to_physmap_batch *b)
+/*
+ * XENMEM_add_to_physmap_batch(gmfn_foreign), from entry *start on: at most
+ * PHYSMAP_BATCH_PER_CALL entries per call, then (or when another vCPU holds the p2m)
+ * -HV_ERESTART with *start at the first entry not done yet.
+ */
+static long xenmem_add_to_physmap_batch(struct vcpu *cur, const struct xen_add_to_physmap_batch *b,
+					u64 *start)
 {
 	struct domain *d = cur->domain, *fd;
 
@@ -430,13 +437,22 @@ static long xenmem_add_to_physmap_batch(struct vcpu *cur, const struct xen_add_t
 	if (b->foreign_domid == d->domid || b->foreign_domid == DOMID_SELF) {
 		return -HV_EINVAL;
 	}
+	if (*start > b->size) {
+		return -HV_EINVAL;
+	}
 	fd = domain_get_by_id(b->foreign_domid);
 	if (fd == NULL) {
 		return -HV_ESRCH;
 	}
-	for (u64 i = 0; i < b->size; i++) {
+	for (u64 i = *start; i < b->size; i++) {
 		u64 idx, gpfn;
 		s32 err;
+
+		if (i - *start == PHYSMAP_BATCH_PER_CALL) {
+			*start = i; /* preempted: the rest in the next call */
+			domain_put(fd);
+			return -HV_ERESTART;
+		}
 
 		if (copy_from_guest_va(cur, &idx, b->idxs + i * 8, 8) != 0 ||
 		    copy_from_guest_va(cur, &gpfn, b->gpfns + i * 8, 8) != 0) {
@@ -445,7 +461,8 @@ static long xenmem_add_to_physmap_batch(struct vcpu *cur, const struct xen_add_t
 		}
 		err = (s32)foreign_map_one(cur, fd, idx, gpfn);
 		if (err == -HV_ERESTART) {
-			/* All over again once the other vCPU is done (each frame is idempotent). */
+			/* From this entry on, once the other vCPU is done with the p2m. */
+			*start = i;
 			domain_put(fd);
 			return -HV_ERESTART;
 		}
@@ -458,9 +475,9 @@ static long xenmem_add_to_physmap_batch(struct vcpu *cur, const struct xen_add_t
 	return 0;
 }
 
-/**
- * The memory_op hypercall of vCPU v. Bits 6 and up of cmd (Xen's continuation index)
- * are ignored: none of the supported commands is continued.
+/*
+ * Bits 6 and up of memory_op's cmd (Xen's continuation index) carry
+ * add_to_physmap_batch's progress; the other commands ignore them.
  */
 #define BALLOON_MAX_EXTENTS 4096 /* per call; the guest calls again for more */
 
@@ -567,8 +584,12 @@ static long xenmem_populate(struct vcpu *cur, const struct xen_memory_reservatio
 	return (long)done;
 }
 
-long do_memory_op(struct vcpu *v, u64 cmd, u64 arg)
+/** See hv/xen_abi.h. */
+long do_memory_op(struct vcpu *v, u64 *cmdp, u64 arg)
 {
+	u64 cmd = *cmdp, start = cmd >> MEMOP_EXTENT_SHIFT;
+	long rc;
+
 	union {
 		struct xen_add_to_physmap add;
 		struct xen_add_to_physmap_batch batch;
@@ -586,7 +607,11 @@ long do_memory_op(struct vcpu *v, u64 cmd, u64 arg)
 		if (copy_from_guest_va(v, &u.batch, arg, sizeof(u.batch)) != 0) {
 			return -HV_EFAULT;
 		}
-		return xenmem_add_to_physmap_batch(v, &u.batch);
+		rc = xenmem_add_to_physmap_batch(v, &u.batch, &start);
+		if (rc == -HV_ERESTART) {
+			*cmdp = (cmd & MEMOP_CMD_MASK) | (start << MEMOP_EXTENT_SHIFT);
+		}
+		return rc;
 	case XENMEM_remove_from_physmap:
 		if (copy_from_guest_va(v, &u.remove, arg, sizeof(u.remove)) != 0) {
 			return -HV_EFAULT;

@@ -45,9 +45,11 @@ static int setup(void **state)
 
 static long memory_op(struct domain *d, unsigned int cmd, const void *arg, size_t len)
 {
+	u64 c = cmd;
+
 	memcpy(world_guest_ptr(d, WORLD_ARGS_GPA), arg, len);
 	world_run(d->vcpus[0]);
-	return do_memory_op(d->vcpus[0], cmd, WORLD_ARGS_GPA);
+	return do_memory_op(d->vcpus[0], &c, WORLD_ARGS_GPA);
 }
 
 static void put_list(struct domain *d, const u64 *gfns, unsigned int n)
@@ -271,6 +273,68 @@ static void test_foreign_mapping_holds_a_reference(void **state)
 	assert_null(world_guest_ptr(ctl, HOLE_GFN << PAGE_SHIFT));
 }
 
+/*
+ * A long batch is preemptible: each call maps a bounded number of frames, then asks to be
+ * issued again with its progress in the command (Xen's continuation, bits 6 and up of
+ * cmd); the reissued call resumes there, never from the start.
+ */
+static void test_foreign_batch_continues(void **state)
+{
+	enum { N = 300 };
+	u64 idx[N], gpfn[N];
+	struct xen_add_to_physmap_batch b = { .domid = DOMID_SELF,
+					      .space = XENMAPSPACE_gmfn_foreign,
+					      .size = N,
+					      .foreign_domid = 1,
+					      .idxs = LIST_GPA,
+					      .gpfns = LIST_GPA + N * 8,
+					      .errs = LIST_GPA + 2 * N * 8 };
+	u64 cmd = XENMEM_add_to_physmap_batch, last = 0;
+	s32 *errs = world_guest_ptr(ctl, b.errs);
+	unsigned int calls = 0;
+	long rc;
+
+	(void)state;
+	for (unsigned int i = 0; i < N; i++) {
+		idx[i] = RAM_GFN + i;
+		gpfn[i] = HOLE_GFN + i;
+	}
+	memcpy(world_guest_ptr(ctl, b.idxs), idx, sizeof(idx));
+	memcpy(world_guest_ptr(ctl, b.gpfns), gpfn, sizeof(gpfn));
+	memset(errs, 0x55, N * 4);
+	memcpy(world_guest_ptr(ctl, WORLD_ARGS_GPA), &b, sizeof(b));
+	world_run(ctl->vcpus[0]);
+	while ((rc = do_memory_op(ctl->vcpus[0], &cmd, WORLD_ARGS_GPA)) == -HV_ERESTART) {
+		u64 done = cmd >> MEMOP_EXTENT_SHIFT;
+
+		assert_int_equal(cmd & MEMOP_CMD_MASK, XENMEM_add_to_physmap_batch);
+		assert_true(done > last && done < N); /* progress, kept */
+		for (u64 i = 0; i < done; i++) {
+			/* Done by this call, or untouched since an earlier one marked it. */
+			assert_int_equal((u32)errs[i], i < last ? 0x66666666u : 0u);
+			errs[i] = 0x66666666;
+		}
+		assert_int_equal((u32)errs[done], 0x55555555u); /* not reached yet */
+		last = done;
+		assert_true(++calls < N);
+	}
+	assert_int_equal(rc, 0);
+	assert_true(calls >= 2);
+	for (unsigned int i = 0; i < N; i++) {
+		assert_int_equal((u32)errs[i], i < last ? 0x66666666u : 0u);
+		assert_ptr_equal(world_guest_ptr(ctl, gpfn[i] << PAGE_SHIFT),
+				 world_guest_ptr(g, idx[i] << PAGE_SHIFT));
+	}
+	/* A progress index past the batch is refused. */
+	cmd = XENMEM_add_to_physmap_batch | ((u64)(N + 1) << MEMOP_EXTENT_SHIFT);
+	assert_int_equal(do_memory_op(ctl->vcpus[0], &cmd, WORLD_ARGS_GPA), -HV_EINVAL);
+	for (unsigned int i = 0; i < N; i++) {
+		struct xen_remove_from_physmap rm = { .domid = DOMID_SELF, .gpfn = gpfn[i] };
+
+		assert_int_equal(memory_op(ctl, XENMEM_remove_from_physmap, &rm, sizeof(rm)), 0);
+	}
+}
+
 static void test_foreign_mapping_refusals(void **state)
 {
 	u64 idx = RAM_GFN, gpfn = HOLE_GFN;
@@ -349,8 +413,8 @@ static void test_unknown_commands(void **state)
 	(void)state;
 	assert_int_equal(memory_op(g, 99, &dummy, sizeof(dummy)), -HV_ENOSYS);
 	world_run(g->vcpus[0]);
-	assert_int_equal(do_memory_op(g->vcpus[0], XENMEM_add_to_physmap, HOLE_GFN << PAGE_SHIFT),
-			 -HV_EFAULT);
+	u64 cmd = XENMEM_add_to_physmap;
+	assert_int_equal(do_memory_op(g->vcpus[0], &cmd, HOLE_GFN << PAGE_SHIFT), -HV_EFAULT);
 }
 
 int main(void)
@@ -365,6 +429,7 @@ int main(void)
 		T(test_placement_never_replaces_hypervisor_pages),
 		T(test_remove_own_ram_frees_it),
 		T(test_foreign_mapping_holds_a_reference),
+		T(test_foreign_batch_continues),
 		T(test_foreign_mapping_refusals),
 		T(test_foreign_frame_orphaned_then_freed),
 		T(test_vcpu_info_page_stays_while_registered),

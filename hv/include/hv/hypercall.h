@@ -21,10 +21,12 @@ struct hcall_args {
 
 /**
  * Runs hypercall args->nr for v, the running vCPU. Returns the result for the guest,
- * or -HV_ERESTART: the call made progress that is recorded in guest memory (or none)
- * and must be issued again with the same arguments after a trip through the guest.
+ * or -HV_ERESTART: the call must be issued again after a trip through the guest, with
+ * args->a[] as they are now (a continuation: a call that did part of its work records
+ * its progress there, as Xen's hypercall_create_continuation() does; the arch puts them
+ * back in the guest's argument registers).
  */
-long hypercall_do(struct vcpu *v, const struct hcall_args *args);
+long hypercall_do(struct vcpu *v, struct hcall_args *args);
 /**
  * The wall-clock time at hypervisor time 0, as Dom0 last set it (XENPF_settime64);
  * false if it never did.

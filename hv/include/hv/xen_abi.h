@@ -21,7 +21,12 @@ void xen_domain_destroy(struct domain *d);
 /** Drops v's reference to its registered vcpu_info page (the domain is ending). */
 void vcpu_info_release(struct vcpu *v);
 
-long do_memory_op(struct vcpu *v, u64 cmd, u64 arg);
+/**
+ * memory_op. *cmd carries Xen's continuation index in bits MEMOP_EXTENT_SHIFT and up: a
+ * long operation does a bounded part, records its progress in *cmd and returns
+ * -HV_ERESTART to be issued again.
+ */
+long do_memory_op(struct vcpu *v, u64 *cmd, u64 arg);
 long do_vcpu_op(struct vcpu *v, u64 cmd, u64 vcpuid, u64 arg);
 long do_hvm_op(struct vcpu *v, u64 op, u64 arg);
 

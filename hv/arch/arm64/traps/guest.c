@@ -223,7 +223,7 @@ static void handle_wfx(struct vcpu *v, u64 esr)
  * A Xen hypercall (HVC #0xEA1, Xen's public/arch-arm.h "Hypercall calling
  * convention"): number in x16, arguments in x0-x5, result in x0. The other argument
  * registers are left as they were. A call to be restarted is issued again by
- * pointing ELR back at the HVC, with every register unchanged.
+ * pointing ELR back at the HVC, its argument registers as the continuation left them.
  */
 static void trap_xen_hypercall(struct vcpu *v)
 {
@@ -236,6 +236,10 @@ static void trap_xen_hypercall(struct vcpu *v)
 	}
 	ret = hypercall_do(v, &args);
 	if (ret == -HV_ERESTART) {
+		/* Again, with the arguments as the continuation left them. */
+		for (unsigned int i = 0; i < HCALL_NR_ARGS; i++) {
+			r->x[i] = args.a[i];
+		}
 		r->pc -= 4;
 		return;
 	}
