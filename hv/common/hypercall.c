@@ -23,6 +23,39 @@
 #define XEN_COMPAT_MAJOR 4
 #define XEN_COMPAT_MINOR 17
 
+/*
+ * A DomU's console lines per second; the rest of the second is dropped and counted, so
+ * a guest printing in a loop can neither flood the log nor keep the console (a slow
+ * UART on real hardware) busy for long. Dom0's console is the machine's: unlimited.
+ */
+#define CONSOLE_GUEST_LINES_PER_S 1000
+
+/* True if d may print another line now; cons_lock held. */
+static bool console_line_allowed(struct domain *d, const char *tag)
+{
+	u64 now = now_ns();
+
+	if (d->cons_window_ns == 0 || now - d->cons_window_ns >= 1000000000ull) {
+		if (d->cons_dropped != 0) {
+			char note[80];
+			int len = hv_snprintf(note, sizeof(note),
+					      "[%u lines of console output dropped]",
+					      d->cons_dropped);
+
+			log_guest_line(tag, note, (size_t)len);
+		}
+		d->cons_window_ns = now;
+		d->cons_lines_left = CONSOLE_GUEST_LINES_PER_S;
+		d->cons_dropped = 0;
+	}
+	if (d->cons_lines_left == 0) {
+		d->cons_dropped++;
+		return false;
+	}
+	d->cons_lines_left--;
+	return true;
+}
+
 /* Appends guest console output; complete lines go out tagged "(dN) ". */
 static void console_put(struct domain *d, const char *s, size_t n)
 {
@@ -46,7 +79,9 @@ static void console_put(struct domain *d, const char *s, size_t n)
 			d->cons_buf[d->cons_len++] = c;
 		}
 		if (c == '\n' || d->cons_len == sizeof(d->cons_buf)) {
-			log_guest_line(tag, d->cons_buf, d->cons_len);
+			if (console_line_allowed(d, tag)) {
+				log_guest_line(tag, d->cons_buf, d->cons_len);
+			}
 			d->cons_len = 0;
 		}
 	}

@@ -36,6 +36,10 @@ u64 now_ns(void)
 {
 	return fake_now_ns += 1000;
 }
+void world_advance_ns(u64 ns)
+{
+	fake_now_ns += ns;
+}
 void arch_timer_program(u64 expires)
 {
 	(void)expires;

@@ -30,5 +30,7 @@ struct domain *world_domain(domid_t domid, unsigned int nr_vcpus, bool privilege
 void *world_guest_ptr(struct domain *d, gpaddr_t gpa);
 /** Free pages of the page allocator now. */
 u64 world_free_pages(void);
+/** Moves the fake clock (now_ns()) forward. */
+void world_advance_ns(u64 ns);
 /** Makes v the vCPU "running" on pCPU 0 (what current_vcpu() returns). */
 void world_run(struct vcpu *v);

@@ -7,7 +7,7 @@ WORLD_SRCS := tests/unit/world.c $(FAKE_ARCH_SRCS) hv/common/domain.c hv/common/
 	hv/common/evtchn.c hv/common/grant_table.c hv/common/memory.c \
 	hv/common/vcpu.c hv/common/lamctl.c hv/common/hypercall.c \
 	hv/common/console_input.c hv/common/params.c
-WORLD_TESTS := domain grant_table memory lamctl
+WORLD_TESTS := domain grant_table memory lamctl hypercall
 UNIT_TESTS += $(WORLD_TESTS)
 $(foreach t,$(WORLD_TESTS),$(eval $(t)_SRCS := tests/unit/test_$(t).c $(WORLD_SRCS)))
 $(foreach t,$(WORLD_TESTS),$(eval $(t)_CFLAGS := -Ibuild/include))

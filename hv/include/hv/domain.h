@@ -115,6 +115,9 @@ struct domain {
 	char cons_buf[160];
 	unsigned int cons_len;
 	spinlock_t cons_lock;
+	u64 cons_window_ns;	      /* rate limit of DomU console lines (hypercall.c) */
+	unsigned int cons_lines_left; /* in this window */
+	unsigned int cons_dropped;    /* lines dropped in it */
 	/* hypercalls already reported as unsupported (bit = hypercall number) */
 	u64 warned_hcalls;
 	/* rate limit of guest-misbehaviour messages: a budget per second */
