@@ -17,7 +17,8 @@
 #include <public/xen.h>
 
 #define NO_GFN (~0ull)
-#define GNTTAB_MAX_BATCH 512 /* uops handled per call; more is -EINVAL (no continuations) */
+#define GNTTAB_MAX_BATCH 512 /* uops in one call; more is -EINVAL */
+#define GNTTAB_PER_CALL 32   /* map, unmap or copy uops done before the call continues */
 #define ENTRIES_PER_FRAME (PAGE_SIZE / sizeof(struct grant_entry_v1))
 #define MAPTRACK_PER_PAGE (PAGE_SIZE / sizeof(struct gnttab_maptrack))
 #define GRANT_CLAIM_TRIES 64 /* attempts to claim an entry the granter keeps changing */
@@ -541,9 +542,28 @@ static void grant_unmap_one(struct vcpu *v, struct gnttab_unmap_grant_ref *op)
 }
 
 /* Map and unmap: copy in, do, copy out, one op at a time. */
-static long gnttab_map_ops(struct vcpu *v, u64 cmd, u64 uop, u64 count)
+/*
+ * After GNTTAB_PER_CALL uops of a longer batch: the rest in a continuation (the guest
+ * issues the call again on the remaining uops, Xen's model), so one call is bounded.
+ */
+static long gnttab_continue(u64 *uop, u64 *count, u64 done, size_t uop_size)
 {
+	*uop += done * uop_size;
+	*count -= done;
+	return -HV_ERESTART;
+}
+
+static long gnttab_map_ops(struct vcpu *v, u64 cmd, u64 *uop_p, u64 *count_p)
+{
+	u64 uop = *uop_p, count = *count_p;
+
 	for (u64 i = 0; i < count; i++) {
+		if (i == GNTTAB_PER_CALL) {
+			return gnttab_continue(uop_p, count_p, i,
+					       cmd == GNTTABOP_map_grant_ref
+						       ? sizeof(struct gnttab_map_grant_ref)
+						       : sizeof(struct gnttab_unmap_grant_ref));
+		}
 		if (cmd == GNTTABOP_map_grant_ref) {
 			struct gnttab_map_grant_ref op;
 			u64 va = uop + i * sizeof(op);
@@ -644,11 +664,17 @@ static void grant_copy_one(struct vcpu *v, struct gnttab_copy *op)
 	op->status = (s16)st;
 }
 
-static long gnttab_copy_ops(struct vcpu *v, u64 uop, u64 count)
+static long gnttab_copy_ops(struct vcpu *v, u64 *uop_p, u64 *count_p)
 {
+	u64 uop = *uop_p, count = *count_p;
+
 	for (u64 i = 0; i < count; i++) {
 		struct gnttab_copy op;
 		u64 va = uop + i * sizeof(op);
+
+		if (i == GNTTAB_PER_CALL) {
+			return gnttab_continue(uop_p, count_p, i, sizeof(op));
+		}
 
 		if (copy_from_guest_va(v, &op, va, sizeof(op)) != 0) {
 			return -HV_EFAULT;
@@ -697,8 +723,11 @@ static long gnttab_setup_table(struct vcpu *v, u64 uop)
 }
 
 /** See hv/grant_table.h. */
-long do_grant_table_op(struct vcpu *v, u64 cmd, u64 uop, u64 count)
+/** See hv/grant_table.h. */
+long do_grant_table_op(struct vcpu *v, u64 cmd, u64 *uop_p, u64 *count_p)
 {
+	u64 uop = *uop_p, count = *count_p;
+
 	if (count > GNTTAB_MAX_BATCH) {
 		return -HV_EINVAL;
 	}
@@ -713,9 +742,9 @@ long do_grant_table_op(struct vcpu *v, u64 cmd, u64 uop, u64 count)
 		return gnttab_cache_flush(v, uop, count);
 	case GNTTABOP_map_grant_ref:
 	case GNTTABOP_unmap_grant_ref:
-		return gnttab_map_ops(v, cmd, uop, count);
+		return gnttab_map_ops(v, cmd, uop_p, count_p);
 	case GNTTABOP_copy:
-		return gnttab_copy_ops(v, uop, count);
+		return gnttab_copy_ops(v, uop_p, count_p);
 	case GNTTABOP_setup_table:
 		return count == 1 ? gnttab_setup_table(v, uop) : -HV_EINVAL;
 	default:

@@ -258,7 +258,8 @@ static long unsupported(struct vcpu *v, u64 nr, u64 cmd)
 /* One hypercall with its arguments; the unsupported ones are reported once. */
 static long hypercall_dispatch(struct vcpu *v, struct hcall_args *args, bool nested);
 
-#define MULTICALL_MAX 1024 /* entries per call; no continuations yet */
+#define MULTICALL_MAX 1024    /* entries in one multicall */
+#define MULTICALL_PER_CALL 32 /* of them run before the call continues */
 
 /* vm_assist: Arm Xen knows only runstate_update_flag (Linux enables it at boot). */
 static long do_vm_assist(struct vcpu *v, u64 cmd, u64 type)
@@ -274,26 +275,50 @@ static long do_vm_assist(struct vcpu *v, u64 cmd, u64 type)
 }
 
 /*
- * multicall: an array of {u64 op; u64 result; u64 args[6]} (64 bytes); each entry runs
- * as its own hypercall and gets its result. A multicall inside a multicall is -EINVAL.
+ * multicall: an array of struct multicall_entry; each entry runs as its own hypercall
+ * and gets its result. A multicall inside a multicall is -EINVAL. At most
+ * MULTICALL_PER_CALL entries run per call; the rest, or an entry that continues, in a
+ * continuation (*list and *nr_calls advanced to the first entry not done).
  */
-static long do_multicall(struct vcpu *v, u64 list, u64 nr_calls)
+static long do_multicall(struct vcpu *v, u64 *list, u64 *nr_calls)
 {
 	struct multicall_entry e;
 
-	if (nr_calls > MULTICALL_MAX) {
+	if (*nr_calls > MULTICALL_MAX) {
 		return -HV_E2BIG;
 	}
-	for (u64 i = 0; i < nr_calls; i++) {
-		u64 va = list + i * sizeof(e);
+	for (u64 i = 0; i < *nr_calls; i++) {
+		u64 va = *list + i * sizeof(e);
+		long ret;
 
+		if (i == MULTICALL_PER_CALL) {
+			/* The rest in a continuation: one call stays bounded (Xen's model). */
+			*list += i * sizeof(e);
+			*nr_calls -= i;
+			return -HV_ERESTART;
+		}
 		if (copy_from_guest_va(v, &e, va, sizeof(e)) != 0) {
 			return -HV_EFAULT;
 		}
 		struct hcall_args args = { .nr = e.op };
 
 		memcpy(args.a, e.args, sizeof(args.a));
-		e.result = (u64)hypercall_dispatch(v, &args, true);
+		ret = hypercall_dispatch(v, &args, true);
+		if (ret == -HV_ERESTART) {
+			/*
+			 * The entry continues: its arguments as it left them go back into the
+			 * list, and the multicall resumes at this entry.
+			 */
+			memcpy(e.args, args.a, sizeof(e.args));
+			if (copy_to_guest_va(v, va + offsetof(struct multicall_entry, args), e.args,
+					     sizeof(e.args)) != 0) {
+				return -HV_EFAULT;
+			}
+			*list += i * sizeof(e);
+			*nr_calls -= i;
+			return -HV_ERESTART;
+		}
+		e.result = (u64)ret;
 		if (copy_to_guest_va(v, va + offsetof(struct multicall_entry, result), &e.result,
 				     sizeof(e.result)) != 0) {
 			return -HV_EFAULT;
@@ -341,13 +366,13 @@ static long hypercall_dispatch(struct vcpu *v, struct hcall_args *args, bool nes
 		ret = do_physdev_op(v, a[0]);
 		break;
 	case __HYPERVISOR_grant_table_op:
-		ret = do_grant_table_op(v, a[0], a[1], a[2]);
+		ret = do_grant_table_op(v, a[0], &a[1], &a[2]); /* may continue (a[1], a[2]) */
 		break;
 	case __HYPERVISOR_vm_assist:
 		ret = do_vm_assist(v, a[0], a[1]);
 		break;
 	case __HYPERVISOR_multicall:
-		ret = nested ? -HV_EINVAL : do_multicall(v, a[0], a[1]);
+		ret = nested ? -HV_EINVAL : do_multicall(v, &a[0], &a[1]); /* may continue */
 		break;
 	/* The toolstack's control interface (Dom0 only): lamctl.c. */
 	case __HYPERVISOR_domctl:
@@ -363,10 +388,7 @@ static long hypercall_dispatch(struct vcpu *v, struct hcall_args *args, bool nes
 	if (ret == -HV_ENOSYS) {
 		ret = unsupported(v, nr, a[0]);
 	}
-	if (ret == -HV_ERESTART && nested) {
-		ret = -HV_EBUSY; /* a multicall entry is not restarted on its own */
-	}
-	return ret;
+	return ret; /* -HV_ERESTART in a multicall: do_multicall() continues there */
 }
 
 /** See hv/hypercall.h. */

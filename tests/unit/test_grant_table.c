@@ -73,6 +73,13 @@ static struct page_info *granted_frame(void)
 	return paddr_to_page(pa);
 }
 
+/* grant_table_op from d's vCPU 0 as one call (no continuation expected). */
+static long gnttab_call(struct domain *d, u64 cmd, u64 uop, u64 count)
+{
+	world_run(d->vcpus[0]);
+	return do_grant_table_op(d->vcpus[0], cmd, &uop, &count);
+}
+
 /* Issues one map from d's vCPU 0 with the op in d's RAM; returns the op after it. */
 static struct gnttab_map_grant_ref map_op(struct domain *d, domid_t dom, u32 ref, u64 gpa,
 					  u32 flags)
@@ -84,9 +91,7 @@ static struct gnttab_map_grant_ref map_op(struct domain *d, domid_t dom, u32 ref
 	op->flags = flags;
 	op->ref = ref;
 	op->dom = dom;
-	world_run(d->vcpus[0]);
-	assert_int_equal(do_grant_table_op(d->vcpus[0], GNTTABOP_map_grant_ref, WORLD_ARGS_GPA, 1),
-			 0);
+	assert_int_equal(gnttab_call(d, GNTTABOP_map_grant_ref, WORLD_ARGS_GPA, 1), 0);
 	return *op;
 }
 
@@ -97,9 +102,7 @@ static s16 unmap_op(struct domain *d, u64 gpa, u32 handle)
 	memset(op, 0, sizeof(*op));
 	op->host_addr = gpa;
 	op->handle = handle;
-	world_run(d->vcpus[0]);
-	assert_int_equal(
-		do_grant_table_op(d->vcpus[0], GNTTABOP_unmap_grant_ref, WORLD_ARGS_GPA, 1), 0);
+	assert_int_equal(gnttab_call(d, GNTTABOP_unmap_grant_ref, WORLD_ARGS_GPA, 1), 0);
 	return op->status;
 }
 
@@ -108,8 +111,7 @@ static s16 copy_op(struct domain *d, const struct gnttab_copy *c)
 	struct gnttab_copy *op = world_guest_ptr(d, WORLD_ARGS_GPA);
 
 	*op = *c;
-	world_run(d->vcpus[0]);
-	assert_int_equal(do_grant_table_op(d->vcpus[0], GNTTABOP_copy, WORLD_ARGS_GPA, 1), 0);
+	assert_int_equal(gnttab_call(d, GNTTABOP_copy, WORLD_ARGS_GPA, 1), 0);
 	return op->status;
 }
 
@@ -335,27 +337,71 @@ static void test_no_machine_addresses_for_domus(void **state)
 	cf->length = 64;
 	cf->op = GNTTAB_CACHE_CLEAN;
 	world_run(mapper->vcpus[0]);
-	assert_int_equal(
-		do_grant_table_op(mapper->vcpus[0], GNTTABOP_cache_flush, WORLD_ARGS_GPA, 1),
-		-HV_EPERM);
+	assert_int_equal(gnttab_call(mapper, GNTTABOP_cache_flush, WORLD_ARGS_GPA, 1), -HV_EPERM);
 	/* Linux's probe (op 0, length 0) still answers that the call exists. */
 	memset(cf, 0, sizeof(*cf));
-	assert_int_equal(
-		do_grant_table_op(mapper->vcpus[0], GNTTABOP_cache_flush, WORLD_ARGS_GPA, 1), 0);
+	assert_int_equal(gnttab_call(mapper, GNTTABOP_cache_flush, WORLD_ARGS_GPA, 1), 0);
+}
+
+/*
+ * A long batch of copies is done a bounded number at a time: the call continues with
+ * the uop pointer and count advanced past what is done (the guest issues it again),
+ * so no one call holds the pCPU for the whole batch; every copy is done exactly once.
+ */
+static void test_copy_batch_continues(void **state)
+{
+	enum { N = 100 };
+	struct gnttab_copy *ops = world_guest_ptr(mapper, WORLD_ARGS_GPA);
+	u64 uop = WORLD_ARGS_GPA, count = N;
+	unsigned int calls = 0;
+	long rc;
+
+	(void)state;
+	grant(REF, 2, 0);
+	for (unsigned int i = 0; i < N; i++) {
+		granted_page()[i] = (u8)(i + 1);
+		memset(&ops[i], 0, sizeof(ops[i]));
+		ops[i].source.u.ref = REF;
+		ops[i].source.domid = 1;
+		ops[i].source.offset = (u16)i;
+		ops[i].dest.u.gmfn = (GUEST_RAM0_BASE + 0x9000) >> PAGE_SHIFT;
+		ops[i].dest.domid = DOMID_SELF;
+		ops[i].dest.offset = (u16)(N - 1 - i);
+		ops[i].len = 1;
+		ops[i].flags = GNTCOPY_source_gref;
+		ops[i].status = 99;
+	}
+	world_run(mapper->vcpus[0]);
+	while ((rc = do_grant_table_op(mapper->vcpus[0], GNTTABOP_copy, &uop, &count)) ==
+	       -HV_ERESTART) {
+		u64 done = (uop - WORLD_ARGS_GPA) / sizeof(*ops);
+
+		assert_int_equal(done + count, N);
+		assert_true(done > 0 && done < N);
+		assert_int_equal(ops[done - 1].status, GNTST_okay);
+		assert_int_equal(ops[done].status, 99); /* not yet */
+		assert_true(++calls < N);
+	}
+	assert_int_equal(rc, 0);
+	assert_true(calls >= 2);
+	u8 *dst = world_guest_ptr(mapper, GUEST_RAM0_BASE + 0x9000);
+	for (unsigned int i = 0; i < N; i++) {
+		assert_int_equal(ops[i].status, GNTST_okay);
+		assert_int_equal(dst[N - 1 - i], (u8)(i + 1));
+	}
 }
 
 static void test_batch_and_bad_arguments(void **state)
 {
 	(void)state;
 	world_run(mapper->vcpus[0]);
-	assert_int_equal(do_grant_table_op(mapper->vcpus[0], GNTTABOP_map_grant_ref, WORLD_ARGS_GPA,
-					   1u << 20),
+	assert_int_equal(gnttab_call(mapper, GNTTABOP_map_grant_ref, WORLD_ARGS_GPA, 1u << 20),
 			 -HV_EINVAL);
 	/* Arguments outside the caller's RAM. */
-	assert_int_equal(do_grant_table_op(mapper->vcpus[0], GNTTABOP_map_grant_ref,
-					   GUEST_RAM0_BASE + WORLD_GUEST_MEM, 1),
-			 -HV_EFAULT);
-	assert_int_equal(do_grant_table_op(mapper->vcpus[0], 99, WORLD_ARGS_GPA, 1), -HV_ENOSYS);
+	assert_int_equal(
+		gnttab_call(mapper, GNTTABOP_map_grant_ref, GUEST_RAM0_BASE + WORLD_GUEST_MEM, 1),
+		-HV_EFAULT);
+	assert_int_equal(gnttab_call(mapper, 99, WORLD_ARGS_GPA, 1), -HV_ENOSYS);
 }
 
 int main(void)
@@ -372,6 +418,7 @@ int main(void)
 		T(test_mapper_destroyed_with_live_mapping),
 		T(test_granter_destroyed_with_live_mapping),
 		T(test_no_machine_addresses_for_domus),
+		T(test_copy_batch_continues),
 		T(test_batch_and_bad_arguments),
 #undef T
 	};

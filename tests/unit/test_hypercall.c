@@ -115,14 +115,53 @@ static void test_nested_multicall_refused(void **state)
 	assert_int_equal(e[1].result, (4u << 16) | 17u); /* XENVER_version */
 }
 
+/*
+ * A long multicall continues: after a bounded number of entries the call is to be issued
+ * again with its list pointer and count advanced (Xen's multicall continuation), and an
+ * entry that itself continues is resumed from the arguments it left in its entry.
+ */
+static void test_multicall_continues(void **state)
+{
+	enum { N = 100 };
+	struct domain *d;
+	struct multicall_entry *e;
+	struct hcall_args args = { .nr = __HYPERVISOR_multicall, .a = { WORLD_ARGS_GPA, N } };
+	unsigned int calls = 0;
+	long rc;
+
+	(void)state;
+	d = world_domain(1, 1, false);
+	e = world_guest_ptr(d, WORLD_ARGS_GPA);
+	for (unsigned int i = 0; i < N; i++) {
+		memset(&e[i], 0, sizeof(e[i]));
+		e[i].op = __HYPERVISOR_xen_version;
+		e[i].args[0] = 7; /* XENVER_pagesize */
+		e[i].result = 12345;
+	}
+	world_run(d->vcpus[0]);
+	while ((rc = hypercall_do(d->vcpus[0], &args)) == -HV_ERESTART) {
+		u64 done = (args.a[0] - WORLD_ARGS_GPA) / sizeof(*e);
+
+		assert_int_equal(done + args.a[1], N);
+		assert_true(done > 0 && done < N);
+		assert_int_equal(e[done - 1].result, PAGE_SIZE);
+		assert_int_equal(e[done].result, 12345); /* not yet */
+		assert_true(++calls < N);
+	}
+	assert_int_equal(rc, 0);
+	assert_true(calls >= 2);
+	for (unsigned int i = 0; i < N; i++) {
+		assert_int_equal(e[i].result, PAGE_SIZE);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 #define T(f) cmocka_unit_test_setup_teardown(f, world_setup, world_teardown)
-		T(test_domu_console_flood_is_limited),
-		T(test_dom0_console_is_not_limited),
-		T(test_unsupported_reported_once),
-		T(test_nested_multicall_refused),
+		T(test_domu_console_flood_is_limited), T(test_dom0_console_is_not_limited),
+		T(test_unsupported_reported_once),     T(test_nested_multicall_refused),
+		T(test_multicall_continues),
 #undef T
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

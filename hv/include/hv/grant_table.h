@@ -69,5 +69,9 @@ int gnttab_get_frame(struct domain *d, u64 idx, paddr_t *pa);
 int gnttab_seed_entry(struct domain *d, u32 ref, u16 grantee, u64 gfn);
 /** True if d has a grant mapped at gfn (XENMEM_remove_from_physmap must not take it). */
 bool gnttab_gfn_is_mapped_grant(struct domain *d, u64 gfn);
-/** The grant_table_op hypercall: (cmd, array of uops, count). */
-long do_grant_table_op(struct vcpu *v, u64 cmd, u64 uop, u64 count);
+/**
+ * The grant_table_op hypercall: (cmd, array of uops, count). Long map, unmap and copy
+ * batches continue: after a bounded number of uops *uop and *count are advanced past
+ * them and -HV_ERESTART asks the guest to issue the call again.
+ */
+long do_grant_table_op(struct vcpu *v, u64 cmd, u64 *uop, u64 *count);
