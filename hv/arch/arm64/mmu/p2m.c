@@ -10,7 +10,6 @@
 #include <asm/mm.h>
 #include <asm/p2m.h>
 #include <asm/pt.h>
-#include <asm/sysregs.h>
 #include <hv/bug.h>
 #include <hv/domain.h>
 #include <hv/errno.h>
@@ -29,49 +28,6 @@ _Static_assert(P2M_MEM_NORMAL == PT_MEM_NORMAL && P2M_MEM_DEVICE == PT_MEM_DEVIC
 
 static spinlock_t vmid_lock = SPINLOCK_INIT;
 static u64 vmid_used[NR_VMIDS / 64];
-static unsigned int ipa_bits;
-static u64 vtcr;
-
-static unsigned int parange_bits(u64 parange)
-{
-	static const unsigned int bits[] = { 32, 36, 40, 42, 44, 48, 52 };
-
-	return parange < ARRAY_SIZE(bits) ? bits[parange] : 48;
-}
-
-/** See asm/p2m.h. The same VTCR on every pCPU (computed on the first call). */
-void p2m_cpu_init(void)
-{
-	if (vtcr == 0) {
-		u64 parange = read_sysreg(id_aa64mmfr0_el1) & 0xf;
-		unsigned int pa = parange_bits(parange);
-
-		if (pa < 40) {
-			panic("this CPU's physical address range (%u bits) is too small for "
-			      "Lamina's stage-2 tables (40 bits or more)",
-			      pa);
-		}
-		if (pa > 48) {
-			pa = 48;
-			parange = 5;
-		}
-		ipa_bits = pa;
-		/*
-		 * VTCR_EL2 (D17.2.163): T0SZ = 64 - IPA bits; SL0 = 2 (start at level 0, valid
-		 * for 4 KiB granule and 40..48-bit IPAs); IRGN0 = ORGN0 = WBWA; SH0 = inner
-		 * shareable; TG0 = 4 KiB; PS = the PA range; bit 31 RES1; VS = 0.
-		 */
-		vtcr = (64ull - ipa_bits) | (2ull << 6) | (1ull << 8) | (1ull << 10) |
-		       (3ull << 12) | (parange << 16) | (1ull << 31);
-	}
-	write_sysreg(vtcr, vtcr_el2);
-	isb();
-}
-
-unsigned int p2m_ipa_bits(void)
-{
-	return ipa_bits;
-}
 
 /** See hv/p2m.h. */
 bool p2m_gfn_valid(const struct domain *d, u64 gfn)
@@ -79,18 +35,73 @@ bool p2m_gfn_valid(const struct domain *d, u64 gfn)
 	return gfn < (1ull << (d->arch.ipa_bits - PAGE_SHIFT));
 }
 
-static paddr_t p2m_alloc_table(void *ctx)
-{
-	void *p = page_alloc_va(0, PA_ZERO);
+/*
+ * Stage-2 table pages are charged to their domain: a guest that maps sparsely (balloon,
+ * grant maps) makes the hypervisor allocate tables, so a DomU may hold at most
+ * P2M_TABLES_BASE plus one table per P2M_PAGES_PER_TABLE pages of its memory; past that
+ * its mapping call fails (-ENOMEM) instead of starving everyone. The control domain is
+ * not limited (it maps the other domains' memory to build and serve them).
+ */
+#define P2M_TABLES_BASE 64
+#define P2M_PAGES_PER_TABLE 64
 
-	(void)ctx;
-	return p ? virt_to_phys(p) : INVALID_PADDR;
+/** See asm/p2m.h. */
+u64 p2m_table_limit(const struct domain *d)
+{
+	u64 pages = MAX(d->tot_pages, d->max_pages);
+
+	return d->privileged ? ~0ull : P2M_TABLES_BASE + pages / P2M_PAGES_PER_TABLE;
 }
 
+static paddr_t p2m_alloc_table(void *ctx)
+{
+	struct domain *d = ctx;
+	void *p;
+
+	if (d->arch.p2m_tables >= p2m_table_limit(d)) {
+		return INVALID_PADDR;
+	}
+	p = page_alloc_va(0, PA_ZERO);
+	if (p == NULL) {
+		return INVALID_PADDR;
+	}
+	d->arch.p2m_tables++;
+	return virt_to_phys(p);
+}
+
+/* Invalidates d's TLB entries on every pCPU. */
+static void p2m_flush_tlb(struct domain *d)
+{
+	p2m_tlb_flush(d->arch.vttbr);
+}
+
+/*
+ * Frees the table pages the walker may still reach through stale TLB entries: only
+ * after the TLB flush, so a freed table page reused elsewhere is never walked (Arm ARM
+ * D8.14, break-before-make). p2m_lock held.
+ */
+static void p2m_release_tables(struct domain *d)
+{
+	if (d->arch.nr_p2m_deferred == 0) {
+		return;
+	}
+	p2m_flush_tlb(d);
+	for (unsigned int i = 0; i < d->arch.nr_p2m_deferred; i++) {
+		page_free_va(phys_to_virt(d->arch.p2m_deferred[i]), 0);
+		d->arch.p2m_tables--;
+	}
+	d->arch.nr_p2m_deferred = 0;
+}
+
+/* A table page pt no longer uses: freed by p2m_release_tables(), after the flush. */
 static void p2m_free_table(void *ctx, paddr_t table)
 {
-	(void)ctx;
-	page_free_va(phys_to_virt(table), 0);
+	struct domain *d = ctx;
+
+	if (d->arch.nr_p2m_deferred == P2M_DEFERRED_MAX) {
+		p2m_release_tables(d);
+	}
+	d->arch.p2m_deferred[d->arch.nr_p2m_deferred++] = table;
 }
 
 static int vmid_alloc(void)
@@ -119,21 +130,6 @@ static void vmid_free(unsigned int vmid)
 	spin_unlock_irqrestore(&vmid_lock, flags);
 }
 
-/** Invalidates every stage-1+2 TLB entry of d on all pCPUs (inner shareable). */
-static void p2m_flush_tlb(struct domain *d)
-{
-	unsigned long flags = arch_local_irq_save();
-	u64 old = read_sysreg(vttbr_el2);
-
-	/* TLBI VMALLS12E1IS acts on the VMID in VTTBR_EL2 (D8.13.5). */
-	write_sysreg(d->arch.vttbr, vttbr_el2);
-	isb();
-	__asm__ volatile("dsb ishst\n\ttlbi vmalls12e1is\n\tdsb ish\n\tisb" : : : "memory");
-	write_sysreg(old, vttbr_el2);
-	isb();
-	arch_local_irq_restore(flags);
-}
-
 /** See asm/p2m.h. */
 int p2m_domain_init(struct domain *d)
 {
@@ -144,14 +140,14 @@ int p2m_domain_init(struct domain *d)
 		return vmid;
 	}
 	spin_lock_init(&d->arch.p2m_lock);
-	rc = pt_init(&d->arch.p2m, ipa_bits, p2m_alloc_table, p2m_free_table, NULL);
+	d->arch.ipa_bits = p2m_ipa_bits();
+	rc = pt_init(&d->arch.p2m, d->arch.ipa_bits, p2m_alloc_table, p2m_free_table, d);
 	if (rc != 0) {
 		vmid_free((unsigned int)vmid);
 		return rc;
 	}
 	d->arch.p2m.stage2 = true;
 	d->arch.vmid = (u16)vmid;
-	d->arch.ipa_bits = ipa_bits;
 	d->arch.vttbr = ((u64)vmid << VTTBR_VMID_SHIFT) | d->arch.p2m.root;
 	/* Stale entries of a previous owner of this VMID must not survive. */
 	p2m_flush_tlb(d);
@@ -166,6 +162,7 @@ void p2m_domain_destroy(struct domain *d)
 	}
 	p2m_flush_tlb(d);
 	pt_destroy(&d->arch.p2m);
+	p2m_release_tables(d);
 	vmid_free(d->arch.vmid);
 	d->arch.vmid = 0;
 }
@@ -176,11 +173,12 @@ int p2m_map(struct domain *d, gpaddr_t gpa, paddr_t pa, u64 size, unsigned int f
 	unsigned long irqf;
 	int rc;
 
-	if (gpa + size < gpa || gpa + size > (1ull << ipa_bits)) {
+	if (gpa + size < gpa || gpa + size > (1ull << d->arch.ipa_bits)) {
 		return -HV_EINVAL;
 	}
 	spin_lock_irqsave(&d->arch.p2m_lock, irqf);
 	rc = pt_map(&d->arch.p2m, gpa, pa, size, flags);
+	p2m_release_tables(d); /* a failed map undoes what it had published */
 	spin_unlock_irqrestore(&d->arch.p2m_lock, irqf);
 	return rc;
 }
@@ -193,8 +191,12 @@ int p2m_unmap(struct domain *d, gpaddr_t gpa, u64 size)
 
 	spin_lock_irqsave(&d->arch.p2m_lock, irqf);
 	rc = pt_unmap(&d->arch.p2m, gpa, size);
+	if (d->arch.nr_p2m_deferred != 0) {
+		p2m_release_tables(d); /* flushes, then frees the emptied tables */
+	} else {
+		p2m_flush_tlb(d);
+	}
 	spin_unlock_irqrestore(&d->arch.p2m_lock, irqf);
-	p2m_flush_tlb(d);
 	return rc;
 }
 
@@ -204,34 +206,11 @@ int p2m_lookup(struct domain *d, gpaddr_t gpa, paddr_t *pa, unsigned int *flags)
 	unsigned long irqf;
 	int rc;
 
-	if (gpa >= (1ull << ipa_bits)) {
+	if (gpa >= (1ull << d->arch.ipa_bits)) {
 		return -HV_ENOENT;
 	}
 	spin_lock_irqsave(&d->arch.p2m_lock, irqf);
 	rc = pt_lookup(&d->arch.p2m, gpa, pa, flags, NULL);
 	spin_unlock_irqrestore(&d->arch.p2m_lock, irqf);
 	return rc;
-}
-
-/** See hv/p2m.h. v must be the vCPU loaded on this pCPU. */
-paddr_t p2m_translate_va(struct vcpu *v, u64 va, bool write)
-{
-	unsigned long flags = arch_local_irq_save();
-	u64 saved_par = read_sysreg(par_el1);
-	u64 par;
-
-	ASSERT(v == current_vcpu());
-	if (write) {
-		__asm__ volatile("at s12e1w, %0" : : "r"(va));
-	} else {
-		__asm__ volatile("at s12e1r, %0" : : "r"(va));
-	}
-	isb();
-	par = read_sysreg(par_el1);
-	write_sysreg(saved_par, par_el1);
-	arch_local_irq_restore(flags);
-	if (par & 1) { /* PAR_EL1.F: the translation faulted (D17.2.112) */
-		return INVALID_PADDR;
-	}
-	return (par & 0x0000FFFFFFFFF000ull) | (va & 0xfff);
 }

@@ -61,9 +61,15 @@ struct arch_vcpu {
 	bool fault_dumped;
 };
 
+/* Stage-2 table pages freed by one update, held until its TLB flush. */
+#define P2M_DEFERRED_MAX 16
+
 struct arch_domain {
 	struct pt p2m;
 	spinlock_t p2m_lock;
+	u64 p2m_tables; /* table pages charged to the domain (p2m.c) */
+	paddr_t p2m_deferred[P2M_DEFERRED_MAX];
+	unsigned int nr_p2m_deferred;
 	u16 vmid;
 	u64 vttbr;
 	u64 cntvoff; /* CNTVOFF_EL2: the counter value at creation */

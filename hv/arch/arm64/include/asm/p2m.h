@@ -13,8 +13,12 @@ struct vcpu;
 
 /** Per pCPU: programs VTCR_EL2. */
 void p2m_cpu_init(void);
-/** IPA bits every domain gets (from ID_AA64MMFR0_EL1.PARange). */
+/** IPA bits every domain gets (from ID_AA64MMFR0_EL1.PARange; p2m_hw.c). */
 unsigned int p2m_ipa_bits(void);
+/** Invalidates every stage-1+2 TLB entry of the VMID in vttbr on all pCPUs (p2m_hw.c). */
+void p2m_tlb_flush(u64 vttbr);
+/** Stage-2 table pages d may hold (its memory's share; unlimited for Dom0). */
+u64 p2m_table_limit(const struct domain *d);
 int p2m_domain_init(struct domain *d);
 /** Flushes the domain's TLB entries, frees its tables and VMID (not the pages). */
 void p2m_domain_destroy(struct domain *d);
