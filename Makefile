@@ -100,7 +100,7 @@ include tests/guest/guest.mk
 
 unit: deps
 	$(Q)$(MAKE) --no-print-directory unit-build
-	$(Q)python3 scripts/run-tests.py --unit $(UNIT_BINS)
+	$(Q)python3 scripts/run-tests.py --self-test --unit $(UNIT_BINS)
 
 check: deps
 	$(Q)$(MAKE) --no-print-directory unit-build
@@ -111,7 +111,7 @@ boot-tests: deps all
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory all unit-build
-	$(Q)python3 scripts/run-tests.py --static --unit $(UNIT_BINS) --boot --guest --guest-native \
+	$(Q)python3 scripts/run-tests.py --self-test --static --unit $(UNIT_BINS) --boot --guest --guest-native \
 		--system
 
 run: deps all

@@ -57,7 +57,7 @@ def add_domains(dtb, domains, image_size):
 
 def parse_results(out, tag):
     """Per-test results from the lines tagged tag ("(d1) ", or "" without Lamina):
-    a list of (test, ok, why); skipped tests are left out."""
+    a list of (test, ok, why), ok None for a skipped test (why is the reason)."""
     results = {}
     order = []
     lines = [ln for ln in out.splitlines() if tag in ln]
@@ -75,12 +75,10 @@ def parse_results(out, tag):
         elif kind == "FAIL":
             results[test] = (False, why)
         else:
-            results[test] = "skip"
+            results[test] = (None, why or "skipped")
     out_list = []
     for test in order:
         r = results[test]
-        if r == "skip":
-            continue
         if r is None:
             tail = "\n".join(lines[-15:])
             r = (False, f"started but never finished (domain crashed, hung or timed out)\n{tail}")
