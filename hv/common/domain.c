@@ -251,14 +251,14 @@ static void notify_control_domain(void)
 /* Frees everything of d; nothing may reference it any more. */
 static void domain_free(struct domain *d)
 {
-	u64 pages = d->tot_pages;
 	domid_t domid = d->domid;
 	unsigned int reason = d->shutdown_reason;
 	bool privileged = d->privileged;
 	bool toolstack = d->toolstack;
-	struct page_alloc_stats st;
+	struct page_alloc_stats st0, st;
 
-	xen_domain_destroy(d); /* event channels, shared_info */
+	page_alloc_get_stats(&st0); /* "pages returned" is measured, not d->tot_pages */
+	xen_domain_destroy(d);	    /* event channels, shared_info */
 	for (unsigned int i = 0; i < d->nr_vcpus && d->vcpus; i++) {
 		vcpu_free(d->vcpus[i]);
 	}
@@ -269,8 +269,8 @@ static void domain_free(struct domain *d)
 	xfree(d);
 	domid_release(domid);
 	page_alloc_get_stats(&st);
-	log_info("d%u: destroyed, %llu pages returned; %llu pages free\n", domid,
-		 (unsigned long long)pages, (unsigned long long)st.free_pages);
+	log_info("d%u: destroyed, %lld pages returned; %llu pages free\n", domid,
+		 (long long)(st.free_pages - st0.free_pages), (unsigned long long)st.free_pages);
 	notify_control_domain();
 	if (!toolstack) {
 		domain_on_destroyed(domid, reason, privileged);
