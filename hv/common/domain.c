@@ -126,6 +126,18 @@ struct domain *domain_get_by_id(domid_t domid)
 	return d;
 }
 
+/** See hv/domain.h. */
+long domain_refuse_other(domid_t domid)
+{
+	struct domain *o = domain_get_by_id(domid);
+
+	if (o == NULL) {
+		return -HV_ESRCH;
+	}
+	domain_put(o);
+	return -HV_EPERM;
+}
+
 /** See hv/mmio.h. */
 int mmio_register(struct domain *d, gpaddr_t base, u64 size, const struct mmio_ops *ops, void *priv)
 {

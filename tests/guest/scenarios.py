@@ -225,7 +225,8 @@ SCENARIOS = [
     Scenario("smp-overcommit", [Domain("smp-overcommit,fpctx", vcpus=4)], smp=2),
     Scenario("isolation", [Domain("isolation", vcpus=1)]),
     Scenario("hostile", [Domain("hostile", vcpus=2)]),
-    Scenario("xenabi", [Domain("xenabi", vcpus=2)]),
+    # A second domain, so that refusals can name one that exists (test_xenabi.c).
+    Scenario("xenabi", [Domain("xenabi", vcpus=2, args="peer=2"), Domain("counter")]),
     Scenario("mmu-off", [Domain("console,psci,timer,sgi,wfi,isolation", vcpus=2,
                                 args="mmu=off")]),
     Scenario("two-hostile-counter", [Domain("hostile", vcpus=2), Domain("counter")]),
