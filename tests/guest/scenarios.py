@@ -188,6 +188,44 @@ class RebootScenario(Scenario):
         return [(f"guest/{self.name}", ok, why)]
 
 
+class PeerScenario(Scenario):
+    """Granter d1, mapper d2, third d3 (tests/guest/test_peer.c). The mapper's first
+    rounds - 1 incarnations reboot holding two grant mappings and a bound channel; after
+    each of those destroys, the pages returned (measured across the destroy: at least the
+    mapper's RAM) and the pages free must be the same every time."""
+
+    def __init__(self, name, rounds=5, mem_mib=32, **kw):
+        ids = "granter=1 mapper=2 third=3"
+        domains = [Domain("peer_granter", mem_mib=mem_mib, args=f"role=granter {ids} rounds={rounds}"),
+                   Domain("peer_mapper", mem_mib=mem_mib, args=f"role=mapper {ids}"),
+                   Domain("peer_third", mem_mib=mem_mib, args=f"role=third {ids}")]
+        super().__init__(name, domains, **kw)
+        self.rounds = rounds
+
+    def case(self):
+        c = super().case()
+        c.check = lambda out: self._check(out) or self._check_pages(out)
+        return c
+
+    def _check_pages(self, out):
+        rows = re.findall(r"d2: destroyed, (-?\d+) pages returned; (\d+) pages free", out)
+        reboots = len(re.findall(r"d2 \(domU2\): rebooting", out))
+        if reboots != self.rounds - 1 or len(rows) < reboots:
+            return f"the mapper rebooted {reboots} times ({len(rows)} destroys), " \
+                   f"expected {self.rounds - 1}"
+        # The first destroy may settle heap slabs; every later one must match exactly.
+        rows = rows[1:reboots]
+        returned = {int(r[0]) for r in rows}
+        free = {r[1] for r in rows}
+        if len(returned) != 1 or len(free) != 1:
+            return f"pages differ between the mapper's destroys: returned {sorted(returned)}, " \
+                   f"free {sorted(free)}"
+        ram = self.domains[1].mem_mib * 256
+        if min(returned) < ram:
+            return f"a destroy returned {min(returned)} pages, less than the mapper's RAM ({ram})"
+        return None
+
+
 class CrashScenario(Scenario):
     """Domain 1 is expected to be crashed by Lamina (with its registers dumped); every other
     domain must still finish its suites."""
@@ -239,6 +277,9 @@ SCENARIOS = [
                   crash_reason=r"exception at its own exception vector"),
     # Latency measurements (printed for bench/guest-latency.sh; not asserted here).
     Scenario("bench", [Domain("bench", vcpus=1)]),
+    # Three domains sharing pages and events through grants and event channels; the
+    # mapper is destroyed four times holding mappings and a bound channel.
+    PeerScenario("peer-grants", rounds=5, timeout=240),
     # Destroy/recreate: 20 reboots, no page may leak.
     RebootScenario("reboot-cycles", [Domain("reboot", vcpus=2, mem_mib=32)], cycles=20,
                    timeout=180),
