@@ -3,7 +3,7 @@
 # Lamina top-level build.
 #   make            build build/lamina.bin (arm64 Image) and build/lamina.elf
 #   make run        boot Lamina on QEMU's virt board (the reference board)
-#   make test       host unit tests + QEMU boot tests; ends with "N passed, N failed"
+#   make test       host unit tests + QEMU boot tests; ends with "N passed, N failed, N skipped"
 #   make unit       host unit tests only
 #   make V=1        show the commands
 # Every target first checks that the dependencies (scripts/setup-deps.sh) are present.
