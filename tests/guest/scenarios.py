@@ -263,8 +263,10 @@ SCENARIOS = [
     Scenario("smp-overcommit", [Domain("smp-overcommit,fpctx", vcpus=4)], smp=2),
     Scenario("isolation", [Domain("isolation", vcpus=1)]),
     Scenario("hostile", [Domain("hostile", vcpus=2)]),
-    # A second domain, so that refusals can name one that exists (test_xenabi.c).
-    Scenario("xenabi", [Domain("xenabi", vcpus=2, args="peer=2"), Domain("counter")]),
+    # A second domain, alive until the first ends, so that refusals can name a domain
+    # that exists (test_xenabi.c, test_peer.c "linger").
+    Scenario("xenabi", [Domain("xenabi", vcpus=2, args="peer=2"),
+                        Domain("linger", args="peer=1")]),
     Scenario("mmu-off", [Domain("console,psci,timer,sgi,wfi,isolation", vcpus=2,
                                 args="mmu=off")]),
     Scenario("two-hostile-counter", [Domain("hostile", vcpus=2), Domain("counter")]),

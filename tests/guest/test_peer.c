@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Suites "peer_granter", "peer_mapper" and "peer_third": real domains sharing memory and
+ * Suites "peer_granter", "peer_mapper" and "peer_third" (and "linger", at the end: a
+ * domain that outlives another one, for refusals naming it): real domains sharing memory and
  * events through the grant table and event channels, as a Linux frontend and backend do
  * (Linux drivers/xen/grant-table.c, events/events_base.c; Xen common/grant_table.c,
  * common/event_channel.c for the rules). Three domains run them side by side, told each
@@ -578,4 +579,42 @@ TEST_F(peer_third, exchange, TF_XEN)
 TEST_F(peer_third, ram_intact, TF_XEN)
 {
 	ram_check();
+}
+
+/* ------------------------------------------------------------------ linger */
+
+/* Sleeps about ms milliseconds in CPU_SUSPEND, woken by the virtual timer. */
+static void sleep_ms(unsigned int ms)
+{
+	irq_disable();
+	WRITE_SYSREG(cntv_cval_el0, timer_now() + us_to_ticks(ms * 1000ull));
+	WRITE_SYSREG(cntv_ctl_el0, 1);
+	gic_enable_private(PPI_VTIMER, NULL);
+	(void)smccc_call(PSCI_CPU_SUSPEND, 0, (uintptr_t)secondary_entry, 0);
+	WRITE_SYSREG(cntv_ctl_el0, 0);
+	gic_disable_private(PPI_VTIMER);
+}
+
+/*
+ * Suite "linger": a domain that exists for as long as domain peer= does, so that the
+ * other one's refusals can name a live domain (tests/guest/test_xenabi.c). The peer's
+ * grant table is none of its business (permission_denied) until it is gone (bad_domain).
+ */
+TEST_F(linger, until_peer_ends, TF_XEN)
+{
+	domid_t peer = (domid_t)bootarg_num("peer", 0);
+	uint64_t end = timer_now() + us_to_ticks(600000000ull);
+	struct gnttab_query_size q;
+
+	ASSERT(peer != 0);
+	for (;;) {
+		q = (struct gnttab_query_size){ .dom = peer };
+		ASSERT_EQ(gnttab_op(GNTTABOP_query_size, &q, 1), 0);
+		if (q.status == GNTST_bad_domain) {
+			break;
+		}
+		ASSERT_EQ(q.status, GNTST_permission_denied);
+		ASSERT(timer_now() < end);
+		sleep_ms(100);
+	}
 }
