@@ -8,9 +8,11 @@ check() { echo "LAMINA-CHECK $*"; }
 
 # Pages not lost: what the hypervisor has free plus what every domain owns. It only
 # changes if memory leaks (including pages left marked as the hypervisor's, which the
-# stray count cannot see) or the hypervisor's own metadata grows: Dom0's stage-2 tables
-# grow now and then by a page where the builder and the daemons map guest memory (the
-# place is Linux's choice), so exact comparisons follow a warm-up doing the same thing.
+# stray count cannot see) or the hypervisor's own metadata grows. Once guests have run,
+# Dom0's own metadata grows now and then by a page (its stage-2 tables where its daemons
+# map guest rings: the place is Linux's choice), which this count cannot tell from a
+# leak: exact comparisons here are for guests that never ran; tests/guest/scenarios.py
+# peer-grants compares exactly for domains destroyed holding mappings and channels.
 # Empty if lam fails.
 accounted() {
 	free=$(lam info | sed -n 's/^free_pages *: //p')
@@ -122,24 +124,16 @@ if lam shutdown -w demo; then check shutdown=ok; else check shutdown=failed; fi
 check shutdown-gone=$([ -z "$(domid_of demo)" ] && echo yes || echo no)
 check guest-powered-down=$(grep -c 'reboot: Power down' "$LOGS/guest-demo.log")
 # No page of the guest left (its console and xenstore rings were mapped into Dom0 by the
-# daemons). Not compared exactly: this guest's builder and daemon mappings may still
-# grow Dom0's stage-2 tables by a page (seen in about one run in three); the second
-# round of four guests below is compared exactly.
+# daemons); not compared exactly (see accounted()).
 check memory-released=$(stray_gone)
 check xenstore-cleaned=$(xs_domains)
 
 # --- Four guests at once, with xenstore isolation between them -----------------------
 # Each guest attacks the previous one's nodes (the first one Dom0's): a node planted in
 # the victim's data directory must survive, and the attacker's node must not appear.
-# ROUND (check prefix) NAME-PREFIX. Four guests at once grow Dom0's own bookkeeping in
-# the hypervisor (event channels, and stage-2 tables where the builder and the daemons
-# map guest memory) to a new high-water mark, which the page count cannot tell from a
-# leak: the first round only checks that no page of the guests is left; the second one
-# that every page is back, exactly. These guests had event channels, grant tables and
-# their console and xenstore rings mapped into Dom0.
+# ROUND (check prefix) NAME-PREFIX.
 four_guests() {
 	r=$1 p=$2
-	base=$(accounted)
 	prev=0
 	victims=""
 	for g in ${p}1 ${p}2 ${p}3 ${p}4; do
@@ -175,8 +169,6 @@ four_guests() {
 }
 four_guests four g
 check four-memory-released=$(stray_gone)
-four_guests again h
-check again-memory-restored=$(memory_back "$base")
 
 # --- Create and destroy 50 times: not a page lost ------------------------------------
 base=$(accounted)
