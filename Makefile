@@ -3,7 +3,7 @@
 # Lamina top-level build.
 #   make            build build/lamina.bin (arm64 Image) and build/lamina.elf
 #   make run        boot Lamina on QEMU's virt board (the reference board)
-#   make test       host unit tests + QEMU boot tests; ends with "N passed, N failed"
+#   make test       host unit tests + QEMU boot tests; ends with "N passed, N failed, N skipped"
 #   make unit       host unit tests only
 #   make check      static analysis (clang-format, clang-tidy) + host unit tests
 #   make V=1        show the commands
@@ -136,7 +136,7 @@ static-units: $(B)/include/generated/config.h
 
 unit: deps
 	$(Q)$(MAKE) --no-print-directory unit-build
-	$(Q)python3 scripts/run-tests.py --unit $(UNIT_BINS)
+	$(Q)python3 scripts/run-tests.py --self-test --unit $(UNIT_BINS)
 
 check: deps
 	$(Q)$(MAKE) --no-print-directory unit-build
@@ -147,7 +147,7 @@ boot-tests: deps all
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory all unit-build
-	$(Q)python3 scripts/run-tests.py --static --unit $(UNIT_BINS) --boot --guest --guest-native \
+	$(Q)python3 scripts/run-tests.py --self-test --static --unit $(UNIT_BINS) --boot --guest --guest-native \
 		--system
 
 run: deps all

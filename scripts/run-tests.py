@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: Apache-2.0
 """Lamina's test runner: host unit tests (cmocka, TAP output) and QEMU boot tests.
 
-Prints one line per test case and ends with the line "N passed, N failed".
+Prints one line per test case ("ok", "FAIL" or "skip") and ends with the line
+"N passed, N failed, N skipped"; the exit status is 1 if anything failed or nothing passed.
+  run-tests.py --self-test                the runner's own test (tests/runner fixtures)
   run-tests.py --unit build/unit/*        run the cmocka binaries
   run-tests.py --static                   clang-format and clang-tidy (.clang-tidy) on the tree
   run-tests.py --boot [-k PATTERN]        run the QEMU boot tests (tests/boot/cases.py)
@@ -25,6 +27,53 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "guest"))
 sys.path.insert(0, os.path.join(ROOT, "tests", "system"))
 
 
+def parse_tap(name, out, returncode):
+    """Results of one cmocka binary's TAP output: [(name, ok, why)], ok None for a skip.
+    cmocka prints "1..N" before each group, then "ok N - test", "not ok N - test" (its
+    messages follow as "#" lines) or "not ok N # SKIP test". A plan that the result lines
+    do not add up to, no result at all, or a non-zero exit with every case passed (a
+    sanitizer report after the last case) is a failure of the binary itself."""
+    results = []
+    planned = 0
+    plans = 0
+    detail = []
+    for line in out.splitlines():
+        m = re.match(r"^(not ok|ok) \d+ # SKIP\b\s*(\S*)", line)
+        if m:
+            results.append((f"unit/{name}/{m.group(2) or '?'}", None, "skipped"))
+            detail = []
+            continue
+        m = re.match(r"^(not ok|ok) \d+ - (\S+)", line)
+        if m:
+            ok = m.group(1) == "ok"
+            # cmocka prints a failure's messages after its "not ok" line (as "#" lines);
+            # anything else before it is kept too
+            results.append((f"unit/{name}/{m.group(2)}", ok, "" if ok else "\n".join(detail)))
+            detail = []
+            continue
+        m = re.match(r"^1\.\.(\d+)\s*$", line)
+        if m:
+            planned += int(m.group(1))
+            plans += 1
+        elif line.startswith("#") and results and results[-1][1] is False:
+            results[-1] = (results[-1][0], False, results[-1][2] + "\n" + line)
+        else:
+            detail.append(line)
+    tail = out[-3000:]
+    if not results:
+        results.append((f"unit/{name}", False,
+                        f"no test results (exit code {returncode}):\n{tail}"))
+    elif plans == 0:
+        results.append((f"unit/{name}", False, f"no 1..N plan line:\n{tail}"))
+    elif planned != len(results):
+        results.append((f"unit/{name}", False,
+                        f"planned {planned} tests, {len(results)} reported:\n{tail}"))
+    elif returncode != 0 and all(ok is not False for _, ok, _ in results):
+        # crashed (ASan/UBSan) after the last reported case
+        results.append((f"unit/{name}", False, f"exit code {returncode}:\n{tail}"))
+    return results
+
+
 def run_unit(binaries):
     results = []
     for b in binaries:
@@ -33,30 +82,12 @@ def run_unit(binaries):
         try:
             p = subprocess.run([b], env=env, capture_output=True, text=True, timeout=300)
             out = p.stdout + p.stderr
-        except subprocess.TimeoutExpired as e:
-            out = (e.stdout or b"").decode(errors="replace") if isinstance(e.stdout, bytes) else (e.stdout or "")
+        except subprocess.TimeoutExpired:
             results.append((f"unit/{name}", False, "timed out after 300 s"))
             continue
-        seen = 0
-        detail = []
-        for line in out.splitlines():
-            m = re.match(r"^(not ok|ok) \d+ - (\S+)", line)
-            if m:
-                seen += 1
-                ok = m.group(1) == "ok"
-                # cmocka prints a failure's messages before its "not ok" line
-                results.append((f"unit/{name}/{m.group(2)}", ok, "" if ok else "\n".join(detail)))
-                detail = []
-            elif line.startswith("#") and results and not results[-1][1]:
-                results[-1] = (results[-1][0], False, results[-1][2] + "\n" + line)
-            elif not line.startswith("1.."):
-                detail.append(line)
-        if p.returncode != 0 and seen == 0:
-            results.append((f"unit/{name}", False, f"exit code {p.returncode}:\n{out[-3000:]}"))
-        elif p.returncode != 0 and all(ok for n, ok, _ in results if n.startswith(f"unit/{name}/")):
-            # crashed (ASan/UBSan) after the last reported case
-            results.append((f"unit/{name}", False, f"exit code {p.returncode}:\n{out[-3000:]}"))
-        if p.returncode != 0:
+        r = parse_tap(name, out, p.returncode)
+        results += r
+        if p.returncode != 0 or any(ok is False for _, ok, _ in r):
             log = os.path.join(ROOT, "build", "test-logs", f"unit-{name}.log")
             os.makedirs(os.path.dirname(log), exist_ok=True)
             with open(log, "w") as f:
@@ -64,9 +95,24 @@ def run_unit(binaries):
     return results
 
 
+def report(name, ok, why=""):
+    """One line per result: "ok", "FAIL" or "skip" (with the reason) and its name."""
+    if ok is None:
+        print(f"skip   {name}: {why.splitlines()[0] if why else 'skipped'}", flush=True)
+    else:
+        print(("ok     " if ok else "FAIL   ") + name, flush=True)
+
+
+def run_seams():
+    """The common/arch seam (docs/design.md): scripts/check-seams.py."""
+    p = subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "check-seams.py"), ROOT],
+                       capture_output=True, text=True)
+    return [("static/check-seams", p.returncode == 0, p.stdout[-4000:] + p.stderr[-2000:])]
+
+
 def run_static(jobs):
-    """The formatter is the authority on layout (STYLE.md section 8); clang-tidy (.clang-tidy)
-    looks for bugs in every C file, one result per directory."""
+    """The formatter is the authority on layout; clang-tidy (.clang-tidy) looks for bugs in
+    every C file, one result per directory; check-seams.py holds the arch contract."""
     files = subprocess.run(["git", "ls-files", "*.c", "*.h"], cwd=ROOT, capture_output=True,
                            text=True).stdout.split()
     p = subprocess.run(["clang-format", "--dry-run", "-Werror"] + files, cwd=ROOT,
@@ -173,7 +219,7 @@ def run_boot(pattern, jobs, module="cases", prefix="boot"):
             except Exception as e:  # a bug in the test itself is a failure too
                 ok, why = False, f"runner error: {e!r}"
             results.append((f"{prefix}/{c.name}", ok, why))
-            print(("ok     " if ok else "FAIL   ") + f"{prefix}/{c.name}", flush=True)
+            report(f"{prefix}/{c.name}", ok, why)
     return results
 
 
@@ -193,9 +239,60 @@ def run_guest(pattern, native, jobs):
                 r = f.result()
             except Exception as e:  # a bug in the test itself is a failure too
                 r = [(f"guest/{s.name}", False, f"runner error: {e!r}")]
-            for name, ok, _ in r:
-                print(("ok     " if ok else "FAIL   ") + name, flush=True)
+            for name, ok, why in r:
+                report(name, ok, why)
             results += r
+    return results
+
+
+def run_selftest():
+    """The runner's own test: the fixtures in tests/runner (a real cmocka binary with a test
+    failing on purpose and a skip, and binaries that lie about their results) must be
+    counted exactly as expected. One result per fixture."""
+    import contextlib
+    import io
+    fixtures = os.path.join(ROOT, "tests", "runner")
+    out_dir = os.path.join(ROOT, "build", "runner-selftest")
+    os.makedirs(out_dir, exist_ok=True)
+    cm = os.path.join(out_dir, "fixture_cmocka")
+    p = subprocess.run(["gcc", "-o", cm, os.path.join(fixtures, "fixture_cmocka.c"), "-lcmocka"],
+                       capture_output=True, text=True)
+    if p.returncode != 0:
+        return [("selftest/fixture_cmocka", False, "cannot build the fixture:\n" + p.stderr)]
+    # fixture: (passed, failed, skipped, a regex the failure reasons must match)
+    expect = {
+        "fixture_cmocka": (2, 1, 1, r"fails_on_purpose[\s\S]*0x1 != 0x2"),
+        "fixture_silent.sh": (0, 1, 0, r"no test results"),
+        "fixture_short_plan.sh": (2, 1, 0, r"planned 3 tests, 2 reported"),
+        "fixture_crash_after.sh": (1, 1, 0, r"exit code 1[\s\S]*AddressSanitizer"),
+        "fixture_no_plan.sh": (1, 1, 0, r"no 1\.\.N plan"),
+    }
+    results = []
+    for fx, (npass, nfail, nskip, why_re) in expect.items():
+        path = cm if fx == "fixture_cmocka" else os.path.join(fixtures, fx)
+        r = run_unit([path])
+        got = (sum(ok is True for _, ok, _ in r), sum(ok is False for _, ok, _ in r),
+               sum(ok is None for _, ok, _ in r))
+        whys = "\n".join(f"{n}: {w}" for n, ok, w in r if ok is False)
+        ok = got == (npass, nfail, nskip) and re.search(why_re, whys) is not None
+        results.append((f"selftest/{fx}", ok, "" if ok else
+                        f"expected {npass} passed, {nfail} failed, {nskip} skipped and a "
+                        f"reason matching /{why_re}/; got {got}:\n{whys}\n{r!r}"))
+    # Guest results: a skipped test is counted as a skip, an unfinished one as a failure.
+    import scenarios
+    g = scenarios.parse_results("(d1) [ RUN ] a.x\n(d1) [ OK ] a.x\n(d1) [ RUN ] a.y\n"
+                                "(d1) [ SKIP ] a.y: needs 2 vCPUs\n(d1) [ RUN ] a.z\n", "(d1) ")
+    ok = [(t, o) for t, o, _ in g] == [("a.x", True), ("a.y", None), ("a.z", False)]
+    results.append(("selftest/guest-results", ok, "" if ok else f"got {g!r}"))
+    # The closing line and the exit status.
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        rc = summarize([("a", True, ""), ("b", None, "why"), ("c", False, "broken")])
+        rc_none = summarize([("a", None, "why")])
+    lines = buf.getvalue().splitlines()
+    ok = "1 passed, 1 failed, 1 skipped" in lines and rc == 1 and rc_none == 1
+    results.append(("selftest/closing-line", ok, "" if ok else
+                    f"rc {rc}, {rc_none}; output:\n{buf.getvalue()}"))
     return results
 
 
@@ -204,6 +301,7 @@ def main():
     ap.add_argument("--unit", nargs="*", default=None)
     ap.add_argument("--boot", action="store_true")
     ap.add_argument("--static", action="store_true")
+    ap.add_argument("--self-test", action="store_true", help="the runner's own test (tests/runner)")
     ap.add_argument("--system", action="store_true", help="Dom0 system tests (tests/system)")
     ap.add_argument("--guest", action="store_true")
     ap.add_argument("--guest-native", action="store_true")
@@ -214,13 +312,18 @@ def main():
     results = []
     if a.unit is not None:
         r = run_unit(a.unit)
-        for name, ok, _ in r:
-            print(("ok     " if ok else "FAIL   ") + name)
+        for name, ok, why in r:
+            report(name, ok, why)
+        results += r
+    if a.self_test:
+        r = run_selftest()
+        for name, ok, why in r:
+            report(name, ok, why)
         results += r
     if a.static:
-        r = run_static(a.jobs)
-        for name, ok, _ in r:
-            print(("ok     " if ok else "FAIL   ") + name)
+        r = run_static(a.jobs) + run_seams()
+        for name, ok, why in r:
+            report(name, ok, why)
         results += r
     if a.boot:
         results += run_boot(a.pattern, a.jobs)
@@ -230,12 +333,19 @@ def main():
         results += run_guest(a.pattern, False, a.guest_jobs)
     if a.guest_native:
         results += run_guest(a.pattern, True, a.guest_jobs)
-    failed = [(n, why) for n, ok, why in results if not ok]
+    return summarize(results)
+
+
+def summarize(results):
+    """Prints the failures and the closing line "N passed, N failed, N skipped" (CI reads
+    it); returns the exit status: 1 if anything failed or nothing ran at all."""
+    failed = [(n, why) for n, ok, why in results if ok is False]
+    skipped = sum(1 for _, ok, _ in results if ok is None)
     for n, why in failed:
         print(f"\n--- {n} failed ---\n{why}")
-    npass = len(results) - len(failed)
-    print(f"\n{npass} passed, {len(failed)} failed")
-    return 1 if failed or not results else 0
+    npass = sum(1 for _, ok, _ in results if ok is True)
+    print(f"\n{npass} passed, {len(failed)} failed, {skipped} skipped")
+    return 1 if failed or npass == 0 else 0
 
 
 if __name__ == "__main__":

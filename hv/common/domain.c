@@ -121,6 +121,18 @@ struct domain *domain_get_by_id(domid_t domid)
 	return d;
 }
 
+/** See hv/domain.h. */
+long domain_refuse_other(domid_t domid)
+{
+	struct domain *o = domain_get_by_id(domid);
+
+	if (o == NULL) {
+		return -HV_ESRCH;
+	}
+	domain_put(o);
+	return -HV_EPERM;
+}
+
 /** See hv/mmio.h. */
 int mmio_register(struct domain *d, gpaddr_t base, u64 size, const struct mmio_ops *ops, void *priv)
 {
@@ -266,17 +278,17 @@ static void domain_teardown(struct domain *d)
 /* Frees everything of d; nothing may reference it any more. */
 static void domain_free(struct domain *d)
 {
-	u64 pages = d->tot_pages;
 	domid_t domid = d->domid;
 	unsigned int reason = d->shutdown_reason;
 	bool privileged = d->privileged;
 	bool toolstack = d->toolstack;
-	struct page_alloc_stats st;
+	struct page_alloc_stats st0, st;
 
+	page_alloc_get_stats(&st0); /* "pages returned" is measured, not d->tot_pages */
 	domain_teardown(d);
 	page_alloc_get_stats(&st);
-	log_info("d%u: destroyed, %llu pages returned; %llu pages free\n", domid,
-		 (unsigned long long)pages, (unsigned long long)st.free_pages);
+	log_info("d%u: destroyed, %lld pages returned; %llu pages free\n", domid,
+		 (long long)(st.free_pages - st0.free_pages), (unsigned long long)st.free_pages);
 	notify_control_domain();
 	if (!toolstack) {
 		domain_on_destroyed(domid, reason, privileged);

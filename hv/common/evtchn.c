@@ -189,7 +189,7 @@ static long evtchn_alloc_unbound(struct vcpu *cur, struct evtchn_alloc_unbound *
 
 	/* Allocating in another domain is for the toolstack (privileged): not yet. */
 	if (a->dom != DOMID_SELF && a->dom != d->domid) {
-		return -HV_EPERM;
+		return domain_refuse_other(a->dom);
 	}
 	return evtchn_alloc_unbound_for(d, a->remote_dom == DOMID_SELF ? d->domid : a->remote_dom,
 					&a->port);
@@ -445,7 +445,7 @@ static long evtchn_status(struct vcpu *cur, struct evtchn_status *a)
 	long rc = 0;
 
 	if (a->dom != DOMID_SELF && a->dom != d->domid) {
-		return -HV_EPERM; /* other domains: toolstack, later */
+		return domain_refuse_other(a->dom); /* other domains: toolstack, later */
 	}
 	spin_lock_irqsave(&d->evtchn_lock, flags);
 	chn = evtchn_get(d, a->port);

@@ -116,8 +116,10 @@ static long gnttab_query_size(struct vcpu *v, u64 uop, u64 count)
 			return -HV_EFAULT;
 		}
 		if (!is_self(d, q.dom)) {
-			q.status =
-				GNTST_permission_denied; /* other domains: the toolstack's, later */
+			/* Other domains: the toolstack's, later (Xen: bad_domain if none). */
+			q.status = domain_refuse_other(q.dom) == -HV_ESRCH
+					   ? GNTST_bad_domain
+					   : GNTST_permission_denied;
 		} else {
 			q.nr_frames = d->gnttab.nr_frames;
 			q.max_nr_frames = d->gnttab.max_frames;

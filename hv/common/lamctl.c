@@ -518,19 +518,21 @@ static bool mark_live(struct domain *d, void *arg)
 	return true;
 }
 
-/* Pages of no live domain (see lam_physinfo.stray_pages). */
-static u64 stray_pages(void)
+/*
+ * Pages of no live domain (see lam_physinfo.stray_pages) in *n; -HV_ENOMEM if the
+ * bitmap of live domains cannot be allocated (never a count of 0 that was not taken).
+ */
+static int stray_pages(u64 *n)
 {
 	u64 *live = xzalloc((DOMID_FIRST_RESERVED + 63) / 64 * 8);
-	u64 n;
 
 	if (live == NULL) {
-		return 0;
+		return -HV_ENOMEM;
 	}
 	domain_for_each(0, mark_live, live);
-	n = page_count_stray(live);
+	*n = page_count_stray(live);
 	xfree(live);
-	return n;
+	return 0;
 }
 
 /** The system-control hypercall. */
@@ -567,7 +569,9 @@ long do_sysctl(struct vcpu *v, u64 arg)
 		sc.u.physinfo.clock_frequency = (u32)arch_counter_freq();
 		sc.u.physinfo.hv_version = 0 << 16 | 1;
 		sc.u.physinfo.xen_version = 4 << 16 | 17;
-		sc.u.physinfo.stray_pages = stray_pages();
+		if (stray_pages(&sc.u.physinfo.stray_pages) != 0) {
+			return -HV_ENOMEM;
+		}
 		break;
 	case LAM_SYSCTL_domain_list: {
 		struct lam_domain_list *dl = &sc.u.domain_list;

@@ -246,7 +246,7 @@ static long xenmem_add_to_physmap(struct vcpu *cur, const struct xen_add_to_phys
 
 	/* Mapping into other domains is for the toolstack (privileged): not yet. */
 	if (x->domid != DOMID_SELF && x->domid != d->domid) {
-		return -HV_EPERM;
+		return domain_refuse_other(x->domid);
 	}
 	switch (x->space) {
 	case XENMAPSPACE_shared_info:
@@ -329,7 +329,7 @@ static long xenmem_remove_from_physmap(struct vcpu *cur, const struct xen_remove
 	long rc;
 
 	if (x->domid != DOMID_SELF && x->domid != d->domid) {
-		return -HV_EPERM;
+		return domain_refuse_other(x->domid);
 	}
 	/*
 	 * A frame of another domain was mapped as a single 4 KiB entry (foreign_map_one()),

@@ -39,11 +39,14 @@ class Case:
              without it QEMU must exit by itself (power off) before the timeout
     prepare: callable(workdir) run first, returning extra QEMU arguments
     check: callable(output) -> error string or None, for extra checks
+    reset_reboots: a reset of the machine boots it again instead of ending QEMU
+             (no -no-reboot), so that a silent crash-and-reset cannot pass as a power-off:
+             it shows as a second boot (and QEMU does not exit by itself)
     """
 
     def __init__(self, name, qemu_args=(), smp=2, mem=2048, machine=MACHINE, expect=(),
                  forbid=(), stop_on=None, prepare=None, check=None, timeout=60,
-                 use_kernel=True, interact=()):
+                 use_kernel=True, interact=(), reset_reboots=False):
         self.name = name
         self.qemu_args = list(qemu_args)
         self.smp, self.mem, self.machine = smp, mem, machine
@@ -52,13 +55,14 @@ class Case:
         self.prepare, self.check = prepare, check
         self.timeout = timeout * TIMEOUT_SCALE
         self.use_kernel = use_kernel
+        self.reset_reboots = reset_reboots
         # [(regex, bytes)]: once regex appears in the output, bytes are typed, in order.
         self.interact = list(interact)
 
     def command(self, workdir):
         extra = self.prepare(workdir) if self.prepare else []
         cmd = [QEMU] + machine_args(self.smp, self.mem, self.machine) + \
-            ["-nographic", "-no-reboot"]
+            ["-nographic"] + ([] if self.reset_reboots else ["-no-reboot"])
         if self.use_kernel:
             cmd += ["-kernel", LAMINA_BIN]
         return cmd + self.qemu_args + extra

@@ -160,6 +160,18 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 int snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void console_flush(void);
 
+/* Boot arguments ("key=value" words): the value of key in out (true if present). */
+bool bootarg(const char *key, char *out, unsigned int size);
+/* A decimal boot argument, or dflt if absent or not a number. */
+unsigned long bootarg_num(const char *key, unsigned long dflt);
+
+/*
+ * The RAM past the image (free once the device tree was read): fill it with a pattern
+ * derived from seed; count the words that no longer match (the first in *first_bad).
+ */
+void ram_pattern_fill(uint64_t seed);
+uint64_t ram_pattern_check(uint64_t seed, uint64_t *first_bad);
+
 /* Library bits. */
 void *memset(void *s, int c, size_t n);
 void *memcpy(void *d, const void *s, size_t n);

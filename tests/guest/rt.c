@@ -231,7 +231,8 @@ static bool fdt_scan(const uint8_t *fdt)
 }
 
 /* Value of "key=" in the boot arguments, copied to out; false if absent. */
-static bool bootarg(const char *key, char *out, unsigned int size)
+/** See guest.h. */
+bool bootarg(const char *key, char *out, unsigned int size)
 {
 	const char *s = plat.bootargs;
 	unsigned int klen = strlen(key);
@@ -255,6 +256,60 @@ static bool bootarg(const char *key, char *out, unsigned int size)
 		}
 	}
 	return false;
+}
+
+/* The RAM past the image (its stacks and page tables included) up to RAM's end. */
+extern char _end[];
+
+static uint64_t pattern_start(void)
+{
+	return ((uintptr_t)_end + 4095) & ~4095ull;
+}
+
+static uint64_t pattern_at(uint64_t addr, uint64_t seed)
+{
+	return (addr * 0x9E3779B97F4A7C15ull) ^ seed;
+}
+
+/** See guest.h. */
+void ram_pattern_fill(uint64_t seed)
+{
+	uint64_t end = plat.ram_base + plat.ram_size;
+
+	for (uint64_t a = pattern_start(); a < end; a += 8) {
+		*(volatile uint64_t *)a = pattern_at(a, seed);
+	}
+	dsb(sy);
+	printf("RAM %#llx-%#llx filled with a pattern\n", (unsigned long long)pattern_start(),
+	       (unsigned long long)end - 1);
+}
+
+/** See guest.h. */
+uint64_t ram_pattern_check(uint64_t seed, uint64_t *first_bad)
+{
+	uint64_t end = plat.ram_base + plat.ram_size, bad = 0;
+
+	for (uint64_t a = pattern_start(); a < end; a += 8) {
+		if (*(volatile uint64_t *)a != pattern_at(a, seed) && bad++ == 0) {
+			*first_bad = a;
+		}
+	}
+	return bad;
+}
+
+/** See guest.h. */
+unsigned long bootarg_num(const char *key, unsigned long dflt)
+{
+	char v[24];
+	unsigned long n = 0;
+
+	if (!bootarg(key, v, sizeof(v)) || v[0] < '0' || v[0] > '9') {
+		return dflt;
+	}
+	for (const char *c = v; *c >= '0' && *c <= '9'; c++) {
+		n = n * 10 + (unsigned long)(*c - '0');
+	}
+	return n;
 }
 
 /* ------------------------------------------------------------------ MMU */

@@ -32,10 +32,10 @@ static void check_abort(uint64_t addr, bool write)
 		test_fail(__FILE__, __LINE__, "%#llx: FAR %#llx", (unsigned long long)addr,
 			  (unsigned long long)f.far);
 	}
-	/* ESR_ELx.ISS.WnR (bit 6) tells reads from writes. */
+	/* ESR_ELx.ISS.WnR (bit 6) tells reads from writes (Arm ARM D17.2.40). */
 	if (((f.esr >> 6) & 1) != write) {
-		printf("    note: WnR %llu for a %s\n", (unsigned long long)((f.esr >> 6) & 1),
-		       write ? "write" : "read");
+		test_fail(__FILE__, __LINE__, "%#llx: WnR %llu for a %s", (unsigned long long)addr,
+			  (unsigned long long)((f.esr >> 6) & 1), write ? "write" : "read");
 	}
 }
 

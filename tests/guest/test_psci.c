@@ -148,6 +148,9 @@ TEST(psci, cpu_suspend)
 	gic_enable_private(PPI_VTIMER, NULL);
 	rc = smccc_call(PSCI_CPU_SUSPEND, 0, (uintptr_t)secondary_entry, 0);
 	EXPECT_EQ(rc, 0);
+	/* It returned because the timer fired (ISTATUS, Arm ARM D11.2.4), not at once. */
+	EXPECT(READ_SYSREG(cntv_ctl_el0) & 4);
+	EXPECT(timer_now() - t0 >= us_to_ticks(5000));
 	WRITE_SYSREG(cntv_ctl_el0, 0);
 	gic_disable_private(PPI_VTIMER);
 	printf("CPU_SUSPEND returned after %llu us\n",

@@ -117,19 +117,35 @@ TEST_F(smp_overcommit, all_progress, TF_SMP2)
 	}
 }
 
+/*
+ * A well-behaved domain next to a hostile or crashing one: it gets CPU time in every
+ * half-second window, and its memory (all RAM past the image, filled with a pattern
+ * first) is exactly as it left it.
+ */
 TEST(counter, progress)
 {
-	uint64_t start = timer_now(), next = start;
-	unsigned long count = 0;
+	uint64_t next, first_bad = 0, bad;
+	unsigned long count = 0, before;
 
+	ram_pattern_fill(0xc0c0c0c0c0c0c0c0ull);
+	next = timer_now();
 	for (unsigned int tick = 0; tick < 8; tick++) {
+		before = count;
 		next += us_to_ticks(500000);
 		while (timer_now() < next) {
 			count++;
 		}
 		printf("counter: tick %u, %lu loops\n", tick, count);
+		if (count == before) {
+			test_fail(__FILE__, __LINE__, "no progress in tick %u", tick);
+		}
 	}
-	EXPECT(count > 0);
+	bad = ram_pattern_check(0xc0c0c0c0c0c0c0c0ull, &first_bad);
+	if (bad != 0) {
+		test_fail(__FILE__, __LINE__,
+			  "%llu words of RAM changed under the counter, first at %#llx",
+			  (unsigned long long)bad, (unsigned long long)first_bad);
+	}
 }
 
 /* ------------------------------------------------------------------ FP/SIMD context */

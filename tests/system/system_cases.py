@@ -98,6 +98,16 @@ def anchor_prepare(workdir):
             "-device", f"loader,file={ANCHOR_IMG}/dom0-initrd,addr=0x54000000,force-raw=on"]
 
 
+class SkippedCase:
+    """A case that cannot run here: reported as skipped, with the reason, never dropped."""
+
+    def __init__(self, name, why):
+        self.name, self.why = name, why
+
+    def run(self):
+        return None, self.why
+
+
 def anchor_case():
     """Xen's own boot flow: the DTB and modules that boot Debian's Xen 4.17 in the
     reference run, with Lamina's image in Xen's place. Dom0 must reach its init with both
@@ -120,19 +130,25 @@ TOOLSTACK_EXPECT = [
     r"LAMINA-CHECK create=ok", r"LAMINA-CHECK guest-init=ok",
     r"LAMINA-CHECK demo hypervisor-type=xen", r"LAMINA-CHECK demo cpus=1",
     r"LAMINA-CHECK demo xs-own-name=demo", r"LAMINA-CHECK demo xs-write-own=ok",
-    r"LAMINA-CHECK demo xs-read-dom0=denied", r"LAMINA-CHECK demo xs-write-dom0=denied",
-    r"LAMINA-CHECK demo xs-ls-backend=denied",
+    # xenstore isolation: "denied" is the permission error itself (tools/domu/init), and
+    # Dom0 checks afterwards that nothing was written where the guests were refused.
+    r"LAMINA-CHECK demo xs-read-dom0=denied\s*$", r"LAMINA-CHECK demo xs-write-dom0=denied\s*$",
+    r"LAMINA-CHECK demo xs-ls-backend=denied\s*$", r"LAMINA-CHECK demo xs-dom0-evil=absent\s*$",
     r"LAMINA-CHECK list demo mem=256 vcpus=1", r"LAMINA-CHECK list dom0 id=0",
     r"LAMINA-CHECK console-shows-init=[1-9]", r"LAMINA-CHECK vcpu-pin=vcpu0-cpu1",
     r"LAMINA-CHECK paused=[b-]{2}p-{3}", r"LAMINA-CHECK unpaused=[rb-]{2}-{4}",
     r"LAMINA-CHECK dmesg-created=[1-9]", r"LAMINA-CHECK mem-set=ok",
     r"LAMINA-CHECK shutdown=ok", r"LAMINA-CHECK shutdown-gone=yes",
-    r"LAMINA-CHECK guest-powered-down=1", r"LAMINA-CHECK memory-restored=yes",
+    r"LAMINA-CHECK guest-powered-down=1", r"LAMINA-CHECK memory-released=yes",
     r"LAMINA-CHECK xenstore-cleaned=0\s*$",
-    r"LAMINA-CHECK four-guests-up=4", r"LAMINA-CHECK four-guests-listed=5",
-    r"LAMINA-CHECK g2 xs-read-other=denied", r"LAMINA-CHECK g2 xs-write-other=denied",
-    r"LAMINA-CHECK g2 xs-rm-other=denied", r"LAMINA-CHECK g4 xs-read-other=denied",
-    r"LAMINA-CHECK four-destroyed=1", r"LAMINA-CHECK four-memory-restored=yes",
+    # Four guests at once (tests/system/dom0/toolstack.sh four_guests).
+    *[p for r, g in (("four", "g"),) for p in [
+        rf"LAMINA-CHECK {r}-guests-up=4\s*$", rf"LAMINA-CHECK {r}-guests-listed=5\s*$",
+        *[rf"LAMINA-CHECK {g}{i} xs-{op}-other=denied\s*$" for i in range(1, 5)
+          for op in ("read", "write", "rm")],
+        rf"LAMINA-CHECK {r}-victims-planted-intact=4\s*$",
+        rf"LAMINA-CHECK {r}-victims-no-attacker-node=4\s*$", rf"LAMINA-CHECK {r}-destroyed=1\s*$"]],
+    r"LAMINA-CHECK four-memory-released=yes",
     r"LAMINA-CHECK cycles=50", r"LAMINA-CHECK cycles-memory=yes",
     r"LAMINA-CHECK bad-memory=clear-error", r"LAMINA-CHECK bad-unknown-key=clear-error",
     r"LAMINA-CHECK bad-syntax=clear-error", r"LAMINA-CHECK bad-not-image=clear-error",
@@ -154,7 +170,8 @@ CASES = [
     # A minute of CPU and disk load on every vCPU: no hypervisor warning or error.
     dom0_case("dom0-load", 2, extra_cmdline="lamina.test=load", disk=True,
               more_expect=[r"LAMINA-CHECK load-done"]),
-    *([anchor_case()] if os.path.isdir(ANCHOR) else []),
+    anchor_case() if os.path.isdir(ANCHOR) else
+    SkippedCase("xen-anchor-flow", "the Xen 4.17 reference run's build files are not here"),
     # dom0_max_vcpus= and dom0_mem= from the hypervisor's command line.
     dom0_case("dom0-options", 4, hv_args="dom0_max_vcpus=2 dom0_mem=300M", vcpus=2,
               more_expect=[r"\(LAM\) Dom0: 2 vCPU\(s\), 300 MiB"]),
@@ -166,7 +183,8 @@ CASES = [
          forbid=[r"\(LAM\) .*(FATAL|Panic)"]),
     dom0_case("dom0-toolstack", 2, extra_cmdline="lamina.test=toolstack", timeout=900,
               more_expect=TOOLSTACK_EXPECT,
-              more_forbid=[r"LAMINA-DOMU-PROBLEM", r"LAMINA-CHECK .*=(failed|timeout)"]),
+              more_forbid=[r"LAMINA-DOMU-PROBLEM", r"LAMINA-CHECK .*=(failed|timeout)",
+                           r"LAMINA-CHECK .*=error: "]),
     dom0_case("dom0-reboot", 2, extra_cmdline="lamina.test=reboot",
               expect_exit="Dom0 has rebooted: resetting the machine"),
 ]

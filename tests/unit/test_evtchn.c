@@ -55,6 +55,16 @@ void domain_put(struct domain *d)
 	assert_true(d->refcnt > 0);
 	d->refcnt--;
 }
+long domain_refuse_other(domid_t domid)
+{
+	struct domain *o = domain_get_by_id(domid);
+
+	if (o == NULL) {
+		return -HV_ESRCH;
+	}
+	domain_put(o);
+	return -HV_EPERM;
+}
 /* SCHEDOP_poll wake-ups (none of these tests polls). */
 static unsigned int wakes;
 void vcpu_wake(struct vcpu *v)
@@ -313,7 +323,17 @@ static void test_errors_and_exhaustion(void **state)
 	assert_int_equal(op(0, EVTCHNOP_bind_ipi, (void *)(uintptr_t)FAULT_VA), -HV_EFAULT);
 	assert_int_equal(op(0, EVTCHNOP_init_control, &ic), -HV_ENOSYS);
 	assert_int_equal(op(0, 1000, &ic), -HV_ENOSYS);
+	/* In another domain: refused, as "no such domain" or "not yours" (Xen's order). */
+	assert_int_equal(op(0, EVTCHNOP_alloc_unbound, &a), -HV_ESRCH);
+	a.dom = doms[1].domid;
 	assert_int_equal(op(0, EVTCHNOP_alloc_unbound, &a), -HV_EPERM);
+	{
+		struct evtchn_status st = { .dom = 5, .port = 1 };
+
+		assert_int_equal(op(0, EVTCHNOP_status, &st), -HV_ESRCH);
+		st.dom = doms[1].domid;
+		assert_int_equal(op(0, EVTCHNOP_status, &st), -HV_EPERM);
+	}
 	assert_int_equal(send(0, 0), -HV_EINVAL);
 	assert_int_equal(send(0, EVTCHN_2L_NR_CHANNELS), -HV_EINVAL);
 	assert_int_equal(send(0, 0xffffffffu), -HV_EINVAL);

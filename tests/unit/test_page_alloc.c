@@ -19,6 +19,7 @@
 #include <hv/fake.h>
 #include <hv/lib.h>
 #include <hv/page_alloc.h>
+#include <public/xen.h>
 
 #define ARENA_SIZE MiB(64)
 #define ARENA_FRAMES (ARENA_SIZE >> PAGE_SHIFT)
@@ -744,6 +745,53 @@ static void test_refs_and_orphans(void **state)
 	expect_assert_failure(page_put_ref(&pg[0]));
 }
 
+/* Frames of no live domain (physinfo stray_pages): dead owners and orphans only. */
+static void test_stray_count(void **state)
+{
+	static u64 live[(DOMID_FIRST_RESERVED + 63) / 64];
+	struct page_info *pg, *hv;
+
+	(void)state;
+	assert_int_equal(init_layout(), 0);
+	memset(live, 0, sizeof(live));
+	assert_int_equal(page_count_stray(live), 0); /* nothing allocated yet */
+	pg = page_alloc(3, 0);
+	hv = page_alloc(2, 0); /* the hypervisor's own block */
+	assert_non_null(pg);
+	assert_non_null(hv);
+	page_split(pg, 3);
+	pg[0].owner = 3;			/* live */
+	pg[1].owner = 5;			/* dead */
+	pg[2].owner = PAGE_OWNER_ORPHAN;	/* dead owner, still mapped elsewhere */
+	pg[3].owner = PAGE_OWNER_HV;		/* never stray */
+	pg[4].owner = 700;			/* live, in another word of the bitmap */
+	pg[5].owner = DOMID_FIRST_RESERVED - 1; /* dead: the last bit of the bitmap */
+	pg[6].owner = 64;			/* dead: first bit of the second word */
+	pg[7].owner = PAGE_OWNER_HV;		/* freed below: free frames never count */
+	page_free(&pg[7], 0);
+	live[3 / 64] |= 1ull << (3 % 64);
+	live[700 / 64] |= 1ull << (700 % 64);
+	assert_int_equal(page_count_stray(live), 4);
+	/* Domain 5 alive after all (and 64's neighbour 65, which owns nothing). */
+	live[0] |= 1ull << 5;
+	live[1] |= 1ull << 1;
+	assert_int_equal(page_count_stray(live), 3);
+	/* Every ID alive: only the orphan is left. */
+	memset(live, 0xff, sizeof(live));
+	assert_int_equal(page_count_stray(live), 1);
+	/* The orphan's last reference goes: nothing stray. */
+	pg[2].owner = PAGE_OWNER_HV;
+	page_free(&pg[2], 0);
+	assert_int_equal(page_count_stray(live), 0);
+	for (unsigned int i = 0; i < 7; i++) {
+		if (i != 2) {
+			pg[i].owner = PAGE_OWNER_HV;
+			page_free(&pg[i], 0);
+		}
+	}
+	page_free(hv, 2);
+}
+
 /* A direct-mapped domain takes back the exact frame it gave up. */
 static void test_alloc_at(void **state)
 {
@@ -846,6 +894,7 @@ int main(void)
 		cmocka_unit_test_setup(test_split_and_free_owned, test_setup),
 		cmocka_unit_test_setup(test_refs_and_orphans, test_setup),
 		cmocka_unit_test_setup(test_alloc_at, test_setup),
+		cmocka_unit_test_setup(test_stray_count, test_setup),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -150,6 +150,11 @@ int domain_add_ram_block(struct domain *d, struct page_info *pg, unsigned int or
 struct domain *domain_get_by_id(domid_t domid);
 void domain_get(struct domain *d);
 void domain_put(struct domain *d);
+/**
+ * The error for a domain naming another domain where only the toolstack may (Xen looks
+ * the domain up first, then asks XSM): -HV_ESRCH if no domain has that ID, else -HV_EPERM.
+ */
+long domain_refuse_other(domid_t domid);
 /** Ends the domain: its vCPUs stop, it leaves the domain list, memory is freed when
  * the last reference goes. Safe to call from any of its own vCPUs. */
 void domain_shutdown(struct domain *d, unsigned int reason);

@@ -7,28 +7,35 @@ LOGS=/var/log/lamina
 check() { echo "LAMINA-CHECK $*"; }
 
 # Pages not lost: what the hypervisor has free plus what every domain owns. It only
-# changes if memory leaks or the hypervisor's own metadata grows (Dom0's stage-2 tables,
-# as its balloon moves: checked after several guests have come and gone).
+# changes if memory leaks (including pages left marked as the hypervisor's, which the
+# stray count cannot see) or the hypervisor's own metadata grows. Once guests have run,
+# Dom0's own metadata grows now and then by a page (its stage-2 tables where its daemons
+# map guest rings: the place is Linux's choice), which this count cannot tell from a
+# leak: exact comparisons here are for guests that never ran; tests/guest/scenarios.py
+# peer-grants compares exactly for domains destroyed holding mappings and channels.
+# Empty if lam fails.
 accounted() {
 	free=$(lam info | sed -n 's/^free_pages *: //p')
 	doms=$(lam list --json | sed -n 's/.*"mem_kb": \([0-9]*\).*/\1/p' |
 		awk '{ s += $1 / 4 } END { print s + 0 }')
-	echo $((free + doms))
+	[ -n "$free" ] && echo $((free + doms))
 }
+# The hypervisor's count of pages owned by no live domain; empty (never 0) if lam info
+# fails, e.g. when the hypervisor cannot take the count.
 stray() { lam info | sed -n 's/^stray_pages *: //p'; }
 # Waits (up to 15 s) until no page of a destroyed domain is left (the daemons unmap the
-# rings of a released domain) and, with an argument, until accounted() is back to it:
-# "yes", or "no (...)".
-memory_back() {
+# rings of a released domain) and accounted() is back to BASE exactly: "yes", or
+# "no (...)".
+memory_back() { # BASE
 	i=0
 	while [ $i -lt 15 ]; do
 		st=$(stray)
 		a=$(accounted)
-		[ "$st" = 0 ] && { [ -z "$1" ] || [ "$a" = "$1" ]; } && { echo yes; return; }
+		[ "$st" = 0 ] && [ -n "$1" ] && [ "$a" = "$1" ] && { echo yes; return; }
 		sleep 1
 		i=$((i + 1))
 	done
-	echo "no (stray pages $st, accounted ${1:-?} -> $a)"
+	echo "no (stray pages '$st', accounted '$1' -> '$a')"
 }
 wait_for() { # FILE REGEX SECONDS
 	i=0
@@ -44,6 +51,36 @@ ndomains() { lam list | tail -n +2 | wc -l; }
 xs_domains() { lamina-xs ls /local/domain | tr '\n' ' ' | sed 's/ $//'; }
 guest_checks() { # NAME: the guest's own check lines
 	grep 'LAMINA-DOMU-CHECK' "$LOGS/guest-$1.log" | sed "s/^LAMINA-DOMU-CHECK /LAMINA-CHECK $1 /"
+}
+# Every guest's problem lines (its kernel's Xen errors and warnings), which tests/system
+# forbids: they are only in the guests' console logs, so they are copied out here.
+guest_problems() {
+	for f in "$LOGS"/guest-*.log; do
+		[ -e "$f" ] || continue
+		n=${f##*/guest-}
+		grep 'LAMINA-DOMU-PROBLEM' "$f" | sed "s/^.*LAMINA-DOMU-PROBLEM /LAMINA-DOMU-PROBLEM ${n%.log}: /"
+	done
+}
+# Waits (up to 15 s) until no page of a destroyed domain is left: "yes" or "no (...)".
+stray_gone() {
+	i=0
+	while [ $i -lt 15 ]; do
+		st=$(stray)
+		[ "$st" = 0 ] && { echo yes; return; }
+		sleep 1
+		i=$((i + 1))
+	done
+	echo "no (stray pages '$st')"
+}
+# PATH: "absent" if xenstore says the node does not exist (ENOENT), else what it said.
+xs_absent() {
+	if out=$(lamina-xs read "$1" 2>&1); then
+		echo "present ($out)"
+	elif echo "$out" | grep -q ': No such file or directory$'; then
+		echo absent
+	else
+		echo "error: $out"
+	fi
 }
 
 # Warm-up: the first domain splits Dom0's direct map for the builder's mappings.
@@ -62,6 +99,8 @@ else
 	tail -20 "$LOGS/guest-demo.log"
 fi
 guest_checks demo
+# The guest's refused write to Dom0's directory did not happen.
+check demo xs-dom0-evil=$(xs_absent /local/domain/0/lamina-evil)
 lam list
 lam list | awk '$1 == "demo" { print "LAMINA-CHECK list demo mem=" $3 " vcpus=" $4 }'
 lam list | awk '$1 == "Domain-0" { print "LAMINA-CHECK list dom0 id=" $2 }'
@@ -84,31 +123,52 @@ check mem-set=$([ "$m" -le 196 ] && [ "$m" -ge 188 ] && echo ok || echo "got-$m"
 if lam shutdown -w demo; then check shutdown=ok; else check shutdown=failed; fi
 check shutdown-gone=$([ -z "$(domid_of demo)" ] && echo yes || echo no)
 check guest-powered-down=$(grep -c 'reboot: Power down' "$LOGS/guest-demo.log")
-# Every page of the guest back: none left owned by it (Dom0's stage-2 tables may still
-# grow by a page as its balloon moves, so the exact count is checked over the cycles).
-check memory-restored=$(memory_back)
+# No page of the guest left (its console and xenstore rings were mapped into Dom0 by the
+# daemons); not compared exactly (see accounted()).
+check memory-released=$(stray_gone)
 check xenstore-cleaned=$(xs_domains)
 
 # --- Four guests at once, with xenstore isolation between them -----------------------
-prev=0
-for g in g1 g2 g3 g4; do
-	lam create "$CFG" name=$g memory=128 \
-		extra="console=hvc0 rdinit=/init lamina.domu-test=stay lamina.other=$prev" >/dev/null ||
-		check create-$g=failed
-	prev=$(domid_of $g)
-done
-up=0
-for g in g1 g2 g3 g4; do
-	wait_for "$LOGS/guest-$g.log" "LAMINA-DOMU-CHECK done" 240 && up=$((up + 1))
-done
-check four-guests-up=$up
-check four-guests-listed=$(ndomains)
-lam list
-guest_checks g2
-guest_checks g4
-for g in g1 g2 g3 g4; do lam destroy $g || check destroy-$g=failed; done
-check four-destroyed=$(ndomains)
-check four-memory-restored=$(memory_back)
+# Each guest attacks the previous one's nodes (the first one Dom0's): a node planted in
+# the victim's data directory must survive, and the attacker's node must not appear.
+# ROUND (check prefix) NAME-PREFIX.
+four_guests() {
+	r=$1 p=$2
+	prev=0
+	victims=""
+	for g in ${p}1 ${p}2 ${p}3 ${p}4; do
+		lamina-xs write "/local/domain/$prev/data/lamina-victim" intact ||
+			check plant-victim-$prev=failed
+		victims="$victims $prev"
+		lam create "$CFG" name=$g memory=128 \
+			extra="console=hvc0 rdinit=/init lamina.domu-test=stay lamina.other=$prev" \
+			>/dev/null || check create-$g=failed
+		prev=$(domid_of $g)
+	done
+	up=0
+	for g in ${p}1 ${p}2 ${p}3 ${p}4; do
+		wait_for "$LOGS/guest-$g.log" "LAMINA-DOMU-CHECK done" 240 && up=$((up + 1))
+	done
+	check $r-guests-up=$up
+	check $r-guests-listed=$(ndomains)
+	lam list
+	for g in ${p}1 ${p}2 ${p}3 ${p}4; do guest_checks $g; done
+	intact=0
+	untouched=0
+	for v in $victims; do
+		x=$(lamina-xs read "/local/domain/$v/data/lamina-victim" 2>&1)
+		[ "$x" = intact ] && intact=$((intact + 1)) || echo "victim d$v: planted node: $x"
+		x=$(xs_absent "/local/domain/$v/data/lamina-evil")
+		[ "$x" = absent ] && untouched=$((untouched + 1)) ||
+			echo "victim d$v: attacker's node: $x"
+	done
+	check $r-victims-planted-intact=$intact
+	check $r-victims-no-attacker-node=$untouched
+	for g in ${p}1 ${p}2 ${p}3 ${p}4; do lam destroy $g || check destroy-$g=failed; done
+	check $r-destroyed=$(ndomains)
+}
+four_guests four g
+check four-memory-released=$(stray_gone)
 
 # --- Create and destroy 50 times: not a page lost ------------------------------------
 base=$(accounted)
@@ -150,4 +210,5 @@ fi
 check bad-left-domains=$(ndomains)
 check bad-left-xenstore=$(xs_domains)
 check bad-memory-restored=$(memory_back "$base")
+guest_problems
 check toolstack-done
