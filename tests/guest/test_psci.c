@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Suite "psci": PSCI 1.1 and SMCCC over HVC #0 (xen-abi-guide 3.12). */
+/* Suite "psci": PSCI 1.1 and SMCCC over HVC #0 (Arm DEN 0022, DEN 0028; Xen's arch/arm/vpsci.c). */
 #include "guest.h"
 
 TEST(psci, version)
