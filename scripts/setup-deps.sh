@@ -15,7 +15,9 @@ set -euo pipefail
 CACHE=${LAMINA_CACHE:-${HOME:-/root}/.cache/lamina}
 HOST_PKGS="make gcc gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu qemu-system-arm
 	device-tree-compiler libfdt-dev libcmocka-dev cpio python3 gzip xz-utils gdb-multiarch
-	ipxe-qemu clang-format clang-tidy libc6-dev-arm64-cross tmux"
+	ipxe-qemu clang-format clang-tidy libc6-dev-arm64-cross tmux
+	clang libclang-rt-14-dev"
+# clang + libclang-rt-14-dev (its libclang_rt.fuzzer): the libFuzzer targets, tests/fuzz.
 # Guest packages (arm64), downloaded, never installed on the host.
 GUEST_PKGS="libfdt-dev linux-image-arm64 busybox-static"
 
