@@ -98,6 +98,7 @@ include tools/tools.mk
 
 # ---------------------------------------------------------------- tests
 include tests/unit/unit.mk
+include tests/fuzz/fuzz.mk
 include tests/guest/guest.mk
 
 # ---------------------------------------------------------------- static analysis
