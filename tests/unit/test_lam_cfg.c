@@ -642,6 +642,17 @@ static void test_small_err_buffer(void **state)
 	assert_int_equal(lam_cfg_parse_string(BASE "memory = 1\n", "demo.cfg", cfg, NULL, 0), -1);
 }
 
+/* Found by tests/fuzz/fuzz_cfg.c: a string's "\\n" escape was echoed into the message. */
+static void test_error_is_one_line(void **state)
+{
+	(void)state;
+	bad(BASE "memory = \"1\\n2\"\n",
+	    "demo.cfg:3: memory: expected a number of MiB, got \"1?2\"");
+	bad(BASE "'a\\tb' = 1\n", "demo.cfg:3: expected 'key = value', got \"a?b\"");
+	assert_int_equal(lam_cfg_apply_override(cfg, "a\nb", err, sizeof(err)), -1);
+	assert_null(strchr(err, '\n'));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -671,6 +682,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_files_and_load, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_small_err_buffer, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_error_is_one_line, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -81,6 +81,16 @@ struct value {
 	char text[LAM_CFG_CMDLINE_MAX];
 };
 
+/* Messages are one line (cfg.h): control characters the input put in one show as '?'. */
+static void one_line(char *err)
+{
+	for (; *err != '\0'; err++) {
+		if ((unsigned char)*err < 0x20 || *err == 0x7f) {
+			*err = '?';
+		}
+	}
+}
+
 static void errf(char *err, size_t errlen, const char *fname, unsigned int line, const char *key,
 		 const char *fmt, va_list ap)
 {
@@ -102,6 +112,7 @@ static void errf(char *err, size_t errlen, const char *fname, unsigned int line,
 		return;
 	}
 	vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
+	one_line(err);
 }
 
 /** Report an error about @key at @line of the text being parsed; always returns -1. */
@@ -1076,6 +1087,7 @@ static int apply_one(struct lam_cfg *cfg, const char *kv, unsigned int idx, char
 	if (!strchr(kv, '=')) {
 		snprintf(err, errlen, "%s:%u: expected key=value, got \"%.60s\"",
 			 CFG_OVERRIDE_FNAME, idx, kv);
+		one_line(err);
 		return -1;
 	}
 	if (strchr(kv, '\n')) {
