@@ -365,6 +365,40 @@ static void test_cfg_roundtrip(void **state)
 	free(b);
 }
 
+/*
+ * A backslash is an escape when the file is read back, so the writer doubles it: a saved
+ * "a\\tb" came back as a tab, a saved "\\q" did not parse at all (found by fuzz_cfg).
+ */
+static void test_cfg_write_backslash(void **state)
+{
+	static const char *const values[] = { "x=\\t y", "path=C:\\q", "msg=\"\\\\\"", "end\\" };
+	struct lam_cfg *a = calloc(1, sizeof(*a)), *b = calloc(1, sizeof(*b));
+	char err[256];
+	char *out = NULL;
+	int rc;
+
+	(void)state;
+	assert_non_null(a);
+	assert_non_null(b);
+	for (unsigned int i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+		lam_cfg_init(a);
+		snprintf(a->name, sizeof(a->name), "x");
+		snprintf(a->kernel, sizeof(a->kernel), "/k\\n");
+		snprintf(a->cmdline, sizeof(a->cmdline), "%s", values[i]);
+		CAPTURE(out, rc = lam_cfg_write(f, a));
+		assert_int_equal(rc, 0);
+		if (lam_cfg_parse_string(out, "saved.cfg", b, err, sizeof(err)) != 0) {
+			fail_msg("%s: re-parse: %s", values[i], err);
+		}
+		assert_string_equal(b->cmdline, values[i]);
+		assert_string_equal(b->kernel, "/k\\n");
+		free(out);
+		out = NULL;
+	}
+	free(a);
+	free(b);
+}
+
 static void test_cfg_write_unquotable(void **state)
 {
 	struct lam_cfg *c = calloc(1, sizeof(*c));
@@ -398,6 +432,7 @@ int main(void)
 		cmocka_unit_test(test_create_args),
 		cmocka_unit_test(test_list_args),
 		cmocka_unit_test(test_cfg_roundtrip),
+		cmocka_unit_test(test_cfg_write_backslash),
 		cmocka_unit_test(test_cfg_write_unquotable),
 	};
 

@@ -1206,7 +1206,15 @@ static int write_string(FILE *f, const char *key, const char *value)
 		}
 		q = '\'';
 	}
-	fprintf(f, "%s = %c%s%c\n", key, q, value, q);
+	/* The reader takes a backslash as an escape (lex_string()): write it as one. */
+	fprintf(f, "%s = %c", key, q);
+	for (const char *c = value; *c != '\0'; c++) {
+		if (*c == '\\') {
+			fputc('\\', f);
+		}
+		fputc(*c, f);
+	}
+	fprintf(f, "%c\n", q);
 	return 0;
 }
 
