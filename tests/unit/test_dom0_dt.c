@@ -804,6 +804,31 @@ static void test_truncated(void **state)
 	assert_true(dom0_build_dt(NULL, &prm, out, sizeof(out), err, sizeof(err)) < 0);
 }
 
+/*
+ * A property length of 2^32 - 3 that libfdt 1.6.1's fdt_check_full() lets through (its offset
+ * arithmetic wraps onto the next tag) was copied into Dom0's tree as a length of -3 (found by
+ * fuzz_dom0_dt): the host tree is rejected instead.
+ */
+static void test_negative_prop_length(void **state)
+{
+	struct fdt_property *p = NULL;
+	int len, n;
+
+	(void)state;
+	load_qemu();
+	for (n = fdt_next_node(host, 0, NULL); n >= 0 && p == NULL;
+	     n = fdt_next_node(host, n, NULL)) {
+		p = (struct fdt_property *)fdt_get_property(host, n, "dma-coherent", &len);
+	}
+	assert_non_null(p);
+	assert_int_equal(len, 0);
+	p->len = cpu_to_fdt32(0xfffffffdu);
+	assert_int_equal(fdt_check_full(host, fdt_totalsize(host)), 0);
+	qemu_params(2);
+	expect_both_fail(-HV_EINVAL, "bad property length");
+	assert_int_equal(dom0_pick_evtchn_ppi(host), 0);
+}
+
 static void test_bad_reg_length(void **state)
 {
 	(void)state;
@@ -1083,6 +1108,7 @@ int main(void)
 		cmocka_unit_test(test_bus_passthrough),
 		cmocka_unit_test(test_bus_evtchn_ppi),
 		cmocka_unit_test(test_truncated),
+		cmocka_unit_test(test_negative_prop_length),
 		cmocka_unit_test(test_bad_reg_length),
 		cmocka_unit_test(test_bad_interrupts_length),
 		cmocka_unit_test(test_bad_ranges_length),

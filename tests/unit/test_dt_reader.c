@@ -164,6 +164,49 @@ static void test_phandles_and_irq_parent(void **state)
 	assert_int_equal(dt_irq_parent(&r, node("/other"), &cells), -1);
 }
 
+/* / { empty; n = <1>; }: the smallest tree with a property followed by another. */
+static void build_small(void)
+{
+	CHECK(fdt_create(blob, sizeof(blob)));
+	CHECK(fdt_finish_reservemap(blob));
+	CHECK(fdt_begin_node(blob, ""));
+	CHECK(fdt_property(blob, "empty", NULL, 0));
+	CHECK(fdt_property_u32(blob, "n", 1));
+	CHECK(fdt_end_node(blob));
+	CHECK(fdt_finish(blob));
+	CHECK(fdt_check_full(blob, fdt_totalsize(blob)));
+	dt_reader_init(&r, blob, err, sizeof(err));
+}
+
+/*
+ * Blobs libfdt 1.6.1's fdt_check_full() lets through or crashes on (found by fuzz_dt and
+ * fuzz_dom0_dt): a version below 16, whose node names libfdt reads as paths (fdt_get_name()
+ * returns NULL for a root name without '/', which fdt_check_full() dereferences), and a
+ * property length of 2^32 - 3 (-3 as libfdt's int), whose offset arithmetic wraps onto the
+ * next tag: the property then reads with length -3.
+ */
+static void test_blob_libfdt_misses(void **state)
+{
+	struct fdt_property *p;
+	int len;
+
+	(void)state;
+	build_small();
+	fdt_set_version(blob, 15);
+	fdt_set_last_comp_version(blob, 2);
+	assert_int_equal(dt_check_blob(&r, sizeof(blob)), -HV_EINVAL);
+	assert_non_null(strstr(err, "version 15"));
+
+	build_small();
+	p = (struct fdt_property *)fdt_get_property(blob, 0, "empty", &len);
+	assert_non_null(p);
+	p->len = cpu_to_fdt32(0xfffffffdu);
+	/* libfdt itself still takes the tree */
+	CHECK(fdt_check_full(blob, fdt_totalsize(blob)));
+	assert_int_equal(dt_check_blob(&r, sizeof(blob)), -HV_EINVAL);
+	assert_non_null(strstr(err, "bad property length -3"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -171,6 +214,7 @@ int main(void)
 		cmocka_unit_test(test_strings_and_errors),
 		cmocka_unit_test(test_numbers_and_cells),
 		cmocka_unit_test(test_phandles_and_irq_parent),
+		cmocka_unit_test(test_blob_libfdt_misses),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -11,7 +11,7 @@
  * same classification drives the passthrough collection (dom0_passthrough.c), so Dom0 is
  * given exactly the devices its tree describes.
  *
- * The host tree is untrusted: fdt_check_full() validates the structure first, then the
+ * The host tree is untrusted: dt_check_blob() validates the structure first, then the
  * checked reader (hv/dt_reader.h) length-checks every property used and reads every cell
  * byte-wise inside its property; every loop is bounded (depth, interrupt-parent chains) and
  * every address sum is checked for overflow. Errors name the node and property.
@@ -219,10 +219,10 @@ int d0_init(struct d0_ctx *c, const void *fdt, int hv_uart, char *err, size_t er
 		return dt_fail(&c->r, -HV_EINVAL, "host device tree: %u bytes exceeds %u",
 			       fdt_totalsize(fdt), DOM0_DT_HOST_MAX);
 	}
-	rc = fdt_check_full(fdt, fdt_totalsize(fdt));
+	/* The reader's whole check: fdt_check_full() and what it misses (reader.c). */
+	rc = dt_check_blob(&c->r, fdt_totalsize(fdt));
 	if (rc != 0) {
-		return dt_fail(&c->r, -HV_EINVAL, "host device tree: malformed: %s",
-			       fdt_strerror(rc));
+		return -HV_EINVAL;
 	}
 
 	if (hv_uart >= 0) {

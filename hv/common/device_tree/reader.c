@@ -49,6 +49,26 @@ const char *dt_path(struct dt_reader *r, int node)
 	return name != NULL ? name : "?";
 }
 
+/*
+ * A property length of 2^31 or more is negative as libfdt's int, and fdt_check_full() lets
+ * one through when its offset arithmetic wraps back onto a valid tag (libfdt 1.6.1,
+ * fdt_next_tag()): every property is read once here, so no caller sees a negative length.
+ */
+static int dt_check_prop_lengths(struct dt_reader *r)
+{
+	int node, prop, len;
+
+	for (node = 0; node >= 0; node = fdt_next_node(r->fdt, node, NULL)) {
+		fdt_for_each_property_offset (prop, r->fdt, node) {
+			if (fdt_getprop_by_offset(r->fdt, prop, NULL, &len) == NULL || len < 0) {
+				return dt_fail(r, -HV_EINVAL, "%s: bad property length %d",
+					       dt_path(r, node), len);
+			}
+		}
+	}
+	return 0;
+}
+
 /** See hv/dt_reader.h. */
 int dt_check_blob(struct dt_reader *r, size_t max_size)
 {
@@ -70,12 +90,21 @@ int dt_check_blob(struct dt_reader *r, size_t max_size)
 	if (rc != 0) {
 		return dt_fail(r, -HV_EINVAL, "bad device tree header: %s", fdt_strerror(rc));
 	}
+	/*
+	 * The DT spec (5.2) defines version 17, compatible with 16. Older blobs name nodes by
+	 * path, and libfdt's fdt_check_full() dereferences the NULL that fdt_get_name() returns
+	 * for a root name without a '/' (libfdt 1.6.1, libfdt/fdt_check.c).
+	 */
+	if (fdt_version(r->fdt) < 16) {
+		return dt_fail(r, -HV_EINVAL, "device tree version %u is older than 16",
+			       fdt_version(r->fdt));
+	}
 	rc = fdt_check_full(r->fdt, fdt_totalsize(r->fdt));
 	if (rc != 0) {
 		return dt_fail(r, -HV_EINVAL, "corrupt device tree structure: %s",
 			       fdt_strerror(rc));
 	}
-	return 0;
+	return dt_check_prop_lengths(r);
 }
 
 /** See hv/dt_reader.h. */

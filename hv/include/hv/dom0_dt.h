@@ -7,7 +7,7 @@
  * hypervisor state, so they run unchanged in host unit tests.
  *
  * The host blob is untrusted firmware input. Every function first checks its header and
- * structure (fdt_check_full) over fdt_totalsize(host_fdt) bytes, so the caller must make sure
+ * structure (dt_check_blob()) over fdt_totalsize(host_fdt) bytes, so the caller must make sure
  * that many bytes are readable (dt_parse_boot_info() has already bounded totalsize at boot).
  * Errors are negative -HV_Exxx with a one-line reason naming the node and property in err:
  *   -HV_EINVAL  malformed host tree or parameter;

@@ -42,7 +42,8 @@ void dt_reader_init(struct dt_reader *r, const void *fdt, char *err, size_t errl
 
 /**
  * Checks that r->fdt is a complete, structurally valid blob of at most max_size bytes
- * (fdt_check_full); nothing past the header is read before its size is known to fit.
+ * (fdt_check_full), of version 16 or later, with no property length libfdt would read as
+ * negative; nothing past the header is read before its size is known to fit.
  * -HV_EINVAL if malformed, -HV_E2BIG if totalsize exceeds max_size.
  */
 int dt_check_blob(struct dt_reader *r, size_t max_size);
