@@ -64,7 +64,7 @@ static void one_call(struct fuzz_in *in)
 	struct hcall_args args;
 	struct domain *d;
 	struct vcpu *v;
-	long rc;
+	long rc = 0;
 
 	len = len < in->left ? len : in->left;
 	in->p += len;
@@ -101,6 +101,11 @@ static void one_call(struct fuzz_in *in)
 			}
 		}
 		world_run(NULL);
+		if (getenv("FUZZ_TRACE") != NULL) { /* to check what a seed does */
+			fprintf(stderr, "d%u v%u hypercall %llu (%llx %llx %llx) = %ld\n", d->domid,
+				v->id, (unsigned long long)args.nr, (unsigned long long)args.a[0],
+				(unsigned long long)args.a[1], (unsigned long long)args.a[2], rc);
+		}
 	}
 	domain_put(d);
 }
