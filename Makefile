@@ -6,6 +6,8 @@
 #   make test       host unit tests + QEMU boot tests; ends with "N passed, N failed, N skipped"
 #   make unit       host unit tests only
 #   make check      static analysis (clang-format, clang-tidy) + host unit tests
+#   make fuzz       each libFuzzer target (tests/fuzz) for FUZZ_SECONDS; `make test` runs a
+#                   short smoke of each (make fuzz-smoke: only that)
 #   make V=1        show the commands
 # Every target first checks that the dependencies (scripts/setup-deps.sh) are present.
 
@@ -147,9 +149,9 @@ boot-tests: deps all
 	$(Q)python3 scripts/run-tests.py --boot
 
 test: deps
-	$(Q)$(MAKE) --no-print-directory all unit-build
+	$(Q)$(MAKE) --no-print-directory all unit-build fuzz-build
 	$(Q)python3 scripts/run-tests.py --self-test --static --unit $(UNIT_BINS) --boot --guest --guest-native \
-		--system
+		--system --fuzz $(FUZZ_BINS)
 
 run: deps all
 	$(Q)scripts/run-qemu.sh

@@ -11,6 +11,7 @@ Prints one line per test case ("ok", "FAIL" or "skip") and ends with the line
   run-tests.py --guest [-k PATTERN]       run the guest tests: build/tests/guest.bin as dom0less
                                           domUs of Lamina (tests/guest/scenarios.py)
   run-tests.py --guest-native             the guest runtime's own suites on QEMU without Lamina
+  run-tests.py --fuzz build/fuzz/fuzz_*   a short libFuzzer run of each target (tests/fuzz)
 Logs of the boot and guest tests go to build/test-logs/<name>.log.
 """
 import argparse
@@ -296,6 +297,53 @@ def run_selftest():
     return results
 
 
+def run_fuzz(binaries, seconds):
+    """A smoke run of each libFuzzer target (tests/fuzz): `seconds` on its seed corpus
+    (tests/fuzz/corpus/<name>, read only; what it finds goes to build/fuzz/smoke/<name>).
+    A crash, leak, timeout or sanitizer report fails, naming the reproducer libFuzzer saved."""
+    import shutil
+    results = []
+    for b in binaries:
+        name = os.path.basename(b).removeprefix("fuzz_")
+        scratch = os.path.join(ROOT, "build", "fuzz", "smoke", name)
+        crashes = os.path.join(ROOT, "build", "fuzz", "crashes", name) + os.sep
+        shutil.rmtree(scratch, ignore_errors=True)
+        os.makedirs(scratch)
+        os.makedirs(crashes, exist_ok=True)
+        cmd = [b, f"-max_total_time={seconds}", "-timeout=10", "-rss_limit_mb=2048",
+               f"-artifact_prefix={crashes}", scratch,
+               os.path.join(ROOT, "tests", "fuzz", "corpus", name)]
+        try:
+            p = subprocess.run(cmd, capture_output=True, text=True, errors="replace",
+                               timeout=seconds + 120)
+            out, rc = p.stdout + p.stderr, p.returncode
+        except subprocess.TimeoutExpired:
+            out, rc = "", None
+        log = os.path.join(ROOT, "build", "test-logs", f"fuzz-{name}.log")
+        os.makedirs(os.path.dirname(log), exist_ok=True)
+        with open(log, "w") as f:
+            f.write(out)
+        done = re.search(r"^Done (\d+) runs in", out, re.M)
+        ok = rc == 0 and done is not None
+        why = ""
+        if rc is None:
+            why = f"did not stop within {seconds + 120} s"
+        elif not ok:
+            m = re.findall(r"Test unit written to (\S+)", out)
+            report = [ln for ln in out.splitlines()
+                      if re.search(r"ERROR|SUMMARY|does not hold|assertion|runtime error|#[0-9] ",
+                                   ln)][:20]
+            why = "\n".join(report) + f"\nlog: {log}"
+            if m:
+                why += f"\nreproducer: {m[-1]}\nrerun: {b} {m[-1]}"
+            elif rc == 0:
+                why += "\nno 'Done N runs' line: the fuzzer did not run"
+        results.append((f"fuzz/{name}", ok, why))
+        print(("ok     " if ok else "FAIL   ") + f"fuzz/{name}"
+              + (f" ({done.group(1)} runs in {seconds} s)" if ok else ""), flush=True)
+    return results
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--unit", nargs="*", default=None)
@@ -306,6 +354,9 @@ def main():
     ap.add_argument("--guest", action="store_true")
     ap.add_argument("--guest-native", action="store_true")
     ap.add_argument("--guest-jobs", type=int, default=2)
+    ap.add_argument("--fuzz", nargs="*", default=None, help="libFuzzer targets (tests/fuzz)")
+    ap.add_argument("--fuzz-seconds", type=int,
+                    default=int(os.environ.get("FUZZ_SMOKE_SECONDS", "20")))
     ap.add_argument("-k", dest="pattern", default=None)
     ap.add_argument("-j", dest="jobs", type=int, default=max(1, os.cpu_count() or 1))
     a = ap.parse_args()
@@ -333,6 +384,8 @@ def main():
         results += run_guest(a.pattern, False, a.guest_jobs)
     if a.guest_native:
         results += run_guest(a.pattern, True, a.guest_jobs)
+    if a.fuzz is not None:
+        results += run_fuzz(a.fuzz, a.fuzz_seconds)
     return summarize(results)
 
 
