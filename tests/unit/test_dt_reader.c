@@ -183,7 +183,7 @@ static void build_small(void)
  * fuzz_dom0_dt): a version below 16, whose node names libfdt reads as paths (fdt_get_name()
  * returns NULL for a root name without '/', which fdt_check_full() dereferences), and a
  * property length of 2^32 - 3 (-3 as libfdt's int), whose offset arithmetic wraps onto the
- * next tag: the property then reads with length -3.
+ * next tag: the property then reads with length -3; with 2^32 - 12 it wraps onto itself.
  */
 static void test_blob_libfdt_misses(void **state)
 {
@@ -205,6 +205,14 @@ static void test_blob_libfdt_misses(void **state)
 	CHECK(fdt_check_full(blob, fdt_totalsize(blob)));
 	assert_int_equal(dt_check_blob(&r, sizeof(blob)), -HV_EINVAL);
 	assert_non_null(strstr(err, "bad property length -3"));
+
+	/* -12 leads fdt_next_tag() back to the property itself: fdt_check_full() never ended. */
+	build_small();
+	p = (struct fdt_property *)fdt_get_property(blob, 0, "empty", &len);
+	assert_non_null(p);
+	p->len = cpu_to_fdt32(0xfffffff4u);
+	assert_int_equal(dt_check_blob(&r, sizeof(blob)), -HV_EINVAL);
+	assert_non_null(strstr(err, "bad property length -12"));
 }
 
 int main(void)

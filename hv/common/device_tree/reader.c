@@ -50,22 +50,30 @@ const char *dt_path(struct dt_reader *r, int node)
 }
 
 /*
- * A property length of 2^31 or more is negative as libfdt's int, and fdt_check_full() lets
- * one through when its offset arithmetic wraps back onto a valid tag (libfdt 1.6.1,
- * fdt_next_tag()): every property is read once here, so no caller sees a negative length.
+ * A property length of 2^31 or more is negative as libfdt's int, and libfdt 1.6.1's
+ * fdt_next_tag() adds it to the offset unchecked: the wrapped offset can land on a later tag
+ * (fdt_check_full() accepts the tree and the property reads with a negative length) or on the
+ * property itself (fdt_check_full() never ends). So before fdt_check_full(), every tag is
+ * walked here and such a length refused; any other tag moves the walk forward.
  */
-static int dt_check_prop_lengths(struct dt_reader *r)
+static int dt_check_tags(struct dt_reader *r)
 {
-	int node, prop, len;
+	int off = 0, next = 0;
+	u32 tag;
 
-	for (node = 0; node >= 0; node = fdt_next_node(r->fdt, node, NULL)) {
-		fdt_for_each_property_offset (prop, r->fdt, node) {
-			if (fdt_getprop_by_offset(r->fdt, prop, NULL, &len) == NULL || len < 0) {
-				return dt_fail(r, -HV_EINVAL, "%s: bad property length %d",
-					       dt_path(r, node), len);
+	do {
+		tag = fdt_next_tag(r->fdt, off, &next);
+		if (tag == FDT_PROP) {
+			const fdt32_t *len = fdt_offset_ptr(r->fdt, off + 4, sizeof(*len));
+
+			if (len != NULL && fdt32_to_cpu(*len) > 0x7fffffffu) {
+				return dt_fail(r, -HV_EINVAL,
+					       "bad property length %d at structure offset %d",
+					       (int)fdt32_to_cpu(*len), off);
 			}
 		}
-	}
+		off = next;
+	} while (tag != FDT_END);
 	return 0;
 }
 
@@ -99,12 +107,16 @@ int dt_check_blob(struct dt_reader *r, size_t max_size)
 		return dt_fail(r, -HV_EINVAL, "device tree version %u is older than 16",
 			       fdt_version(r->fdt));
 	}
+	rc = dt_check_tags(r);
+	if (rc != 0) {
+		return rc;
+	}
 	rc = fdt_check_full(r->fdt, fdt_totalsize(r->fdt));
 	if (rc != 0) {
 		return dt_fail(r, -HV_EINVAL, "corrupt device tree structure: %s",
 			       fdt_strerror(rc));
 	}
-	return dt_check_prop_lengths(r);
+	return 0;
 }
 
 /** See hv/dt_reader.h. */
