@@ -213,6 +213,21 @@ static void test_blob_libfdt_misses(void **state)
 	p->len = cpu_to_fdt32(0xfffffff4u);
 	assert_int_equal(dt_check_blob(&r, sizeof(blob)), -HV_EINVAL);
 	assert_non_null(strstr(err, "bad property length -12"));
+
+	/* The structure block one byte off alignment: its lengths are read byte-wise. */
+	build_small();
+	{
+		uint32_t st = fdt_off_dt_struct(blob), total = fdt_totalsize(blob);
+
+		memmove(blob + st + 1, blob + st, total - st);
+		fdt_set_off_dt_struct(blob, st + 1);
+		fdt_set_off_dt_strings(blob, fdt_off_dt_strings(blob) + 1);
+		fdt_set_totalsize(blob, total + 1);
+	}
+	/* the root's tag and empty name, then "empty"'s tag and its length */
+	memcpy(blob + fdt_off_dt_struct(blob) + 12, "\xff\xff\xff\xf4", 4);
+	assert_int_equal(dt_check_blob(&r, sizeof(blob)), -HV_EINVAL);
+	assert_non_null(strstr(err, "bad property length -12"));
 }
 
 int main(void)

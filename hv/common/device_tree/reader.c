@@ -64,12 +64,13 @@ static int dt_check_tags(struct dt_reader *r)
 	do {
 		tag = fdt_next_tag(r->fdt, off, &next);
 		if (tag == FDT_PROP) {
-			const fdt32_t *len = fdt_offset_ptr(r->fdt, off + 4, sizeof(*len));
+			/* byte-wise: the structure block need not be aligned */
+			const void *len = fdt_offset_ptr(r->fdt, off + 4, sizeof(fdt32_t));
 
-			if (len != NULL && fdt32_to_cpu(*len) > 0x7fffffffu) {
+			if (len != NULL && dt_cell(len, 0) > 0x7fffffffu) {
 				return dt_fail(r, -HV_EINVAL,
 					       "bad property length %d at structure offset %d",
-					       (int)fdt32_to_cpu(*len), off);
+					       (int)dt_cell(len, 0), off);
 			}
 		}
 		off = next;
