@@ -134,6 +134,7 @@ static-units: $(B)/include/generated/config.h
 	$(foreach f,$(TIDY_FAKE_SRCS),$(info unit $(f) $(call tidy_flags,$(UNIT_CFLAGS) $(UNIT_ARCH_INC_fake))))
 	$(foreach t,$(UNIT_TESTS),$(foreach f,$(filter tests/unit/%,$($(t)_SRCS)),$(info unit $(f) $(call tidy_flags,$(UNIT_CFLAGS) $(UNIT_ARCH_INC_$(or $($(t)_ARCH),fake)) $($(t)_CFLAGS)))))
 	$(foreach f,$(TIDY_GUEST_SRCS),$(info unit $(f) $(TIDY_TARGET) $(call tidy_flags,$(GUEST_CFLAGS))))
+	$(foreach t,$(FUZZ_TARGETS),$(info unit tests/fuzz/fuzz_$(t).c $(call tidy_flags,$(filter-out -fsanitize=%,$(FUZZ_CFLAGS)) $(fuzz_$(t)_CFLAGS))))
 	$(info pending $(STATIC_TIDY_PENDING))
 	@:
 

@@ -21,6 +21,8 @@
 #include <hv/dom0_dt.h>
 #include <hv/errno.h>
 
+#include "analyzer_assert.h"
+
 #ifndef DOM0_DT_FIXTURE_DIR
 #error "DOM0_DT_FIXTURE_DIR must name the directory of the compiled fixtures"
 #endif
@@ -812,7 +814,7 @@ static void test_truncated(void **state)
 static void test_negative_prop_length(void **state)
 {
 	struct fdt_property *p = NULL;
-	int len, n;
+	int len = -1, n;
 
 	(void)state;
 	load_qemu();

@@ -225,7 +225,9 @@ static void test_blob_libfdt_misses(void **state)
 		fdt_set_totalsize(blob, total + 1);
 	}
 	/* the root's tag and empty name, then "empty"'s tag and its length */
-	memcpy(blob + fdt_off_dt_struct(blob) + 12, "\xff\xff\xff\xf4", 4);
+	static const uint8_t minus12[4] = { 0xff, 0xff, 0xff, 0xf4 }; /* big-endian -12 */
+
+	memcpy(blob + fdt_off_dt_struct(blob) + 12, minus12, sizeof(minus12));
 	assert_int_equal(dt_check_blob(&r, sizeof(blob)), -HV_EINVAL);
 	assert_non_null(strstr(err, "bad property length -12"));
 }
