@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: Apache-2.0
 """Guest creation and destruction: Lamina's `lam create` / `lam destroy` against Xen 4.17's
-`xl create` / `xl destroy` in the reference run (shared/bench/xen-anchor), on the same QEMU
+`xl create` / `xl destroy` in the Xen reference run (bench/README.md), on the same QEMU
 board (virt, GICv3, cortex-a57, 2 CPUs, 2 GiB, TCG) with the same Debian kernel as Dom0 and
 guest, a 128 MiB 1-vCPU guest booting a busybox initramfs to a marker on its PV console.
 
@@ -26,7 +26,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CACHE = os.environ.get("LAMINA_CACHE", os.path.join(os.path.expanduser("~"), ".cache", "lamina"))
 KERNEL = os.path.join(CACHE, "arm64", "Image")
 INITRD = os.path.join(ROOT, "build", "dom0-initrd.cpio.gz")
-ANCHOR = os.path.join(os.path.dirname(ROOT), "shared", "bench", "xen-anchor")
+# The Xen reference run (bench/README.md): LAMINA_XEN_ANCHOR, else beside the checkout.
+ANCHOR = os.environ.get("LAMINA_XEN_ANCHOR") or os.path.join(os.path.dirname(ROOT), "shared",
+                                                              "bench", "xen-anchor")
 MACHINE = ["-M", "virt,gic-version=3,virtualization=on", "-cpu", "cortex-a57", "-smp", "2",
            "-m", "2048", "-nographic", "-no-reboot"]
 
