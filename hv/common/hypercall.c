@@ -33,27 +33,17 @@
 /* True if d may print another line now; cons_lock held. */
 static bool console_line_allowed(struct domain *d, const char *tag)
 {
-	u64 now = now_ns();
+	unsigned int dropped;
+	bool ok = ratelimit_allow(&d->cons_limit, now_ns(), CONSOLE_GUEST_LINES_PER_S, &dropped);
 
-	if (d->cons_window_ns == 0 || now - d->cons_window_ns >= 1000000000ull) {
-		if (d->cons_dropped != 0) {
-			char note[80];
-			int len = hv_snprintf(note, sizeof(note),
-					      "[%u lines of console output dropped]",
-					      d->cons_dropped);
+	if (dropped != 0) {
+		char note[80];
+		int len = hv_snprintf(note, sizeof(note), "[%u lines of console output dropped]",
+				      dropped);
 
-			log_guest_line(tag, note, (size_t)len);
-		}
-		d->cons_window_ns = now;
-		d->cons_lines_left = CONSOLE_GUEST_LINES_PER_S;
-		d->cons_dropped = 0;
+		log_guest_line(tag, note, (size_t)len);
 	}
-	if (d->cons_lines_left == 0) {
-		d->cons_dropped++;
-		return false;
-	}
-	d->cons_lines_left--;
-	return true;
+	return ok;
 }
 
 /* Appends guest console output; complete lines go out tagged "(dN) ". */

@@ -179,3 +179,26 @@ int log_level_parse(const char *s, enum log_level *out)
 	}
 	return -HV_EINVAL;
 }
+
+/** See hv/log.h. */
+bool ratelimit_allow(struct ratelimit *rl, u64 now, unsigned int burst,
+		     unsigned int *dropped_before)
+{
+	if (dropped_before != NULL) {
+		*dropped_before = 0;
+	}
+	if (rl->window_ns == 0 || now - rl->window_ns >= 1000000000ull) {
+		if (dropped_before != NULL) {
+			*dropped_before = rl->dropped;
+		}
+		rl->window_ns = now;
+		rl->left = burst;
+		rl->dropped = 0;
+	}
+	if (rl->left == 0) {
+		rl->dropped++;
+		return false;
+	}
+	rl->left--;
+	return true;
+}

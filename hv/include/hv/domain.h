@@ -14,6 +14,7 @@
 #include <asm/domain.h>
 #include <hv/evtchn.h>
 #include <hv/grant_table.h>
+#include <hv/log.h>
 #include <hv/mmio.h>
 #include <hv/spinlock.h>
 #include <hv/timer.h>
@@ -115,14 +116,11 @@ struct domain {
 	char cons_buf[160];
 	unsigned int cons_len;
 	spinlock_t cons_lock;
-	u64 cons_window_ns;	      /* rate limit of DomU console lines (hypercall.c) */
-	unsigned int cons_lines_left; /* in this window */
-	unsigned int cons_dropped;    /* lines dropped in it */
+	struct ratelimit cons_limit; /* DomU console lines per second (hypercall.c) */
 	/* hypercalls already reported as unsupported (bit = hypercall number) */
 	u64 warned_hcalls;
 	/* rate limit of guest-misbehaviour messages: a budget per second */
-	u64 log_window_ns;
-	unsigned int log_budget;
+	struct ratelimit log_limit;
 
 	/* Xen guest ABI (evtchn.c, memory.c, vcpu.c). */
 	spinlock_t evtchn_lock; /* see hv/evtchn.h */

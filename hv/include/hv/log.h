@@ -46,3 +46,18 @@ void log_vprintf(enum log_level lvl, const char *fmt, va_list ap);
 
 /** Parses "none|error|warning|info|debug|all"; returns -HV_EINVAL if unknown. */
 int log_level_parse(const char *s, enum log_level *out);
+
+/** A budget of events per second, for what a guest can make the hypervisor log. */
+struct ratelimit {
+	u64 window_ns;	      /* start of the current second (0: none yet) */
+	unsigned int left;    /* events still allowed in it */
+	unsigned int dropped; /* events refused in it */
+};
+
+/**
+ * True if one more event fits in 'burst' per second at time 'now' (ns); false counts it
+ * as dropped. When a new second starts, *dropped_before (if not NULL) is set to how many
+ * the previous one dropped (for a single "N dropped" line), else to 0.
+ */
+bool ratelimit_allow(struct ratelimit *rl, u64 now, unsigned int burst,
+		     unsigned int *dropped_before);

@@ -127,20 +127,16 @@ static void inject_iabt(struct vcpu *v, u64 va)
 	inject_sync(v, (ec << ESR_EC_SHIFT) | ESR_IL | FSC_SYNC_EXTERNAL, true, va);
 }
 
+#define GUEST_WARNS_PER_S 10
+
 /* Rate-limited report of guest misbehaviour (guest_loglvl). */
 static void guest_warn(struct vcpu *v, const char *what, u64 esr)
 {
 	struct domain *d = v->domain;
-	u64 now = now_ns();
 
-	if (now - d->log_window_ns > 1000000000ull) {
-		d->log_window_ns = now;
-		d->log_budget = 10;
-	}
-	if (d->log_budget == 0) {
+	if (!ratelimit_allow(&d->log_limit, now_ns(), GUEST_WARNS_PER_S, NULL)) {
 		return;
 	}
-	d->log_budget--;
 	if (hv_guest_loglvl >= LOG_WARN) {
 		log_printf(LOG_WARN, "d%uv%u: %s (ESR 0x%llx, pc 0x%llx); injected a fault\n",
 			   d->domid, v->id, what, (unsigned long long)esr,
