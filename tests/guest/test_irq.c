@@ -121,19 +121,26 @@ TEST(timer, masked_and_disabled)
 	EXPECT(WAIT_FOR(READ_ONCE(fired), 1000000));
 	/*
 	 * A timer disabled before its deadline never fires. Interrupts are masked across
-	 * enable/disable so a host that stalls this vCPU past the deadline in between
-	 * cannot make it fire legitimately; the level line is gone once it is disabled.
+	 * enable/disable, and the disable is checked to have come before the deadline: a
+	 * vCPU descheduled (or a host stalled) past it in between may legitimately see the
+	 * interrupt the deadline raised, as on Xen, so that run proves nothing either way.
 	 */
 	fired = 0;
 	irq_disable();
-	WRITE_SYSREG(cntv_cval_el0, timer_now() + us_to_ticks(5000));
+	cval = timer_now() + us_to_ticks(5000);
+	WRITE_SYSREG(cntv_cval_el0, cval);
 	WRITE_SYSREG(cntv_ctl_el0, 1);
 	isb();
 	WRITE_SYSREG(cntv_ctl_el0, 0);
 	isb();
+	bool disabled_in_time = timer_now() < cval;
 	irq_enable();
 	udelay(20000);
-	EXPECT_EQ(fired, 0);
+	if (disabled_in_time) {
+		EXPECT_EQ(fired, 0);
+	} else {
+		printf("timer.masked_and_disabled: disabled after the deadline (descheduled)\n");
+	}
 }
 
 /* ------------------------------------------------------------------ SGIs */
