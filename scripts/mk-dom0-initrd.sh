@@ -21,9 +21,22 @@ MODDIR=$CACHE/arm64/kernel/lib/modules/$KVER
 # Kernel modules Dom0 loads at boot (Debian builds these drivers as modules), in load
 # order: a module comes after the ones it depends on (modinfo -F depends: xenfs needs
 # xen-privcmd; the others need nothing that is not built in).
+# The PV backends (xen-blkback, xen-netback) serve the guests' disks and NICs; loop backs
+# disk image files, bridge (with llc, stp) is xenbr0, virtio_net (with its failover
+# modules) is the uplink on QEMU's user network.
 MODS="kernel/drivers/virtio/virtio_mmio.ko kernel/drivers/block/virtio_blk.ko
+	kernel/net/core/failover.ko kernel/drivers/net/net_failover.ko
+	kernel/drivers/net/virtio_net.ko kernel/net/llc/llc.ko kernel/net/802/stp.ko
+	kernel/net/bridge/bridge.ko kernel/drivers/block/loop.ko
 	kernel/drivers/xen/xen-evtchn.ko kernel/drivers/xen/xen-gntdev.ko
-	kernel/drivers/xen/xen-privcmd.ko kernel/drivers/xen/xenfs/xenfs.ko"
+	kernel/drivers/xen/xen-privcmd.ko kernel/drivers/xen/xenfs/xenfs.ko
+	kernel/drivers/block/xen-blkback/xen-blkback.ko
+	kernel/drivers/net/xen-netback/xen-netback.ko"
+# The DomU's: the PV frontends, and ext4 (which also mounts ext2) for file systems on
+# its disks. Same rule: dependencies first.
+DOMU_MODS="kernel/drivers/block/xen-blkfront.ko kernel/drivers/net/xen-netfront.ko
+	kernel/lib/crc16.ko kernel/crypto/crc32c_generic.ko kernel/fs/mbcache.ko
+	kernel/fs/jbd2/jbd2.ko kernel/fs/ext4/ext4.ko"
 TOOLS="lam lamina-xenstored lamina-consoled lamina-xs"
 
 inputs=("$0" "$BB" "$IMAGE" "$ROOT/tools/dom0/init" "$ROOT/tools/dom0/demo.cfg"
@@ -52,6 +65,14 @@ install -m 755 "$ROOT/tools/domu/init" "$D/init"
 if [ -f "$B/tools/lamina-xs" ]; then
 	install -m 755 "$B/tools/lamina-xs" "$D/usr/sbin/lamina-xs"
 fi
+mkdir -p "$D/lib/modules"
+: >"$D/lib/modules/modules.load"
+for m in $DOMU_MODS; do
+	src=$MODDIR/$m
+	[ -f "$src" ] || { echo "mk-dom0-initrd: $src missing" >&2; exit 1; }
+	cp "$src" "$D/lib/modules/"
+	basename "$m" >>"$D/lib/modules/modules.load"
+done
 echo "root:x:0:0:root:/root:/bin/sh" >"$D/etc/passwd"
 echo "root:x:0:" >"$D/etc/group"
 ( cd "$D" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet ) | gzip -9 -n \
