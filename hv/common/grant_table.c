@@ -297,8 +297,9 @@ static void pins_sync_flags(struct grant_entry_v1 *e, const struct gnttab_active
  * sets GTF_reading (and GTF_writing unless readonly) in one compare-and-exchange of its
  * flags and domid, so the granter sees either the claim or its own change. A granter
  * rewriting the entry on another vCPU can make every attempt fail: after
- * GRANT_CLAIM_TRIES the claim fails with GNTST_general_error (Xen's _set_status() gives
- * up the same way) instead of spinning with the lock held. GNTST_* status.
+ * GRANT_CLAIM_TRIES the claim fails with GNTST_general_error instead of spinning with
+ * the lock held (Xen's _set_status_v1() in common/grant_table.c gives up the same way,
+ * after five attempts). GNTST_* status.
  */
 static int grant_claim(struct grant_entry_v1 *e, domid_t user, bool readonly)
 {
