@@ -5,6 +5,7 @@
  * XENMEM_add_to_physmap, and between domains map_grant_ref, unmap_grant_ref and copy
  * (Xen's public/grant_table.h and common/grant_table.c).
  */
+#include <hv/arch.h>
 #include <hv/cache.h>
 #include <hv/mm.h>
 #include <hv/domain.h>
@@ -24,6 +25,7 @@
 #define GRANT_CLAIM_TRIES 64 /* attempts to claim an entry the granter keeps changing */
 #define MAPTRACK_IN_USE 1u
 #define MAPTRACK_RO 2u
+#define MAPTRACK_NONE (~0u) /* the end of the free list */
 
 /* Allocates frames until there are at least n. Lock held. */
 static int gnttab_grow(struct domain *d, unsigned int n)
@@ -57,6 +59,8 @@ int gnttab_domain_init(struct domain *d, unsigned int max_frames)
 
 	spin_lock_init(&gt->lock);
 	spin_lock_init(&gt->maptrack_lock);
+	gt->maptrack_head = MAPTRACK_NONE;
+	gt->maptrack_tail = MAPTRACK_NONE;
 	gt->nr_frames = 0;
 	gt->max_frames = MIN(MAX(max_frames, 1u), (unsigned int)GNTTAB_MAX_FRAMES);
 	return gnttab_grow(d, 1); /* INITIAL_NR_GRANT_FRAMES is 1 on Arm */
@@ -257,71 +261,112 @@ static struct page_info *get_ram_frame(struct domain *d, u64 gfn)
 	return pg != NULL && page_get_ref(pg, d->domid) ? pg : NULL;
 }
 
+/* What a pin is for: a mapping (until unmapped) or a copy (transient, for one uop). */
+enum pin_kind { PIN_MAP, PIN_COPY };
+
+/* The pin counter of act for a use of this kind and access. */
+static u16 *pin_counter(struct gnttab_active *act, enum pin_kind kind, bool readonly)
+{
+	if (kind == PIN_MAP) {
+		return readonly ? &act->pin_ro : &act->pin_rw;
+	}
+	return readonly ? &act->copy_ro : &act->copy_rw;
+}
+
 /*
- * Pins grant 'ref' of granter gd for use by domain 'user' (readonly or not): checks the
- * entry, sets GTF_reading/GTF_writing, and returns the frame with a page reference.
- * With pin false the entry is only checked (a copy), not pinned. GNTST_* status.
+ * Clears the GTF_writing / GTF_reading flags of e that no pin in act justifies any more
+ * (the granter sees them go when the last user of its frame is done). Lock held.
  */
-static int grant_acquire(struct domain *gd, u32 ref, domid_t user, bool readonly, bool pin,
-			 struct page_info **out)
+static void pins_sync_flags(struct grant_entry_v1 *e, const struct gnttab_active *act)
+{
+	u16 clear = 0;
+
+	if (act->pin_rw == 0 && act->copy_rw == 0) {
+		clear |= GTF_writing;
+		if (act->pin_ro == 0 && act->copy_ro == 0) {
+			clear |= GTF_reading;
+		}
+	}
+	if (clear != 0) {
+		__atomic_fetch_and(&e->flags, (u16)~clear, __ATOMIC_RELEASE);
+	}
+}
+
+/*
+ * Claims grant entry e for domain 'user': checks it against what the granter wrote and
+ * sets GTF_reading (and GTF_writing unless readonly) in one compare-and-exchange of its
+ * flags and domid, so the granter sees either the claim or its own change. A granter
+ * rewriting the entry on another vCPU can make every attempt fail: after
+ * GRANT_CLAIM_TRIES the claim fails with GNTST_general_error instead of spinning with
+ * the lock held (Xen's _set_status_v1() in common/grant_table.c gives up the same way,
+ * after five attempts). GNTST_* status.
+ */
+static int grant_claim(struct grant_entry_v1 *e, domid_t user, bool readonly)
+{
+	u32 word = __atomic_load_n((u32 *)e, __ATOMIC_ACQUIRE);
+
+	for (unsigned int tries = 0; tries < GRANT_CLAIM_TRIES; tries++) {
+		u16 eflags = (u16)word, edom = (u16)(word >> 16);
+		u16 want = eflags | GTF_reading | (readonly ? 0 : GTF_writing);
+
+		if ((eflags & GTF_type_mask) != GTF_permit_access || edom != user) {
+			return GNTST_permission_denied;
+		}
+		if (!readonly && (eflags & GTF_readonly)) {
+			return GNTST_permission_denied;
+		}
+		/* On failure 'word' is what the guest has written meanwhile: check that. */
+		if (arch_guest_cmpxchg32((u32 *)e, &word, (word & 0xFFFF0000u) | want)) {
+			return GNTST_okay;
+		}
+	}
+	return GNTST_general_error;
+}
+
+/*
+ * Pins grant 'ref' of granter gd for use by domain 'user' (readonly or not), for a
+ * mapping or a copy: claims the entry (GTF_reading/GTF_writing), counts the pin in
+ * its active entry and returns the frame with a page reference. GNTST_* status;
+ * nothing is left pinned on failure.
+ */
+static int grant_acquire(struct domain *gd, u32 ref, domid_t user, bool readonly,
+			 enum pin_kind kind, struct page_info **out)
 {
 	struct gnttab_active *act;
 	struct grant_entry_v1 *e;
 	unsigned long flags;
-	int st = GNTST_okay;
+	u16 *pins;
+	int st;
 
+	*out = NULL;
 	spin_lock_irqsave(&gd->gnttab.lock, flags);
 	e = entry_of(gd, ref, &act);
 	if (e == NULL) {
-		st = GNTST_bad_gntref;
-		goto out;
+		spin_unlock_irqrestore(&gd->gnttab.lock, flags);
+		return GNTST_bad_gntref;
 	}
-	for (unsigned int tries = 0;; tries++) {
-		u32 word = __atomic_load_n((u32 *)e, __ATOMIC_ACQUIRE);
-		u16 eflags = (u16)word, edom = (u16)(word >> 16);
-		u16 want =
-			eflags | (pin ? (readonly ? GTF_reading : GTF_reading | GTF_writing) : 0);
-
-		if ((eflags & GTF_type_mask) != GTF_permit_access || edom != user) {
-			st = GNTST_permission_denied;
-			goto out;
-		}
-		if (!readonly && (eflags & GTF_readonly)) {
-			st = GNTST_permission_denied;
-			goto out;
-		}
-		/* The guest may rewrite the entry at any time: claim it atomically. */
-		if (__atomic_compare_exchange_n((u32 *)e, &word, (word & 0xFFFF0000u) | want, false,
-						__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
-			break;
-		}
-	}
-	*out = get_ram_frame(gd, __atomic_load_n(&e->frame, __ATOMIC_ACQUIRE));
-	if (*out == NULL) {
-		st = GNTST_bad_page;
-	} else if (pin && (readonly ? act->pin_ro : act->pin_rw) == 0xFFFF) {
-		page_put_ref(*out); /* too many mappings of one grant */
-		*out = NULL;
-		st = GNTST_no_space;
-	} else if (pin) {
-		if (readonly) {
-			act->pin_ro++;
+	pins = pin_counter(act, kind, readonly);
+	st = grant_claim(e, user, readonly);
+	if (st == GNTST_okay) {
+		*out = get_ram_frame(gd, __atomic_load_n(&e->frame, __ATOMIC_ACQUIRE));
+		if (*out == NULL) {
+			st = GNTST_bad_page;
+		} else if (*pins == 0xFFFF) {
+			page_put_ref(*out); /* too many users of one grant */
+			*out = NULL;
+			st = GNTST_no_space;
 		} else {
-			act->pin_rw++;
+			(*pins)++;
 		}
 	}
-	if (pin && act->pin_ro == 0 && act->pin_rw == 0) {
-		__atomic_fetch_and(&e->flags, (u16) ~(GTF_reading | GTF_writing), __ATOMIC_RELEASE);
-	} else if (pin && act->pin_rw == 0) {
-		__atomic_fetch_and(&e->flags, (u16)~GTF_writing, __ATOMIC_RELEASE);
-	}
-out:
+	/* A claim that failed after its flags were set takes them back. */
+	pins_sync_flags(e, act);
 	spin_unlock_irqrestore(&gd->gnttab.lock, flags);
 	return st;
 }
 
 /* Undoes one pin of grant_acquire() (the page reference is dropped by the caller). */
-static void grant_release(struct domain *gd, u32 ref, bool readonly)
+static void grant_release(struct domain *gd, u32 ref, bool readonly, enum pin_kind kind)
 {
 	struct gnttab_active *act;
 	struct grant_entry_v1 *e;
@@ -330,112 +375,108 @@ static void grant_release(struct domain *gd, u32 ref, bool readonly)
 	spin_lock_irqsave(&gd->gnttab.lock, flags);
 	e = entry_of(gd, ref, &act);
 	if (e != NULL) {
-		if (readonly && act->pin_ro > 0) {
-			act->pin_ro--;
-		} else if (!readonly && act->pin_rw > 0) {
-			act->pin_rw--;
+		u16 *pins = pin_counter(act, kind, readonly);
+
+		if (*pins > 0) {
+			(*pins)--;
 		}
-		if (act->pin_rw == 0) {
-			__atomic_fetch_and(&e->flags, (u16)~GTF_writing, __ATOMIC_RELEASE);
-		}
-		if (act->pin_ro == 0 && act->pin_rw == 0) {
-			__atomic_fetch_and(&e->flags, (u16)~GTF_reading, __ATOMIC_RELEASE);
-		}
+		pins_sync_flags(e, act);
 	}
 	spin_unlock_irqrestore(&gd->gnttab.lock, flags);
 }
 
-/* A free maptrack slot of d, marked in use with m; -1 if d has too many mappings. */
-static long maptrack_add(struct domain *d, const struct gnttab_maptrack *m)
+/* Maptrack entry 'handle' of d (below maptrack_pages * MAPTRACK_PER_PAGE). */
+static struct gnttab_maptrack *maptrack_entry(struct gnttab *gt, u32 handle)
+{
+	return &gt->maptrack[handle / MAPTRACK_PER_PAGE][handle % MAPTRACK_PER_PAGE];
+}
+
+/* Puts handle at the tail of d's free list: the longest free is reused first. Locked. */
+static void maptrack_free(struct gnttab *gt, u32 handle)
+{
+	maptrack_entry(gt, handle)->flags = 0;
+	maptrack_entry(gt, handle)->next_free = MAPTRACK_NONE;
+	if (gt->maptrack_tail == MAPTRACK_NONE) {
+		gt->maptrack_head = handle;
+	} else {
+		maptrack_entry(gt, gt->maptrack_tail)->next_free = handle;
+	}
+	gt->maptrack_tail = handle;
+}
+
+/*
+ * A free maptrack handle of d, taken off the free list (growing the maptrack by a page
+ * when the list is empty); MAPTRACK_NONE if d has too many mappings. The entry is
+ * filled by the caller. maptrack_lock held.
+ */
+static u32 maptrack_alloc(struct domain *d)
 {
 	struct gnttab *gt = &d->gnttab;
-	unsigned long flags;
-	long handle = -1;
+	u32 handle;
 
-	spin_lock_irqsave(&gt->maptrack_lock, flags);
-	if (gt->maptrack_used == gt->maptrack_pages * MAPTRACK_PER_PAGE &&
+	if (gt->maptrack_head == MAPTRACK_NONE &&
 	    gt->maptrack_pages <
 		    (d->privileged ? GNTTAB_MAPTRACK_MAX_PAGES : GNTTAB_MAPTRACK_GUEST_PAGES)) {
-		gt->maptrack[gt->maptrack_pages] = page_alloc_va(0, PA_ZERO);
-		if (gt->maptrack[gt->maptrack_pages] != NULL) {
-			gt->maptrack_pages++;
-		}
-	}
-	for (unsigned int p = 0; p < gt->maptrack_pages && handle < 0; p++) {
-		for (unsigned int i = 0; i < MAPTRACK_PER_PAGE; i++) {
-			struct gnttab_maptrack *e = &gt->maptrack[p][i];
+		struct gnttab_maptrack *page = page_alloc_va(0, PA_ZERO);
 
-			if (!(e->flags & MAPTRACK_IN_USE)) {
-				*e = *m;
-				e->flags |= MAPTRACK_IN_USE;
-				handle = (long)(p * MAPTRACK_PER_PAGE + i);
-				gt->maptrack_used++;
-				break;
+		if (page != NULL) {
+			u32 first = gt->maptrack_pages * (u32)MAPTRACK_PER_PAGE;
+
+			gt->maptrack[gt->maptrack_pages++] = page;
+			for (u32 i = 0; i < MAPTRACK_PER_PAGE; i++) {
+				maptrack_free(gt, first + i);
 			}
 		}
 	}
-	spin_unlock_irqrestore(&gt->maptrack_lock, flags);
+	handle = gt->maptrack_head;
+	if (handle != MAPTRACK_NONE) {
+		gt->maptrack_head = maptrack_entry(gt, handle)->next_free;
+		if (gt->maptrack_head == MAPTRACK_NONE) {
+			gt->maptrack_tail = MAPTRACK_NONE;
+		}
+		gt->maptrack_used++;
+	}
 	return handle;
 }
 
-/* Takes maptrack entry 'handle' of d out (copied to *m); false if there is none. */
-static bool maptrack_take(struct domain *d, u64 handle, u64 gfn, struct gnttab_maptrack *m)
+/** See hv/grant_table.h. */
+unsigned long gnttab_mappings_lock(struct domain *d)
 {
-	struct gnttab *gt = &d->gnttab;
-	struct gnttab_maptrack *e;
 	unsigned long flags;
-	bool ok = false;
 
-	spin_lock_irqsave(&gt->maptrack_lock, flags);
-	if (handle < (u64)gt->maptrack_pages * MAPTRACK_PER_PAGE) {
-		e = &gt->maptrack[handle / MAPTRACK_PER_PAGE][handle % MAPTRACK_PER_PAGE];
-		if ((e->flags & MAPTRACK_IN_USE) && (gfn == 0 || e->gfn == gfn)) {
-			*m = *e;
-			e->flags = 0;
-			gt->maptrack_used--;
-			ok = true;
-		}
-	}
-	spin_unlock_irqrestore(&gt->maptrack_lock, flags);
-	return ok;
+	spin_lock_irqsave(&d->gnttab.maptrack_lock, flags);
+	return flags;
+}
+
+/** See hv/grant_table.h. */
+void gnttab_mappings_unlock(struct domain *d, unsigned long flags)
+{
+	spin_unlock_irqrestore(&d->gnttab.maptrack_lock, flags);
 }
 
 /** See hv/grant_table.h. */
 bool gnttab_gfn_is_mapped_grant(struct domain *d, u64 gfn)
 {
-	struct gnttab *gt = &d->gnttab;
-	unsigned long flags;
-	bool found = false;
-
-	spin_lock_irqsave(&gt->maptrack_lock, flags);
-	for (unsigned int p = 0; p < gt->maptrack_pages && !found; p++) {
-		for (unsigned int i = 0; i < MAPTRACK_PER_PAGE; i++) {
-			const struct gnttab_maptrack *e = &gt->maptrack[p][i];
-
-			if ((e->flags & MAPTRACK_IN_USE) && e->gfn == gfn) {
-				found = true;
-				break;
-			}
-		}
-	}
-	spin_unlock_irqrestore(&gt->maptrack_lock, flags);
-	return found;
-}
-
-/* Ends one mapping: the p2m entry (if it still holds the frame), pin and reference. */
-static void mapping_end(struct domain *d, const struct gnttab_maptrack *m, bool unmap)
-{
-	struct domain *gd = domain_get_by_id(m->dom);
-	unsigned int pflags;
+	unsigned int flags;
 	paddr_t pa;
 
-	if (unmap && p2m_lookup(d, m->gfn << PAGE_SHIFT, &pa, &pflags) == 0 && pa == m->pa) {
-		(void)p2m_unmap(d, m->gfn << PAGE_SHIFT, PAGE_SIZE);
-	}
+	return p2m_gfn_valid(d, gfn) && p2m_lookup(d, gfn << PAGE_SHIFT, &pa, &flags) == 0 &&
+	       (flags & P2M_GRANT);
+}
+
+/*
+ * Ends one mapping's hold on the granter: its pin (if the granter is still the domain
+ * it was mapped from) and the page reference. The p2m entry and maptrack entry are
+ * gone already. No gnttab lock held.
+ */
+static void mapping_release(const struct gnttab_maptrack *m)
+{
+	struct domain *gd = domain_get_by_id(m->dom);
+
 	if (gd != NULL) {
 		/* Only the granter it was mapped from: not a later domain with its ID. */
 		if (gd->created_ns == m->gen) {
-			grant_release(gd, m->ref, m->flags & MAPTRACK_RO);
+			grant_release(gd, m->ref, m->flags & MAPTRACK_RO, PIN_MAP);
 		}
 		domain_put(gd);
 	}
@@ -452,7 +493,7 @@ static void maptrack_release_all(struct domain *d)
 			struct gnttab_maptrack *e = &gt->maptrack[p][i];
 
 			if (e->flags & MAPTRACK_IN_USE) {
-				mapping_end(d, e, false); /* its p2m goes as a whole */
+				mapping_release(e); /* its p2m goes as a whole */
 				e->flags = 0;
 			}
 		}
@@ -461,6 +502,71 @@ static void maptrack_release_all(struct domain *d)
 	}
 	gt->maptrack_pages = 0;
 	gt->maptrack_used = 0;
+	gt->maptrack_head = MAPTRACK_NONE;
+	gt->maptrack_tail = MAPTRACK_NONE;
+}
+
+/*
+ * Maps the pinned frame of *m at m->gfn of d as a grant mapping and records it in the
+ * maptrack, both under d's maptrack_lock (see hv/grant_table.h, Locking): no other vCPU
+ * of d sees the p2m entry without its maptrack entry. The handle, or a GNTST_* error
+ * (negative) with nothing changed.
+ */
+static long mapping_add(struct domain *d, const struct gnttab_maptrack *m)
+{
+	unsigned int p2mf = P2M_MEM_NORMAL | P2M_GRANT | (m->flags & MAPTRACK_RO ? P2M_RO : 0);
+	unsigned long flags = gnttab_mappings_lock(d);
+	u32 handle = maptrack_alloc(d);
+	long ret;
+
+	if (handle == MAPTRACK_NONE) {
+		ret = GNTST_no_space;
+	} else if (p2m_map(d, m->gfn << PAGE_SHIFT, m->pa, PAGE_SIZE, p2mf) != 0) {
+		/* Something is there now (another vCPU's map or populate), or no memory. */
+		d->gnttab.maptrack_used--;
+		maptrack_free(&d->gnttab, handle);
+		ret = GNTST_general_error;
+	} else {
+		struct gnttab_maptrack *e = maptrack_entry(&d->gnttab, handle);
+
+		*e = *m;
+		e->flags |= MAPTRACK_IN_USE;
+		ret = handle;
+	}
+	gnttab_mappings_unlock(d, flags);
+	return ret;
+}
+
+/*
+ * Takes maptrack entry 'handle' of d out (copied to *m) with its p2m entry, under d's
+ * maptrack_lock; false if there is none (or it is mapped elsewhere than gfn, when gfn is
+ * not 0).
+ */
+static bool mapping_remove(struct domain *d, u64 handle, u64 gfn, struct gnttab_maptrack *m)
+{
+	struct gnttab *gt = &d->gnttab;
+	unsigned long flags = gnttab_mappings_lock(d);
+	struct gnttab_maptrack *e;
+	unsigned int pflags;
+	bool ok = false;
+	paddr_t pa;
+
+	if (handle < (u64)gt->maptrack_pages * MAPTRACK_PER_PAGE) {
+		e = maptrack_entry(gt, (u32)handle);
+		if ((e->flags & MAPTRACK_IN_USE) && (gfn == 0 || e->gfn == gfn)) {
+			*m = *e;
+			/* The entry is the grant mapping: nothing else removes or replaces one. */
+			if (p2m_lookup(d, m->gfn << PAGE_SHIFT, &pa, &pflags) == 0 && pa == m->pa &&
+			    (pflags & P2M_GRANT)) {
+				(void)p2m_unmap(d, m->gfn << PAGE_SHIFT, PAGE_SIZE);
+			}
+			gt->maptrack_used--;
+			maptrack_free(gt, (u32)handle);
+			ok = true;
+		}
+	}
+	gnttab_mappings_unlock(d, flags);
+	return ok;
 }
 
 /* One GNTTABOP_map_grant_ref: map grant m->ref of m->dom at m->host_addr of v's domain. */
@@ -498,7 +604,7 @@ static void grant_map_one(struct vcpu *v, struct gnttab_map_grant_ref *op)
 		op->status = GNTST_bad_domain;
 		return;
 	}
-	st = grant_acquire(gd, op->ref, d->domid, ro, true, &pg);
+	st = grant_acquire(gd, op->ref, d->domid, ro, PIN_MAP, &pg);
 	if (st != GNTST_okay) {
 		domain_put(gd);
 		op->status = (s16)st;
@@ -511,15 +617,10 @@ static void grant_map_one(struct vcpu *v, struct gnttab_map_grant_ref *op)
 				      .dom = gd->domid,
 				      .flags = ro ? MAPTRACK_RO : 0 };
 	domain_put(gd);
-	if (p2m_map(d, op->host_addr, m.pa, PAGE_SIZE, P2M_MEM_NORMAL | (ro ? P2M_RO : 0)) != 0) {
-		mapping_end(d, &m, false);
-		op->status = GNTST_general_error;
-		return;
-	}
-	handle = maptrack_add(d, &m);
+	handle = mapping_add(d, &m);
 	if (handle < 0) {
-		mapping_end(d, &m, true);
-		op->status = GNTST_no_space;
+		mapping_release(&m);
+		op->status = (s16)handle;
 		return;
 	}
 	op->handle = (grant_handle_t)handle;
@@ -535,11 +636,11 @@ static void grant_unmap_one(struct vcpu *v, struct gnttab_unmap_grant_ref *op)
 {
 	struct gnttab_maptrack m;
 
-	if (!maptrack_take(v->domain, op->handle, op->host_addr >> PAGE_SHIFT, &m)) {
+	if (!mapping_remove(v->domain, op->handle, op->host_addr >> PAGE_SHIFT, &m)) {
 		op->status = GNTST_bad_handle;
 		return;
 	}
-	mapping_end(v->domain, &m, true);
+	mapping_release(&m);
 	op->status = GNTST_okay;
 }
 
@@ -593,10 +694,15 @@ static long gnttab_map_ops(struct vcpu *v, u64 cmd, u64 *uop_p, u64 *count_p)
 	return 0;
 }
 
-/* One side of a copy: a referenced frame and the domain reference to drop after. */
+/*
+ * One side of a copy: a referenced frame, and for a grant the granter (a domain
+ * reference) and the transient pin to drop after.
+ */
 struct copy_side {
 	struct page_info *pg;
 	struct domain *gd; /* granter (NULL for the caller's own frame) */
+	u32 ref;
+	bool readonly;
 };
 
 static int copy_side_get(struct vcpu *v, const struct gnttab_copy_ptr *p, bool is_gref, bool write,
@@ -622,7 +728,10 @@ static int copy_side_get(struct vcpu *v, const struct gnttab_copy_ptr *p, bool i
 	if (side->gd == NULL) {
 		return GNTST_bad_domain;
 	}
-	st = grant_acquire(side->gd, p->u.ref, d->domid, !write, false, &side->pg);
+	side->ref = p->u.ref;
+	side->readonly = !write;
+	/* A transient pin: the granter cannot end access while the copy runs. */
+	st = grant_acquire(side->gd, p->u.ref, d->domid, !write, PIN_COPY, &side->pg);
 	if (st != GNTST_okay) {
 		domain_put(side->gd);
 		side->gd = NULL;
@@ -632,11 +741,12 @@ static int copy_side_get(struct vcpu *v, const struct gnttab_copy_ptr *p, bool i
 
 static void copy_side_put(struct copy_side *side)
 {
+	if (side->gd != NULL) {
+		grant_release(side->gd, side->ref, side->readonly, PIN_COPY);
+		domain_put(side->gd);
+	}
 	if (side->pg != NULL) {
 		page_put_ref(side->pg);
-	}
-	if (side->gd != NULL) {
-		domain_put(side->gd);
 	}
 }
 
@@ -724,7 +834,6 @@ static long gnttab_setup_table(struct vcpu *v, u64 uop)
 	return copy_to_guest_va(v, uop, &op, sizeof(op)) ? -HV_EFAULT : 0;
 }
 
-/** See hv/grant_table.h. */
 /** See hv/grant_table.h. */
 long do_grant_table_op(struct vcpu *v, u64 cmd, u64 *uop_p, u64 *count_p)
 {

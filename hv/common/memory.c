@@ -17,7 +17,16 @@
  * is in the hypervisor, changes the table; d->physmap_busy keeps two vCPUs from
  * pausing each other.
  *
- * Lock order: none taken here beyond the p2m's and the scheduler's own locks.
+ * A vCPU of the domain may map or unmap a grant (hv/common/grant_table.c) while another
+ * one is here: nothing stops it on the paths that do not pause (foreign frames), and
+ * the others should not rely on the pause for it. So wherever
+ * this file looks at a gfn and then changes it according to what is there, it holds
+ * gnttab_mappings_lock() (the domain's maptrack_lock) from the look to the change: a
+ * grant mapping (type P2M_GRANT) is then seen whole or not at all, is never taken away
+ * here, and its page reference is dropped only by its unmap.
+ *
+ * Lock order (see hv/grant_table.h): the domain's maptrack_lock, then the p2m's lock,
+ * then the page allocator's; beyond those only the scheduler's own locks.
  */
 #include <hv/mm.h>
 #include <hv/p2m.h>
@@ -138,6 +147,54 @@ static void physmap_end(struct domain *d, struct vcpu *cur)
 }
 
 /*
+ * Maps pa at gpa of d in place of what is there: nothing, or d's own RAM page, which is
+ * unmapped and returned in *old for the caller to free. Anything else there is -EINVAL
+ * or -EBUSY, and nothing changes. The look and the change are one step under
+ * gnttab_mappings_lock() (see the top of the file).
+ */
+static long physmap_replace(struct domain *d, gpaddr_t gpa, paddr_t pa, struct page_info **old)
+{
+	unsigned long lockf = gnttab_mappings_lock(d);
+	paddr_t old_pa = INVALID_PADDR;
+	unsigned int old_flags = 0;
+	long rc;
+
+	*old = NULL;
+	if (p2m_lookup(d, gpa, &old_pa, &old_flags) == 0) {
+		struct page_info *pg = paddr_to_page(old_pa);
+
+		/* Only the domain's own RAM may be replaced, never a device mapping. */
+		if ((old_flags & P2M_MEM_MASK) != P2M_MEM_NORMAL || pg == NULL ||
+		    pg->owner != d->domid || pg->state != PGS_ALLOCATED) {
+			rc = -HV_EINVAL;
+			goto out;
+		}
+		/*
+		 * Nor a page the hypervisor placed there (shared_info, a grant frame: its
+		 * record of where it is would go stale) or one another domain maps now.
+		 */
+		if (pg->count != 0 || (old_flags & P2M_GRANT)) {
+			rc = -HV_EBUSY;
+			goto out;
+		}
+		rc = p2m_unmap(d, gpa, PAGE_SIZE);
+		if (rc != 0) {
+			goto out;
+		}
+		*old = pg;
+	}
+	rc = p2m_map(d, gpa, pa, PAGE_SIZE, P2M_MEM_NORMAL);
+	if (rc != 0 && *old != NULL) {
+		/* Put the RAM back; a 4 KiB entry whose table exists already. */
+		(void)p2m_map(d, gpa, old_pa, PAGE_SIZE, old_flags);
+		*old = NULL;
+	}
+out:
+	gnttab_mappings_unlock(d, lockf);
+	return rc;
+}
+
+/*
  * Maps the hypervisor-allocated page at pa (owned by d) at gfn, replacing (and freeing)
  * the RAM page there if there is one; anything else there is -EINVAL or -EBUSY. *where records the gfn it is mapped at (INVALID_GFN: nowhere);
  * a page already mapped elsewhere is moved when allow_move, else -EBUSY (Xen 4.17's
@@ -146,8 +203,6 @@ static void physmap_end(struct domain *d, struct vcpu *cur)
 static long physmap_place(struct vcpu *cur, paddr_t pa, u64 gfn, u64 *where, bool allow_move)
 {
 	struct domain *d = cur->domain;
-	paddr_t old_pa = INVALID_PADDR;
-	unsigned int old_flags = 0;
 	struct page_info *old = NULL;
 	gpaddr_t gpa;
 	long rc;
@@ -177,35 +232,8 @@ static long physmap_place(struct vcpu *cur, paddr_t pa, u64 gfn, u64 *where, boo
 		}
 		*where = INVALID_GFN;
 	}
-	if (p2m_lookup(d, gpa, &old_pa, &old_flags) == 0) {
-		struct page_info *pg = paddr_to_page(old_pa);
-
-		/* Only the domain's own RAM may be replaced, never a device mapping. */
-		if ((old_flags & P2M_MEM_MASK) != P2M_MEM_NORMAL || pg == NULL ||
-		    pg->owner != d->domid || pg->state != PGS_ALLOCATED) {
-			rc = -HV_EINVAL;
-			goto out;
-		}
-		/*
-		 * Nor a page the hypervisor placed there (shared_info, a grant frame: its
-		 * record of where it is would go stale) or one another domain maps now.
-		 */
-		if (pg->count != 0 || gnttab_gfn_is_mapped_grant(d, gfn)) {
-			rc = -HV_EBUSY;
-			goto out;
-		}
-		old = pg;
-		rc = p2m_unmap(d, gpa, PAGE_SIZE);
-		if (rc != 0) {
-			goto out;
-		}
-	}
-	rc = p2m_map(d, gpa, pa, PAGE_SIZE, P2M_MEM_NORMAL);
+	rc = physmap_replace(d, gpa, pa, &old);
 	if (rc != 0) {
-		if (old != NULL) {
-			/* Put the RAM back; a 4 KiB entry whose table exists already. */
-			(void)p2m_map(d, gpa, old_pa, PAGE_SIZE, old_flags);
-		}
 		goto out;
 	}
 	if (old != NULL) {
@@ -268,35 +296,45 @@ static long xenmem_add_to_physmap(struct vcpu *cur, const struct xen_add_to_phys
 }
 
 /*
- * Takes whatever d has at gfn out of its p2m (caller in physmap_begin with pause): a
- * frame of another domain (foreign mapping) drops its reference, d's own RAM is freed
- * (as XENMEM_decrease_reservation). Grant mappings go with unmap_grant_ref, and
- * hypervisor pages (grant frames) and devices stay.
+ * Takes whatever d has at gfn out of its p2m (caller in physmap_begin()): a frame of
+ * another domain (foreign mapping) drops its reference, d's own RAM is freed (as
+ * XENMEM_decrease_reservation). Grant mappings go with unmap_grant_ref, and hypervisor
+ * pages (grant frames) and devices stay. The look and the removal are one step under
+ * gnttab_mappings_lock(): a grant map or unmap on another vCPU comes before or after it.
  */
 static long physmap_remove_gfn(struct domain *d, u64 gfn)
 {
 	struct page_info *pg;
 	unsigned int flags;
+	unsigned long lockf;
 	paddr_t pa;
 	long rc;
 
-	if (!p2m_gfn_valid(d, gfn) || p2m_lookup(d, gfn << PAGE_SHIFT, &pa, &flags) != 0) {
+	if (!p2m_gfn_valid(d, gfn)) {
 		return -HV_ENOENT;
 	}
+	lockf = gnttab_mappings_lock(d);
+	if (p2m_lookup(d, gfn << PAGE_SHIFT, &pa, &flags) != 0) {
+		rc = -HV_ENOENT;
+		goto out;
+	}
 	pg = paddr_to_page(pa);
-	if ((flags & P2M_MEM_MASK) != P2M_MEM_NORMAL || pg == NULL || pg->state != PGS_ALLOCATED ||
-	    (pg->count & PAGE_COUNT_HV) || gnttab_gfn_is_mapped_grant(d, gfn)) {
-		return -HV_EINVAL;
+	if ((flags & P2M_MEM_MASK) != P2M_MEM_NORMAL || (flags & P2M_GRANT) || pg == NULL ||
+	    pg->state != PGS_ALLOCATED || (pg->count & PAGE_COUNT_HV)) {
+		rc = -HV_EINVAL;
+		goto out;
 	}
 	if (pg->owner == d->domid && pg->count != 0) {
-		return -HV_EBUSY; /* its RAM, mapped by another domain right now */
+		rc = -HV_EBUSY; /* its RAM, mapped by another domain right now */
+		goto out;
 	}
 	if (pg->owner != d->domid && !d->privileged) {
-		return -HV_EINVAL; /* only the control domain has foreign frames: a grant */
+		rc = -HV_EINVAL; /* only the control domain has foreign frames: a grant */
+		goto out;
 	}
 	rc = p2m_unmap(d, gfn << PAGE_SHIFT, PAGE_SIZE);
 	if (rc != 0) {
-		return rc;
+		goto out;
 	}
 	if (pg->owner == d->domid) {
 		/* Freed now, or by the last reference someone took meanwhile. */
@@ -305,10 +343,15 @@ static long physmap_remove_gfn(struct domain *d, u64 gfn)
 	} else {
 		page_put_ref(pg); /* a foreign frame (see foreign_map_one()) */
 	}
-	return 0;
+out:
+	gnttab_mappings_unlock(d, lockf);
+	return rc;
 }
 
-/* True if gfn of d maps a RAM frame of another domain (not a grant mapping). */
+/*
+ * True if gfn of d maps a RAM frame of another domain (not a grant mapping): a hint to
+ * pick the path, which physmap_remove_gfn() checks again under the lock.
+ */
 static bool gfn_holds_foreign(struct domain *d, u64 gfn)
 {
 	struct page_info *pg;
@@ -320,7 +363,7 @@ static bool gfn_holds_foreign(struct domain *d, u64 gfn)
 	}
 	pg = paddr_to_page(pa);
 	return pg != NULL && pg->state == PGS_ALLOCATED && pg->owner != d->domid &&
-	       !(pg->count & PAGE_COUNT_HV) && !gnttab_gfn_is_mapped_grant(d, gfn);
+	       !(pg->count & PAGE_COUNT_HV) && !(flags & P2M_GRANT);
 }
 
 static long xenmem_remove_from_physmap(struct vcpu *cur, const struct xen_remove_from_physmap *x)
@@ -514,24 +557,29 @@ static long xenmem_decrease(struct vcpu *cur, const struct xen_memory_reservatio
 		return rc;
 	}
 	for (; done < r->nr_extents; done++) {
-		u64 gfn;
-		paddr_t pa;
+		struct page_info *pg = NULL;
+		unsigned long lockf;
 		unsigned int flags;
-		struct page_info *pg;
+		paddr_t pa;
+		u64 gfn;
 
 		if (copy_from_guest_va(cur, &gfn, r->extent_start + done * 8, 8) != 0 ||
-		    !p2m_gfn_valid(d, gfn) || p2m_lookup(d, gfn << PAGE_SHIFT, &pa, &flags) != 0 ||
-		    (flags & P2M_MEM_MASK) != P2M_MEM_NORMAL) {
+		    !p2m_gfn_valid(d, gfn)) {
 			break;
 		}
-		pg = paddr_to_page(pa);
+		/* The look and the unmap in one step (see the top of the file). */
+		lockf = gnttab_mappings_lock(d);
+		if (p2m_lookup(d, gfn << PAGE_SHIFT, &pa, &flags) == 0 &&
+		    (flags & P2M_MEM_MASK) == P2M_MEM_NORMAL && !(flags & P2M_GRANT)) {
+			pg = paddr_to_page(pa);
+		}
 		if (pg == NULL || pg->owner != d->domid || pg->count != 0 ||
-		    pg->state != PGS_ALLOCATED) {
-			break; /* not its RAM, or a hypervisor page (shared_info, grants) */
-		}
-		if (p2m_unmap(d, gfn << PAGE_SHIFT, PAGE_SIZE) != 0) {
+		    pg->state != PGS_ALLOCATED || p2m_unmap(d, gfn << PAGE_SHIFT, PAGE_SIZE) != 0) {
+			/* not its RAM, a grant mapping, or a hypervisor page (shared_info, grants) */
+			gnttab_mappings_unlock(d, lockf);
 			break;
 		}
+		gnttab_mappings_unlock(d, lockf);
 		page_release_owned(pg, d->domid);
 		d->tot_pages--;
 	}

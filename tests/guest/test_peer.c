@@ -491,6 +491,16 @@ TEST_F(peer_mapper, exchange, TF_XEN)
 	EXPECT_EQ(map_grant(REF_RO, slot2, false, &h2), GNTST_permission_denied);
 	/* Read-only, it maps and reads the granter's bytes. */
 	ASSERT_EQ(map_grant(REF_RO, slot2, true, &h2), GNTST_okay);
+	/*
+	 * A grant mapping is not the mapper's to balloon out or remove: only its unmap
+	 * takes it away (the frame and its reference stay the granter's).
+	 */
+	{
+		struct xen_remove_from_physmap rm = { .domid = DOMID_SELF, .gpfn = gfn_of(slot2) };
+
+		EXPECT(!give_back_frame(slot2));
+		EXPECT(memory_op(XENMEM_remove_from_physmap, &rm) != 0);
+	}
 	for (unsigned int i = 0; i < 4096; i++) {
 		if (READ_ONCE(slot2[i]) != (uint8_t)(0x52 ^ i)) {
 			same = false;

@@ -191,6 +191,53 @@ static void test_control_domain_not_capped(void **state)
 	p2m_domain_destroy(&dom);
 }
 
+/*
+ * P2M_GRANT (hv/p2m.h) is kept in the descriptor: a lookup returns it with the other
+ * attributes, a neighbour mapped without it does not get it, a block split by an unmap
+ * keeps the attributes of what remains, and after an unmap a new mapping at the same
+ * gfn is what its own flags say.
+ */
+static void test_grant_type_round_trip(void **state)
+{
+	const gpaddr_t base = 1ull << 32;
+	unsigned int flags;
+	paddr_t pa;
+
+	(void)state;
+	assert_int_equal(p2m_domain_init(&dom), 0);
+	for (unsigned int i = 0; i < 64; i++) {
+		unsigned int f =
+			P2M_MEM_NORMAL | (i % 2 ? P2M_GRANT : 0) | (i % 4 == 3 ? P2M_RO : 0);
+
+		assert_int_equal(
+			p2m_map(&dom, base + ((u64)i << PAGE_SHIFT), some_frame(i), PAGE_SIZE, f),
+			0);
+	}
+	for (unsigned int i = 0; i < 64; i++) {
+		assert_int_equal(p2m_lookup(&dom, base + ((u64)i << PAGE_SHIFT), &pa, &flags), 0);
+		assert_int_equal(pa, some_frame(i));
+		assert_int_equal(flags, P2M_MEM_NORMAL | (i % 2 ? P2M_GRANT : 0) |
+						(i % 4 == 3 ? P2M_RO : 0));
+	}
+	/* Unmapped, then RAM at the same gfn: no grant type left over. */
+	assert_int_equal(p2m_unmap(&dom, base + (1ull << PAGE_SHIFT), PAGE_SIZE), 0);
+	assert_int_equal(p2m_lookup(&dom, base + (1ull << PAGE_SHIFT), &pa, &flags), -HV_ENOENT);
+	assert_int_equal(p2m_map(&dom, base + (1ull << PAGE_SHIFT), some_frame(1), PAGE_SIZE,
+				 P2M_MEM_NORMAL),
+			 0);
+	assert_int_equal(p2m_lookup(&dom, base + (1ull << PAGE_SHIFT), &pa, &flags), 0);
+	assert_int_equal(flags, P2M_MEM_NORMAL);
+	/* A 2 MiB block with the type, split by unmapping one page: the rest keeps it. */
+	assert_int_equal(
+		p2m_map(&dom, 1ull << 33, some_frame(512), 2ull << 20, P2M_MEM_NORMAL | P2M_GRANT),
+		0);
+	assert_int_equal(p2m_unmap(&dom, (1ull << 33) + PAGE_SIZE, PAGE_SIZE), 0);
+	assert_int_equal(p2m_lookup(&dom, (1ull << 33) + 2 * PAGE_SIZE, &pa, &flags), 0);
+	assert_int_equal(pa, some_frame(514));
+	assert_int_equal(flags, P2M_MEM_NORMAL | P2M_GRANT);
+	p2m_domain_destroy(&dom);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -199,6 +246,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_tables_charged_and_capped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_control_domain_not_capped, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_grant_type_round_trip, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

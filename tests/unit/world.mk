@@ -12,3 +12,5 @@ UNIT_TESTS += $(WORLD_TESTS)
 $(foreach t,$(WORLD_TESTS),$(eval $(t)_SRCS := tests/unit/test_$(t).c $(WORLD_SRCS)))
 $(foreach t,$(WORLD_TESTS),$(eval $(t)_CFLAGS := -Ibuild/include))
 $(foreach t,$(WORLD_TESTS),$(eval $(t)_DEPS := tests/unit/world.mk tests/unit/world.h))
+# test_grant_table runs a second vCPU of a domain in a host thread (the race tests).
+grant_table_LIBS := -lpthread

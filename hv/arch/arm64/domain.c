@@ -264,6 +264,13 @@ void arch_evtchn_upcall(struct vcpu *v)
 	vgic_set_pending(v->domain, v, v->domain->arch.evtchn_ppi);
 }
 
+/** See hv/arch.h: a single attempt; the caller bounds the retries. */
+bool arch_guest_cmpxchg32(u32 *p, u32 *expected, u32 desired)
+{
+	return __atomic_compare_exchange_n(p, expected, desired, false, __ATOMIC_ACQ_REL,
+					   __ATOMIC_ACQUIRE);
+}
+
 /** See hv/arch.h: an SGI the target takes as "reschedule and re-enter". */
 void arch_kick_cpu(unsigned int cpu)
 {

@@ -33,6 +33,15 @@ void fake_arch_reset(void)
 int fake_p2m_create(struct domain *d);
 void fake_p2m_destroy(struct domain *d);
 
+bool arch_guest_cmpxchg32(u32 *p, u32 *expected, u32 desired)
+{
+	if (fake_arch.guest_cmpxchg_hook != NULL) {
+		fake_arch.guest_cmpxchg_hook(p);
+	}
+	return __atomic_compare_exchange_n(p, expected, desired, false, __ATOMIC_ACQ_REL,
+					   __ATOMIC_ACQUIRE);
+}
+
 int arch_domain_create(struct domain *d, const struct domain_config *cfg)
 {
 	int rc = fake_arch.fail_domain_create;

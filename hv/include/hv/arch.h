@@ -91,6 +91,14 @@ void arch_vcpu_enter(struct vcpu *v) __noreturn;
 bool arch_vcpu_irq_pending(struct vcpu *v);
 /** Raises v's event-channel upcall interrupt (and kicks v to take it). */
 void arch_evtchn_upcall(struct vcpu *v);
+/**
+ * One compare-and-exchange of a 32-bit word of memory a guest shares with the
+ * hypervisor (a grant entry, hv/common/grant_table.c): if *p equals *expected, stores
+ * desired and returns true; otherwise loads *p into *expected and returns false. The
+ * guest may write the word on another CPU at any time, so callers bound their retries
+ * (as Xen's guest_cmpxchg, xen/arch/arm/include/asm/guest_atomics.h).
+ */
+bool arch_guest_cmpxchg32(u32 *p, u32 *expected, u32 desired);
 
 /* ---- Physical CPUs and the machine --------------------------------------------- */
 

@@ -11,6 +11,14 @@
 #define FAKE_NR_CPUS 8
 
 struct vcpu;
+struct domain;
+
+/** Where the fake p2m (hv/arch/fake/p2m.c) calls fake_arch.p2m_hook. */
+enum fake_p2m_event {
+	FAKE_P2M_MAPPED,    /* after p2m_map() made a mapping at gpa */
+	FAKE_P2M_UNMAPPING, /* before p2m_unmap() removes what is at gpa */
+	FAKE_P2M_LOOKUP,    /* before p2m_lookup() of gpa */
+};
 
 /** Everything the code under test printed since the last reset. */
 extern char fake_console[FAKE_CONSOLE_SIZE];
@@ -34,10 +42,16 @@ struct fake_arch {
 	/* arch_vcpu_enter(v) records v and longjmps here with 1 (a test must set it). */
 	jmp_buf *enter_jmp;
 	struct vcpu *entered;
+	/*
+	 * Called by the fake p2m outside its lock (once per page of a map or unmap): a test
+	 * runs another vCPU's code (in another thread) inside a window of common code.
+	 */
+	void (*p2m_hook)(struct domain *d, enum fake_p2m_event ev, gpaddr_t gpa);
+	/* Called by arch_guest_cmpxchg32() before it compares: the guest writing the word. */
+	void (*guest_cmpxchg_hook)(u32 *p);
 };
 extern struct fake_arch fake_arch;
 void fake_arch_reset(void);
 
 /** Pages mapped in d's fake p2m (hv/arch/fake/p2m.c). */
-struct domain;
 unsigned long fake_p2m_nr_mapped(const struct domain *d);

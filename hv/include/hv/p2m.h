@@ -19,6 +19,14 @@ struct vcpu;
 /* ... plus permissions; the default is read/write, not executable. */
 #define P2M_RO (1u << 2)
 #define P2M_EXEC (1u << 3)
+/*
+ * ... plus a type the hardware ignores: the entry maps another domain's grant
+ * (GNTTABOP_map_grant_ref), as Xen on Arm's p2m_grant_map_rw/ro types
+ * (xen/arch/arm/include/asm/p2m.h). p2m_map() stores it with the entry and
+ * p2m_lookup() returns it, so "is this gfn a grant mapping" costs one lookup; the entry
+ * and its type come and go together under the p2m's lock.
+ */
+#define P2M_GRANT (1u << 5)
 
 /** True if guest frame 'gfn' lies inside d's guest-physical address space. */
 bool p2m_gfn_valid(const struct domain *d, u64 gfn);

@@ -20,7 +20,7 @@
 /* The contract's flags are the descriptor encoder's (asm/pt.h), so they pass as is. */
 _Static_assert(P2M_MEM_NORMAL == PT_MEM_NORMAL && P2M_MEM_DEVICE == PT_MEM_DEVICE &&
 		       P2M_MEM_NC == PT_MEM_NC && P2M_MEM_MASK == PT_MEM_MASK && P2M_RO == PT_RO &&
-		       P2M_EXEC == PT_EXEC,
+		       P2M_EXEC == PT_EXEC && P2M_GRANT == PT_SW0,
 	       "P2M_* flags match PT_*");
 
 #define NR_VMIDS 256 /* VTCR_EL2.VS = 0: 8-bit VMIDs */

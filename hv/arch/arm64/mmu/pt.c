@@ -52,6 +52,7 @@
 #define DESC_SH_INNER (0x3ull << 8) /* SH[1:0] at bits[9:8]: 0b11 Inner Shareable */
 #define DESC_AF (1ull << 10)	    /* Access flag; set so no Access flag fault is taken */
 #define DESC_XN (1ull << 54)	    /* XN for the single-range EL2 regime */
+#define DESC_SW0 (1ull << 55)	    /* reserved for software use (stage 1 and 2): PT_SW0 */
 
 /* Stage-2 leaf attributes (Arm ARM D8.3.2, D8.5.5 stage 2 memory type, D8.4.2 S2AP). */
 #define DESC_S2_MEMATTR_SHIFT 2 /* MemAttr[3:0] at bits[5:2] */
@@ -63,7 +64,7 @@
 #define DESC_S2AP_W (1ull << 7)	    /* S2AP[1]: writes allowed */
 
 /* Flags pt_map() accepts. */
-#define PT_FLAGS_VALID (PT_MEM_MASK | PT_RO | PT_EXEC | PT_NO_BLOCK)
+#define PT_FLAGS_VALID (PT_MEM_MASK | PT_RO | PT_EXEC | PT_NO_BLOCK | PT_SW0)
 
 /** Level the walk starts at: one table resolves 9 bits above the 30 of L1..L3. */
 static unsigned int pt_start_level(const struct pt *pt)
@@ -171,6 +172,9 @@ u64 pt_s1_leaf(paddr_t pa, unsigned int flags, unsigned int level)
 	if (!(flags & PT_EXEC)) {
 		desc |= DESC_XN;
 	}
+	if (flags & PT_SW0) {
+		desc |= DESC_SW0;
+	}
 	return desc;
 }
 
@@ -206,6 +210,9 @@ u64 pt_s2_leaf(paddr_t pa, unsigned int flags, unsigned int level)
 	if (!(flags & PT_EXEC)) {
 		desc |= DESC_XN;
 	}
+	if (flags & PT_SW0) {
+		desc |= DESC_SW0;
+	}
 	return desc;
 }
 
@@ -229,6 +236,9 @@ static unsigned int leaf_flags_s2(u64 desc)
 	}
 	if (!(desc & DESC_XN)) {
 		flags |= PT_EXEC;
+	}
+	if (desc & DESC_SW0) {
+		flags |= PT_SW0;
 	}
 	return flags;
 }
@@ -255,6 +265,9 @@ static unsigned int leaf_flags(u64 desc)
 	}
 	if (!(desc & DESC_XN)) {
 		flags |= PT_EXEC;
+	}
+	if (desc & DESC_SW0) {
+		flags |= PT_SW0;
 	}
 	return flags;
 }

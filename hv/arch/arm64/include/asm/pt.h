@@ -20,6 +20,12 @@
 #define PT_EXEC (1u << 3)
 /* Force 4 KiB pages (no block descriptors) for this mapping. */
 #define PT_NO_BLOCK (1u << 4)
+/*
+ * A software flag kept in the leaf descriptor (bit 55, the first of the bits[58:55]
+ * Arm ARM D8.3.2 reserves for software use): ignored by the walker, returned by
+ * pt_lookup(). The p2m marks grant mappings with it (hv/p2m.h, P2M_GRANT).
+ */
+#define PT_SW0 (1u << 5)
 
 /* MAIR_EL2 indices the descriptors use (asm/sysregs init must program MAIR to match). */
 #define MAIR_IDX_NORMAL 0 /* 0xFF: Normal, Inner/Outer WB RW-allocate */
