@@ -183,6 +183,8 @@ DISK_EXPECT = [
     r"LAMINA-CHECK disk-writer-gone=yes", r"LAMINA-CHECK disk-writer-loops=0\s*$",
     r"LAMINA-CHECK dr disk-read sha=[0-9a-f]{64}", r"LAMINA-CHECK disk-read-same=yes",
     r"LAMINA-CHECK disk-reader-gone=yes", r"LAMINA-CHECK disk-dom0-same=yes",
+    r"LAMINA-CHECK disk-reboot=1,mark-\s*$", r"LAMINA-CHECK disk-reboot-gone=yes",
+    r"LAMINA-CHECK disk-reboot-loops=0\s*$",
     r"LAMINA-CHECK stress-writes=flowing", r"LAMINA-CHECK stress-destroy=ok",
     r"LAMINA-CHECK stress-left loops=0 blkback=0\s*$",
     r"LAMINA-CHECK block-attach=ok", r"LAMINA-CHECK block-list=51712:4,51728:4,\s*$",

@@ -128,6 +128,17 @@ fi
 losetup -d "$l" 2>/dev/null
 check disk-dom0-same=$([ -n "$wsum" ] && [ "$dsum" = "$wsum" ] && echo yes || echo "no ($wsum / $dsum)")
 
+# --- on_reboot=restart: the disk is torn down and set up again --------------------------
+R=$D/r.img
+truncate -s 16M "$R"
+guest dreb reboot on_reboot=restart "disk=[ 'vdev=xvda, target=$R' ]" >/dev/null ||
+	check reboot-create=failed
+wait_for "$LOGS/guest-dreb.log" "disk-reboot second-boot" 300 || tail -20 "$LOGS/guest-dreb.log"
+check disk-reboot=$(grep -c 'disk-reboot first-boot' "$LOGS/guest-dreb.log"),$(sed -n \
+	's/.*disk-reboot second-boot mark=\(mark-[0-9.]*\).*/\1/p' "$LOGS/guest-dreb.log" | cut -c1-5)
+check disk-reboot-gone=$(wait_gone dreb 60)
+check disk-reboot-loops=$(($(loops) - loops0))
+
 # --- Destroyed in the middle of heavy disk I/O: Dom0 stays healthy, the next guest works --
 S=$D/s.img
 truncate -s 16M "$S"
