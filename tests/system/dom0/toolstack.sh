@@ -205,7 +205,7 @@ bad not-image "not an arm64 Linux Image|not a Linux Image|Image" \
 bad too-big "memory|MiB" "$(printf 'name = "b5"\nmemory = 100000\n%s' "$K")"
 bad no-kernel "kernel" "$(printf 'name = "b6"\nmemory = 64\nkernel = "/nonexistent"')"
 bad disk "disk xvda: '/dev/lamina-none' does not exist" \
-	"$(printf 'name = "b7"\n%s\ndisk = [ "phy:/dev/lamina-none,xvda,w" ]' "$K")"
+	"$(printf 'name = "b7"\nmemory = 128\n%s\ndisk = [ "phy:/dev/lamina-none,xvda,w" ]' "$K")"
 if out=$(lam create /nonexistent.cfg 2>&1); then
 	check bad-missing-file=accepted
 else
