@@ -23,7 +23,8 @@ MODDIR=$CACHE/arm64/kernel/lib/modules/$KVER
 # xen-privcmd; the others need nothing that is not built in).
 # The PV backends (xen-blkback, xen-netback) serve the guests' disks and NICs; loop backs
 # disk image files, bridge (with llc, stp) is xenbr0, virtio_net (with its failover
-# modules) is the uplink on QEMU's user network.
+# modules) is the uplink on QEMU's user network. ext4 (which also mounts ext2) holds the
+# guests' disk images on Dom0's disk (/var/lib/lamina) and reads them back.
 MODS="kernel/drivers/virtio/virtio_mmio.ko kernel/drivers/block/virtio_blk.ko
 	kernel/net/core/failover.ko kernel/drivers/net/net_failover.ko
 	kernel/drivers/net/virtio_net.ko kernel/net/llc/llc.ko kernel/net/802/stp.ko
@@ -31,7 +32,9 @@ MODS="kernel/drivers/virtio/virtio_mmio.ko kernel/drivers/block/virtio_blk.ko
 	kernel/drivers/xen/xen-evtchn.ko kernel/drivers/xen/xen-gntdev.ko
 	kernel/drivers/xen/xen-privcmd.ko kernel/drivers/xen/xenfs/xenfs.ko
 	kernel/drivers/block/xen-blkback/xen-blkback.ko
-	kernel/drivers/net/xen-netback/xen-netback.ko"
+	kernel/drivers/net/xen-netback/xen-netback.ko
+	kernel/lib/crc16.ko kernel/crypto/crc32c_generic.ko kernel/fs/mbcache.ko
+	kernel/fs/jbd2/jbd2.ko kernel/fs/ext4/ext4.ko"
 # The DomU's: the PV frontends, and ext4 (which also mounts ext2) for file systems on
 # its disks. Same rule: dependencies first.
 DOMU_MODS="kernel/drivers/block/xen-blkfront.ko kernel/drivers/net/xen-netfront.ko

@@ -314,14 +314,17 @@ static void test_list_args(void **state)
 /** A configuration written by lam_cfg_write() reads back to the same settings. */
 static void test_cfg_roundtrip(void **state)
 {
-	static const char text[] = "name = \"rt\"\n"
-				   "memory = 300\nmaxmem = 400\nvcpus = 2\nmaxvcpus = 3\n"
-				   "cpus = \"1-2,5\"\n"
-				   "kernel = \"/boot/Image\"\nramdisk = \"/boot/initrd\"\n"
-				   "extra = 'console=hvc0 msg=\"hi\"'\n"
-				   "on_poweroff = \"preserve\"\non_reboot = \"destroy\"\n"
-				   "on_crash = \"restart\"\n"
-				   "uuid = \"01234567-89ab-cdef-0123-456789abcdef\"\n";
+	static const char text[] =
+		"name = \"rt\"\n"
+		"memory = 300\nmaxmem = 400\nvcpus = 2\nmaxvcpus = 3\n"
+		"cpus = \"1-2,5\"\n"
+		"kernel = \"/boot/Image\"\nramdisk = \"/boot/initrd\"\n"
+		"extra = 'console=hvc0 msg=\"hi\"'\n"
+		"on_poweroff = \"preserve\"\non_reboot = \"destroy\"\n"
+		"on_crash = \"restart\"\n"
+		"uuid = \"01234567-89ab-cdef-0123-456789abcdef\"\n"
+		"disk = [ 'phy:/dev/vdb,xvdb,r', \"vdev=xvdc, target=/i/it's,\\\\x\",\n"
+		"\t'vdev=hdc:cdrom, no-discard, target=/c.iso' ]\n";
 	struct lam_cfg *a = calloc(1, sizeof(*a)), *b = calloc(1, sizeof(*b));
 	char path[] = "/tmp/lam_cli_cfg_XXXXXX";
 	char err[256];
@@ -361,6 +364,10 @@ static void test_cfg_roundtrip(void **state)
 	assert_int_equal(b->on_crash, LAM_CFG_ACTION_RESTART);
 	assert_true(b->has_uuid);
 	assert_memory_equal(a->uuid, b->uuid, 16);
+	assert_int_equal(b->nr_disks, 3);
+	assert_memory_equal(a->disks, b->disks, sizeof(a->disks));
+	assert_string_equal(b->disks[1].target, "/i/it's,\\x");
+	assert_true(b->disks[2].cdrom && !b->disks[2].discard);
 	free(a);
 	free(b);
 }

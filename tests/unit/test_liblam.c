@@ -782,6 +782,53 @@ static void test_shutdown_request(void **state)
 	assert_true(call_index("set_max_mem 5 32768", 0) > 0);
 }
 
+/*
+ * PV disks (disk.c) up to the loop device, which a host test cannot have: a disk that
+ * cannot be served fails the build with one line and leaves no domain and no node;
+ * an image another guest has writable is refused (the block script's sharing rule).
+ */
+static void test_disk_refused(void **state)
+{
+	struct lam_cfg cfg;
+	char img[96], spec[160], msg[256];
+	uint16_t domid = 0;
+	int fd;
+
+	(void)state;
+	make_cfg(&cfg, "disky");
+	assert_int_equal(
+		lam_cfg_disk_add(&cfg, 0, "vdev=xvda, target=/nonexistent/a.img", msg, sizeof(msg)),
+		0);
+	assert_int_not_equal(lam_domain_create_new(ctx, &cfg, &domid), 0);
+	assert_non_null(strstr(logged, "E test: disk xvda: '/nonexistent/a.img' does not exist\n"));
+	assert_false(dom_exists[5]);
+	expect_node("/local/domain/5", NULL);
+	expect_node("/local/domain/0/backend/vbd/5", NULL);
+	assert_false(saved_cfg_exists(5));
+
+	/* Domain 3 has the image writable (its backend as disk.c writes it). */
+	snprintf(img, sizeof(img), "%s/a.img", tmpdir);
+	fd = open(img, O_CREAT | O_RDWR, 0600);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(lam_xs_write_str(xs, LAM_XS_NO_TX,
+					  "/local/domain/0/backend/vbd/3/51712/params", img),
+			 0);
+	assert_int_equal(
+		lam_xs_write_str(xs, LAM_XS_NO_TX, "/local/domain/0/backend/vbd/3/51712/mode", "w"),
+		0);
+	assert_int_equal(lam_xs_write_str(xs, LAM_XS_NO_TX, "/local/domain/3/name", "holder"), 0);
+	snprintf(spec, sizeof(spec), "vdev=xvdb, access=ro, target=%s", img);
+	make_cfg(&cfg, "second");
+	assert_int_equal(lam_cfg_disk_add(&cfg, 0, spec, msg, sizeof(msg)), 0);
+	logged[0] = '\0';
+	assert_int_not_equal(lam_domain_create_new(ctx, &cfg, &domid), 0);
+	assert_non_null(strstr(logged, "is in use by domain 3 (holder) (writable)"));
+	expect_node("/local/domain/0/backend/vbd/5", NULL);
+	expect_node("/local/domain/0/backend/vbd/3/51712/mode", "w");
+	unlink(img);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -791,6 +838,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_restart, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_device_vbd, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_shutdown_request, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_disk_refused, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -123,9 +123,14 @@ int lam_cmd_list(int argc, char **argv)
 	ret = select_begin("list", args.doms, args.nr_doms, &sel);
 	if (ret == 0) {
 		if (args.json) {
+			lam_list_json_extra[0] = lam_list_json_disks;
+			lam_list_json_extra_arg = sel.ctx;
 			lam_list_print_json(stdout, sel.list, sel.n, now_ns(sel.ctx));
 		} else {
 			lam_list_print(stdout, sel.list, sel.n, args.long_fmt, now_ns(sel.ctx));
+			if (args.long_fmt) {
+				lam_list_print_disks(stdout, sel.ctx, sel.list, sel.n);
+			}
 		}
 		select_end(&sel);
 	}

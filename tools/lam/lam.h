@@ -43,6 +43,13 @@ void lam_list_print(FILE *f, const struct lam_dom_info *list, size_t n, bool lon
 /** `lam list --json`: an array of objects, one per domain. */
 void lam_list_print_json(FILE *f, const struct lam_dom_info *list, size_t n, uint64_t now_ns);
 
+/** Prints more members (", \"disks\": [...]") of domid's object in `lam list --json`. */
+typedef void lam_list_json_fn(FILE *f, uint32_t domid, void *arg);
+#define LAM_LIST_JSON_EXTRA_MAX 4
+/** The device kinds' printers (set by `lam list`; none in the unit tests), called with arg. */
+extern lam_list_json_fn *lam_list_json_extra[LAM_LIST_JSON_EXTRA_MAX];
+extern void *lam_list_json_extra_arg;
+
 /** "1 day, 02:03:04" or "02:03:04" (xl uptime style) for a duration in seconds. */
 void lam_format_uptime(uint64_t secs, char *buf, size_t len);
 
@@ -100,6 +107,15 @@ int lam_cmd_vcpu_list(int argc, char **argv);
 int lam_cmd_vcpu_pin(int argc, char **argv);
 int lam_cmd_mem_set(int argc, char **argv);
 int lam_cmd_uptime(int argc, char **argv);
+
+/* ---- block.c: PV disks ---- */
+int lam_cmd_block_attach(int argc, char **argv);
+int lam_cmd_block_detach(int argc, char **argv);
+int lam_cmd_block_list(int argc, char **argv);
+/** `lam list -l`: one line per disk of each listed domain. */
+void lam_list_print_disks(FILE *f, struct lam_ctx *ctx, const struct lam_dom_info *list, size_t n);
+/** lam_list_json_fn for disks (arg: the context). */
+void lam_list_json_disks(FILE *f, uint32_t domid, void *arg);
 
 /* ---- create.c ---- */
 

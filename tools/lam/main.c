@@ -39,6 +39,11 @@ static const struct lam_command commands[] = {
 	{ "mem-set", lam_cmd_mem_set, "DOM MEM",
 	  "Set a domain's memory target (MEM in MiB, or with suffix b/k/m/g/t)" },
 	{ "uptime", lam_cmd_uptime, "[DOM...]", "How long domains have been running" },
+	{ "block-attach", lam_cmd_block_attach, "DOM DISK-SPEC",
+	  "Attach a PV disk (xl-disk-configuration syntax) to a domain" },
+	{ "block-detach", lam_cmd_block_detach, "DOM VDEV|DEVID",
+	  "Detach a PV disk from a domain" },
+	{ "block-list", lam_cmd_block_list, "DOM", "List a domain's PV disks" },
 };
 
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))

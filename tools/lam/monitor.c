@@ -165,8 +165,15 @@ static void monitor_loop(struct lam_ctx *ctx, struct lam_domain_watch *w, const 
 				return;
 			}
 		}
-		action = lam_domain_handle_shutdown(ctx, cfg, domid, info.shutdown_reason, 0,
-						    &new_domid);
+		{
+			/* The saved copy, which block-attach/-detach keep current, wins. */
+			struct lam_cfg *saved = calloc(1, sizeof(*saved));
+			bool have = saved != NULL && lam_domain_config_load(ctx, domid, saved) == 0;
+
+			action = lam_domain_handle_shutdown(ctx, have ? saved : cfg, domid,
+							    info.shutdown_reason, 0, &new_domid);
+			free(saved);
+		}
 		if (action != LAM_CFG_ACTION_RESTART) {
 			return;
 		}

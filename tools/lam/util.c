@@ -164,6 +164,9 @@ void lam_list_print(FILE *f, const struct lam_dom_info *list, size_t n, bool lon
 	}
 }
 
+lam_list_json_fn *lam_list_json_extra[LAM_LIST_JSON_EXTRA_MAX];
+void *lam_list_json_extra_arg;
+
 void lam_list_print_json(FILE *f, const struct lam_dom_info *list, size_t n, uint64_t now_ns)
 {
 	fputs("[", f);
@@ -190,6 +193,11 @@ void lam_list_print_json(FILE *f, const struct lam_dom_info *list, size_t n, uin
 				lam_shutdown_name(d->shutdown_reason));
 		} else {
 			fputs(", \"shutdown_reason\": null", f);
+		}
+		for (size_t k = 0; k < LAM_LIST_JSON_EXTRA_MAX; k++) {
+			if (lam_list_json_extra[k] != NULL) {
+				lam_list_json_extra[k](f, d->domid, lam_list_json_extra_arg);
+			}
 		}
 		fputs("}", f);
 	}

@@ -2,7 +2,10 @@
 # SPDX-License-Identifier: Apache-2.0
 # Toolstack checks, run in Dom0 by its init for lamina.test=toolstack (tests/system). Each
 # result is a "LAMINA-CHECK name=value" line that tests/system/system_cases.py matches.
-CFG=/etc/lamina/demo.cfg
+# The demo guest without its disk (tests/system/dom0/disk.sh checks disks): several copies
+# run at once here, which one writable image refuses.
+CFG=/tmp/demo-nodisk.cfg
+grep -v '^disk' /etc/lamina/demo.cfg >"$CFG"
 LOGS=/var/log/lamina
 check() { echo "LAMINA-CHECK $*"; }
 
@@ -201,7 +204,8 @@ bad not-image "not an arm64 Linux Image|not a Linux Image|Image" \
 	"$(printf 'name = "b4"\nmemory = 64\nkernel = "/etc/passwd"')"
 bad too-big "memory|MiB" "$(printf 'name = "b5"\nmemory = 100000\n%s' "$K")"
 bad no-kernel "kernel" "$(printf 'name = "b6"\nmemory = 64\nkernel = "/nonexistent"')"
-bad disk "disk" "$(printf 'name = "b7"\n%s\ndisk = [ "phy:/dev/vda,xvda,w" ]' "$K")"
+bad disk "disk xvda: '/dev/lamina-none' does not exist" \
+	"$(printf 'name = "b7"\nmemory = 128\n%s\ndisk = [ "phy:/dev/lamina-none,xvda,w" ]' "$K")"
 if out=$(lam create /nonexistent.cfg 2>&1); then
 	check bad-missing-file=accepted
 else

@@ -26,6 +26,7 @@
  *   on_poweroff / on_reboot / on_crash   "destroy", "restart" or "preserve"
  *                                        (defaults destroy / restart / destroy)
  *   uuid       optional, "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx"
+ *   disk       a list of PV disks in xl-disk-configuration(5) syntax (lam_disk_spec_parse())
  * Keys that only select defaults we already use (builder = "generic", on_watchdog = "destroy",
  * on_soft_reset = "soft-reset") are accepted with those values only. Device keys (disk, vif,
  * vfb, pci, ...) and every other key are errors: nothing is silently ignored.
@@ -52,6 +53,65 @@
 #define LAM_CFG_VCPUS_MAX 128U
 /** Number of pCPUs `cpus` can name (bits of lam_cfg.cpu_mask). */
 #define LAM_CFG_PCPUS_MAX 64U
+
+/* ---- PV disks: `disk = [ 'SPEC', ... ]` (the parser is tools/lib/liblam/cfg_disk.c) ---- */
+
+struct lam_cfg;
+
+/** Disks one configuration may list. */
+#define LAM_CFG_DISKS_MAX 16U
+/** Longest vdev accepted ("xvdaaa15" and the like). */
+#define LAM_DISK_VDEV_MAX 15U
+
+/**
+ * One disk of xl's disk specification (Xen's docs/man/xl-disk-configuration.5.pod), as lam
+ * serves it: a raw image file (through a loop device) or a block device of Dom0, exported
+ * by Dom0's xen-blkback.
+ */
+struct lam_disk_spec {
+	/** Image file or block device (the spec's target). */
+	char target[PATH_MAX];
+	/** The guest's name for it, as written ("xvda", "hdc", "51712"). */
+	char vdev[LAM_DISK_VDEV_MAX + 1];
+	/** Its virtual-device number (lam_disk_vdev_number()): the frontend's devid. */
+	uint32_t devid;
+	/** access=ro (mode "r"); default rw. */
+	bool readonly;
+	/** devtype=cdrom or a ":cdrom" vdev suffix. */
+	bool cdrom;
+	/** discard (default) or no-discard: the backend's discard-enable. */
+	bool discard;
+};
+
+/**
+ * Parses one disk specification: key=value settings (format, vdev, access, devtype,
+ * backendtype, target, the last, which takes the rest of the string) and the positional
+ * form (target, format, vdev, access; after a legacy "phy:" / "file:" prefix: target,
+ * vdev, access), whitespace between settings ignored. Only raw images and the phy backend
+ * are served. 0, or -1 with a one-line message in err.
+ */
+int lam_disk_spec_parse(const char *spec, struct lam_disk_spec *out, char *err, size_t errlen);
+
+/**
+ * The virtual-device number of vdev, as Xen's libxl__device_disk_dev_number() computes it:
+ * xvdX[N] (X in a..z, aa.., N a partition), hdX[N], sdX[N], dDpP, or a plain number.
+ * 0 or -EINVAL.
+ */
+int lam_disk_vdev_number(const char *vdev, uint32_t *devid);
+
+/** Writes d back as a key=value spec that lam_disk_spec_parse() reads to the same disk. */
+void lam_disk_spec_format(const struct lam_disk_spec *d, char *buf, size_t len);
+
+/**
+ * The parser's step for item index of a `disk` list: parses spec into cfg->disks[index]
+ * and refuses a vdev (or virtual-device number) an earlier item already has and more
+ * than LAM_CFG_DISKS_MAX disks. 0, or -1 with a one-line message in err.
+ */
+int lam_cfg_disk_add(struct lam_cfg *cfg, unsigned int index, const char *spec, char *err,
+		     size_t errlen);
+
+/** Writes cfg's `disk` list (nothing when it has none); 0 or -EINVAL (unquotable target). */
+int lam_cfg_disks_write(FILE *f, const struct lam_cfg *cfg);
 
 /** What to do when the guest powers off, reboots or crashes. */
 enum lam_cfg_action {
@@ -91,6 +151,9 @@ struct lam_cfg {
 	enum lam_cfg_action on_crash;
 	bool has_uuid;
 	uint8_t uuid[16];
+	/** PV disks, in the order of the `disk` list. */
+	unsigned int nr_disks;
+	struct lam_disk_spec disks[LAM_CFG_DISKS_MAX];
 
 	/* ---- parser state (raw values, kept so overrides can be re-validated) ---- */
 	bool memory_set, maxmem_set, maxvcpus_set, name_set, kernel_set;

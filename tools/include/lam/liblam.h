@@ -24,6 +24,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <limits.h>
+
 #include <lam/cfg.h>
 #include <public/lamctl.h>
 
@@ -213,6 +215,49 @@ int lam_device_add(struct lam_ctx *ctx, const struct lam_device *dev);
  * XenbusStateClosing handshake). Missing directories are not an error.
  */
 int lam_device_remove(struct lam_ctx *ctx, const struct lam_device *dev);
+
+/* ---- disk.c: PV disks served by Dom0's blkback (libxl_device_disk_*, the block script) ---- */
+
+/**
+ * Sets disk d of domid up: checks the target, binds an image file to a loop device,
+ * writes the vbd's frontend and backend directories and waits (bounded) until blkback has
+ * opened the device, or with running until the backend is Connected. On failure
+ * (-ENOENT, -EACCES, -EBUSY: in use elsewhere, -EEXIST: vdev taken, ...) the cause is
+ * logged in one line and nothing is left: no node, no loop device.
+ */
+int lam_disk_add(struct lam_ctx *ctx, struct lam_xs *xs, uint16_t domid,
+		 const struct lam_disk_spec *d, bool running);
+/**
+ * Tears vbd devid of domid down: with graceful (a running guest), backend online = 0 and
+ * state Closing, waiting (bounded) for Closed; then, or straight away, its nodes go, and
+ * blkback's release of the device and of its loop device are waited for (bounded).
+ */
+int lam_disk_remove(struct lam_ctx *ctx, struct lam_xs *xs, uint16_t domid, uint32_t devid,
+		    bool graceful);
+/** `lam block-attach`: parses spec and adds it to a built domain (kept for restarts). */
+int lam_disk_attach(struct lam_ctx *ctx, uint16_t domid, const char *spec);
+/** `lam block-detach`: removes the disk named by a vdev or device number (xl's semantics). */
+int lam_disk_detach(struct lam_ctx *ctx, uint16_t domid, const char *which);
+
+/** One disk of a domain, as xenstore describes it (`lam block-list`, `lam list -l`). */
+struct lam_disk_info {
+	uint32_t devid;
+	uint16_t domid;
+	uint16_t backend_domid;
+	int state;	   /* the frontend's XenbusState, -1 if it has none */
+	int backend_state; /* the backend's */
+	int evtch;	   /* the frontend's event-channel, -1 if none */
+	int rref;	   /* the frontend's ring-ref, -1 if none */
+	char vdev[LAM_DISK_VDEV_MAX + 1];
+	char mode[4];  /* "w" or "r" */
+	char type[8];  /* "disk" or "cdrom" */
+	char phys[32]; /* physical-device-path: the loop device or the block device */
+	char backend[96];
+	char target[PATH_MAX];
+};
+
+/** domid's disks, ascending devid, in a malloc()ed array (NULL when none). */
+int lam_disk_list(struct lam_ctx *ctx, uint16_t domid, struct lam_disk_info **out, size_t *n);
 
 /* ---- teardown.c (libxl_domain_destroy) ---- */
 

@@ -472,6 +472,10 @@ static int build(struct lam_ctx *ctx, const struct lam_cfg *cfg, uint16_t *domid
 		LAM_ERR(ctx, "xenstore: cannot introduce domain %u: %s", domid, strerror(-err));
 		goto out;
 	}
+	if (lam__disks_add(ctx, xs, domid, cfg) != 0) {
+		goto out;
+	}
+	trace("disks set up");
 
 	err = lam_ctl_vcpu_set_context(ctx->ctl, domid, 0, plan.kernel_entry, plan.dtb_gpa);
 	trace("vCPU context set");
@@ -498,6 +502,7 @@ static int build(struct lam_ctx *ctx, const struct lam_cfg *cfg, uint16_t *domid
 out:
 	if (ret != 0 && created) {
 		if (xs != NULL) {
+			lam__disks_destroy(ctx, xs, domid);
 			lam_xs_layout_remove(ctx, xs, domid);
 		}
 		err = lam_ctl_domain_destroy(ctx->ctl, domid);

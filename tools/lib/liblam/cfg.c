@@ -354,9 +354,26 @@ static int skip_newlines(struct parser *p)
 	return 0;
 }
 
+/** An item of a top-level list, for the keys that take one (`disk`: cfg_disk.c). */
+static int list_item(struct parser *p, const struct value *item, unsigned int index)
+{
+	char msg[256];
+
+	if (strcmp(p->key, "disk") != 0) {
+		return 0;
+	}
+	if (item->is_list) {
+		return perr(p, item->line, p->key, "expected a disk specification, got a list");
+	}
+	if (lam_cfg_disk_add(p->cfg, index, item->text, msg, sizeof(msg)) != 0) {
+		return perr(p, item->line, p->key, "%s", msg);
+	}
+	return 0;
+}
+
 /**
- * Parse a value at the current token into @v (list items are checked but not kept: no key we
- * support takes a list). Leaves the token after the value.
+ * Parse a value at the current token into @v (items of a top-level list are handed to
+ * list_item(), nested ones checked but not kept). Leaves the token after the value.
  */
 static int parse_value(struct parser *p, struct value *v, unsigned int depth)
 {
@@ -397,6 +414,9 @@ static int parse_value(struct parser *p, struct value *v, unsigned int depth)
 			return perr(p, p->tok_line, p->key, "out of memory");
 		}
 		rc = parse_value(p, item, depth + 1);
+		if (rc == 0 && depth == 0) {
+			rc = list_item(p, item, v->nr_items);
+		}
 		free(item);
 		if (rc || skip_newlines(p)) {
 			return -1;
@@ -720,12 +740,12 @@ static int accept_only(struct parser *p, const struct value *v, const char *only
 
 /** Keys for devices and features lam does not implement yet: always an error, never ignored. */
 static const char *const unsupported_keys[] = {
-	"disk",	      "vif",	     "vfb",	    "vkb",	   "vtpm",	"vsnd",
-	"vdispl",     "pci",	     "dtdev",	    "iomem",	   "irqs",	"channel",
-	"p9",	      "pvcalls",     "usbctrl",	    "usbdev",	   "virtio",	"vuart",
-	"serial",     "sound",	     "usb",	    "usbdevice",   "vga",	"videoram",
-	"nic",	      "rdm",	     "tee",	    "gic_version", "cpus_soft", "pool",
-	"bootloader", "device_tree", "dm_restrict", "seclabel",
+	"vif",	       "vfb",	      "vkb",	     "vtpm",	  "vsnd",     "vdispl",
+	"pci",	       "dtdev",	      "iomem",	     "irqs",	  "channel",  "p9",
+	"pvcalls",     "usbctrl",     "usbdev",	     "virtio",	  "vuart",    "serial",
+	"sound",       "usb",	      "usbdevice",   "vga",	  "videoram", "nic",
+	"rdm",	       "tee",	      "gic_version", "cpus_soft", "pool",     "bootloader",
+	"device_tree", "dm_restrict", "seclabel",
 };
 
 static const char *const string_keys_append[] = { "cmdline", "root", "extra" };
@@ -851,6 +871,14 @@ static int apply_setting(struct parser *p, bool append, const struct value *v)
 	if (!strcmp(key, "uuid")) {
 		return set_uuid(p, v);
 	}
+	if (!strcmp(key, "disk")) {
+		/* The items were parsed by list_item(); a later `disk` replaces the list. */
+		if (!v->is_list) {
+			return perr(p, v->line, key, "expected a list of disk specifications");
+		}
+		cfg->nr_disks = v->nr_items;
+		return 0;
+	}
 	for (i = 0; i < sizeof(unsupported_keys) / sizeof(unsupported_keys[0]); i++) {
 		if (!strcmp(key, unsupported_keys[i])) {
 			return perr(p, v->line, key, "not supported yet by lam");
@@ -859,7 +887,8 @@ static int apply_setting(struct parser *p, bool append, const struct value *v)
 	return perr(
 		p, v->line, key,
 		"unknown key (lam supports name, type, memory, maxmem, vcpus, maxvcpus, cpus, "
-		"kernel, ramdisk, cmdline, root, extra, on_poweroff, on_reboot, on_crash, uuid)");
+		"kernel, ramdisk, cmdline, root, extra, on_poweroff, on_reboot, on_crash, uuid, "
+		"disk)");
 }
 
 /** Parse every setting of the text into p->cfg (no final checks). */
@@ -1244,6 +1273,7 @@ int lam_cfg_write(FILE *f, const struct lam_cfg *cfg)
 	err |= write_string(f, "on_poweroff", lam_cfg_action_name(cfg->on_poweroff));
 	err |= write_string(f, "on_reboot", lam_cfg_action_name(cfg->on_reboot));
 	err |= write_string(f, "on_crash", lam_cfg_action_name(cfg->on_crash));
+	err |= lam_cfg_disks_write(f, cfg);
 	if (cfg->has_uuid) {
 		const uint8_t *u = cfg->uuid;
 

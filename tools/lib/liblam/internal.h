@@ -54,3 +54,8 @@ int lam__xs_transact(struct lam_ctx *ctx, struct lam_xs *xs,
 
 /** lam_device_write() into an open batch (the domain's layout writes the console with it). */
 void lam__device_write(struct lam__xs_batch *b, const struct lam_device *dev);
+
+/* disk.c: a new domain's disks (build.c), every disk of a dying one (teardown.c). */
+int lam__disks_add(struct lam_ctx *ctx, struct lam_xs *xs, uint16_t domid,
+		   const struct lam_cfg *cfg);
+void lam__disks_destroy(struct lam_ctx *ctx, struct lam_xs *xs, uint16_t domid);

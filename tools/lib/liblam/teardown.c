@@ -32,6 +32,7 @@ int lam_domain_destroy(struct lam_ctx *ctx, uint16_t domid)
 	(void)lam_ctl_domain_pause(ctx->ctl, domid);
 	xs = lam__xs_connect(ctx);
 	if (xs != NULL) {
+		lam__disks_destroy(ctx, xs, domid);
 		lam_xs_layout_remove(ctx, xs, domid);
 		lam_xs_close(xs);
 	}
