@@ -26,8 +26,10 @@
  *   on_poweroff / on_reboot / on_crash   "destroy", "restart" or "preserve"
  *                                        (defaults destroy / restart / destroy)
  *   uuid       optional, "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx"
+ *   vif        list of PV NIC specs, e.g. [ 'mac=00:16:3e:00:00:01, bridge=xenbr0' ] or [ '' ]
+ *              (lam_nic_spec_parse())
  * Keys that only select defaults we already use (builder = "generic", on_watchdog = "destroy",
- * on_soft_reset = "soft-reset") are accepted with those values only. Device keys (disk, vif,
+ * on_soft_reset = "soft-reset") are accepted with those values only. Other device keys (disk,
  * vfb, pci, ...) and every other key are errors: nothing is silently ignored.
  *
  * Every error message names the file, the line and the key, as in
@@ -52,6 +54,41 @@
 #define LAM_CFG_VCPUS_MAX 128U
 /** Number of pCPUs `cpus` can name (bits of lam_cfg.cpu_mask). */
 #define LAM_CFG_PCPUS_MAX 64U
+
+/* ---- PV NICs: `vif = [ 'SPEC', ... ]` (tools/lib/liblam/cfg_nic.c) ---- */
+#define LAM_CFG_NICS_MAX 8U
+#define LAM_NIC_BRIDGE_DEFAULT "xenbr0"
+#define LAM_NIC_SPEC_MAX 256U
+
+/**
+ * One NIC of xl's network configuration (Xen's docs/man/xl-network-configuration.5.pod):
+ * "mac=00:16:3e:01:02:03, bridge=xenbr0" as comma-separated key=value pairs.
+ */
+struct lam_nic_cfg {
+	uint32_t devid; /* the vif's handle: its index in the list (hot-plug: the first free) */
+	uint8_t mac[6];
+	bool mac_set;	 /* mac= given; else a MAC is derived from the guest's name and devid */
+	char bridge[16]; /* IFNAMSIZ; default xenbr0 */
+	char ip[64];	 /* ip=, informative (written to the backend as libxl does) */
+	char spec[LAM_NIC_SPEC_MAX]; /* the spec as given, for the saved configuration */
+};
+
+/**
+ * Parses one vif spec into nic (devid and a derived MAC are left to the caller). Keys: mac,
+ * bridge, type (vif), script (vif-bridge only: lam does its work itself), model (ignored),
+ * ip; anything else (rate, vifname, backend, ...) is refused. 0, or -1 with a one-line
+ * message in err.
+ */
+int lam_nic_spec_parse(const char *spec, struct lam_nic_cfg *nic, char *err, size_t errlen);
+/** Parses "xx:xx:xx:xx:xx:xx"; a multicast or all-zero address is refused. 0 or -1 + err. */
+int lam_nic_mac_parse(const char *s, uint8_t mac[6], char *err, size_t errlen);
+/** "00:16:3e:12:34:56" (18 bytes with the NUL). */
+void lam_nic_mac_format(const uint8_t mac[6], char out[18]);
+/**
+ * The MAC of a NIC without mac=: Xen's 00:16:3e prefix and three bytes of a hash of the
+ * guest's name and the NIC's devid, so a guest keeps its MAC across restarts.
+ */
+void lam_nic_mac_default(const char *name, uint32_t devid, uint8_t mac[6]);
 
 /** What to do when the guest powers off, reboots or crashes. */
 enum lam_cfg_action {
@@ -91,6 +128,9 @@ struct lam_cfg {
 	enum lam_cfg_action on_crash;
 	bool has_uuid;
 	uint8_t uuid[16];
+	/* PV NICs (vif), devid = index (cfg_nic.c) */
+	unsigned int nr_nics;
+	struct lam_nic_cfg nics[LAM_CFG_NICS_MAX];
 
 	/* ---- parser state (raw values, kept so overrides can be re-validated) ---- */
 	bool memory_set, maxmem_set, maxvcpus_set, name_set, kernel_set;
