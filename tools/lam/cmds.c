@@ -103,6 +103,19 @@ static struct lam_ctx *open_domain(const char *cmd, const char *spec, uint16_t *
 	return ctx;
 }
 
+static struct lam_ctx *list_ctx;
+
+static void list_devices_json(FILE *f, uint32_t domid)
+{
+	fputs(", ", f);
+	lam_nics_json(f, list_ctx, (uint16_t)domid);
+}
+
+static void list_devices_long(FILE *f, uint32_t domid)
+{
+	lam_nics_print_long(f, list_ctx, (uint16_t)domid);
+}
+
 int lam_cmd_list(int argc, char **argv)
 {
 	struct lam_list_args args;
@@ -122,6 +135,9 @@ int lam_cmd_list(int argc, char **argv)
 	}
 	ret = select_begin("list", args.doms, args.nr_doms, &sel);
 	if (ret == 0) {
+		list_ctx = sel.ctx;
+		lam_list_devices_json = list_devices_json;
+		lam_list_devices_long = list_devices_long;
 		if (args.json) {
 			lam_list_print_json(stdout, sel.list, sel.n, now_ns(sel.ctx));
 		} else {
@@ -373,6 +389,7 @@ int lam_cmd_info(int argc, char **argv)
 	lam_format_uptime(pi.uptime_ns / 1000000000ull, up, sizeof(up));
 	printf("%-22s : %s\n", "hv_uptime", up);
 	printf("%-22s : 0x%08x\n", "lamctl_version", LAMCTL_VERSION);
+	lam_network_info_line();
 	return 0;
 }
 

@@ -40,6 +40,13 @@ void lam_json_string(FILE *f, const char *s);
 /** `lam list` table (xl's columns; long adds maximum memory, online vCPUs and uptime). */
 void lam_list_print(FILE *f, const struct lam_dom_info *list, size_t n, bool long_fmt,
 		    uint64_t now_ns);
+/**
+ * A domain's devices in `lam list`, set by the command (they need xenstore): with --json
+ * more members (", \"nics\": [...]"), with -l lines after its row. NULL: none.
+ */
+extern void (*lam_list_devices_json)(FILE *f, uint32_t domid);
+extern void (*lam_list_devices_long)(FILE *f, uint32_t domid);
+
 /** `lam list --json`: an array of objects, one per domain. */
 void lam_list_print_json(FILE *f, const struct lam_dom_info *list, size_t n, uint64_t now_ns);
 
@@ -100,6 +107,18 @@ int lam_cmd_vcpu_list(int argc, char **argv);
 int lam_cmd_vcpu_pin(int argc, char **argv);
 int lam_cmd_mem_set(int argc, char **argv);
 int lam_cmd_uptime(int argc, char **argv);
+
+/* ---- network.c: PV NICs (network-attach/-detach/-list, network-check) ---- */
+int lam_cmd_network_attach(int argc, char **argv);
+int lam_cmd_network_detach(int argc, char **argv);
+int lam_cmd_network_list(int argc, char **argv);
+int lam_cmd_network_check(int argc, char **argv);
+/** `lam info`'s "network" line: the state of xenbr0. */
+void lam_network_info_line(void);
+/** `"nics": [...]` of domid for `lam list --json`. */
+void lam_nics_json(FILE *f, struct lam_ctx *ctx, uint16_t domid);
+/** One line per NIC of domid for `lam list -l`. */
+void lam_nics_print_long(FILE *f, struct lam_ctx *ctx, uint16_t domid);
 
 /* ---- create.c ---- */
 

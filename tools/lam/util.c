@@ -161,8 +161,14 @@ void lam_list_print(FILE *f, const struct lam_dom_info *list, size_t n, bool lon
 					: "-");
 		}
 		fputc('\n', f);
+		if (long_fmt && lam_list_devices_long != NULL) {
+			lam_list_devices_long(f, d->domid);
+		}
 	}
 }
+
+void (*lam_list_devices_json)(FILE *f, uint32_t domid);
+void (*lam_list_devices_long)(FILE *f, uint32_t domid);
 
 void lam_list_print_json(FILE *f, const struct lam_dom_info *list, size_t n, uint64_t now_ns)
 {
@@ -190,6 +196,9 @@ void lam_list_print_json(FILE *f, const struct lam_dom_info *list, size_t n, uin
 				lam_shutdown_name(d->shutdown_reason));
 		} else {
 			fputs(", \"shutdown_reason\": null", f);
+		}
+		if (lam_list_devices_json != NULL) {
+			lam_list_devices_json(f, d->domid);
 		}
 		fputs("}", f);
 	}
