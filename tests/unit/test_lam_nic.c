@@ -230,7 +230,7 @@ static void test_cfg_vif(void **state)
 	assert_int_equal(lam_cfg_parse_string(BASE "vif = [ '','','','','','','','','' ]\n",
 					      "web.cfg", cfg, err, sizeof(err)),
 			 -1);
-	assert_string_equal(err, "web.cfg:3: vif: 9 NICs, at most 8");
+	assert_string_equal(err, "web.cfg:3: vif: more than 8 NICs");
 	free(cfg);
 	free(again);
 }

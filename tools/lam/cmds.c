@@ -103,19 +103,6 @@ static struct lam_ctx *open_domain(const char *cmd, const char *spec, uint16_t *
 	return ctx;
 }
 
-static struct lam_ctx *list_ctx;
-
-static void list_devices_json(FILE *f, uint32_t domid)
-{
-	fputs(", ", f);
-	lam_nics_json(f, list_ctx, (uint16_t)domid);
-}
-
-static void list_devices_long(FILE *f, uint32_t domid)
-{
-	lam_nics_print_long(f, list_ctx, (uint16_t)domid);
-}
-
 int lam_cmd_list(int argc, char **argv)
 {
 	struct lam_list_args args;
@@ -135,13 +122,15 @@ int lam_cmd_list(int argc, char **argv)
 	}
 	ret = select_begin("list", args.doms, args.nr_doms, &sel);
 	if (ret == 0) {
-		list_ctx = sel.ctx;
-		lam_list_devices_json = list_devices_json;
-		lam_list_devices_long = list_devices_long;
 		if (args.json) {
+			lam_list_json_extra[1] = lam_list_json_nics;
+			lam_list_json_extra_arg = sel.ctx;
 			lam_list_print_json(stdout, sel.list, sel.n, now_ns(sel.ctx));
 		} else {
 			lam_list_print(stdout, sel.list, sel.n, args.long_fmt, now_ns(sel.ctx));
+			if (args.long_fmt) {
+				lam_list_print_nics(stdout, sel.ctx, sel.list, sel.n);
+			}
 		}
 		select_end(&sel);
 	}

@@ -40,15 +40,15 @@ void lam_json_string(FILE *f, const char *s);
 /** `lam list` table (xl's columns; long adds maximum memory, online vCPUs and uptime). */
 void lam_list_print(FILE *f, const struct lam_dom_info *list, size_t n, bool long_fmt,
 		    uint64_t now_ns);
-/**
- * A domain's devices in `lam list`, set by the command (they need xenstore): with --json
- * more members (", \"nics\": [...]"), with -l lines after its row. NULL: none.
- */
-extern void (*lam_list_devices_json)(FILE *f, uint32_t domid);
-extern void (*lam_list_devices_long)(FILE *f, uint32_t domid);
-
 /** `lam list --json`: an array of objects, one per domain. */
 void lam_list_print_json(FILE *f, const struct lam_dom_info *list, size_t n, uint64_t now_ns);
+
+/** Prints more members (", \"disks\": [...]") of domid's object in `lam list --json`. */
+typedef void lam_list_json_fn(FILE *f, uint32_t domid, void *arg);
+#define LAM_LIST_JSON_EXTRA_MAX 4
+/** The device kinds' printers (set by `lam list`; none in the unit tests), called with arg. */
+extern lam_list_json_fn *lam_list_json_extra[LAM_LIST_JSON_EXTRA_MAX];
+extern void *lam_list_json_extra_arg;
 
 /** "1 day, 02:03:04" or "02:03:04" (xl uptime style) for a duration in seconds. */
 void lam_format_uptime(uint64_t secs, char *buf, size_t len);
@@ -115,10 +115,10 @@ int lam_cmd_network_list(int argc, char **argv);
 int lam_cmd_network_check(int argc, char **argv);
 /** `lam info`'s "network" line: the state of xenbr0. */
 void lam_network_info_line(void);
-/** `"nics": [...]` of domid for `lam list --json`. */
-void lam_nics_json(FILE *f, struct lam_ctx *ctx, uint16_t domid);
-/** One line per NIC of domid for `lam list -l`. */
-void lam_nics_print_long(FILE *f, struct lam_ctx *ctx, uint16_t domid);
+/** `lam list -l`: one line per NIC of each listed domain. */
+void lam_list_print_nics(FILE *f, struct lam_ctx *ctx, const struct lam_dom_info *list, size_t n);
+/** lam_list_json_fn for NICs (", \"nics\": [...]"; arg: the context), slot 1. */
+void lam_list_json_nics(FILE *f, uint32_t domid, void *arg);
 
 /* ---- create.c ---- */
 

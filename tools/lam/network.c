@@ -321,13 +321,13 @@ int lam_cmd_network_list(int argc, char **argv)
 	return rc;
 }
 
-void lam_nics_json(FILE *f, struct lam_ctx *ctx, uint16_t domid)
+void lam_list_json_nics(FILE *f, uint32_t domid, void *arg)
 {
 	struct lam_nic_info *list;
 	size_t n;
 
-	fputs("\"nics\": [", f);
-	if (domid != 0 && lam_nic_list(ctx, domid, &list, &n) == 0) {
+	fputs(", \"nics\": [", f);
+	if (domid != 0 && lam_nic_list(arg, (uint16_t)domid, &list, &n) == 0) {
 		for (size_t i = 0; i < n; i++) {
 			fprintf(f, "%s{\"devid\": %u, \"mac\": ", i ? ", " : "", list[i].devid);
 			lam_json_string(f, list[i].mac);
@@ -343,18 +343,22 @@ void lam_nics_json(FILE *f, struct lam_ctx *ctx, uint16_t domid)
 	fputc(']', f);
 }
 
-void lam_nics_print_long(FILE *f, struct lam_ctx *ctx, uint16_t domid)
+void lam_list_print_nics(FILE *f, struct lam_ctx *ctx, const struct lam_dom_info *doms, size_t nd)
 {
-	struct lam_nic_info *list;
-	size_t n;
+	for (size_t d = 0; d < nd; d++) {
+		struct lam_nic_info *list;
+		size_t n;
 
-	if (domid == 0 || lam_nic_list(ctx, domid, &list, &n) != 0) {
-		return;
+		if (doms[d].domid == 0 ||
+		    lam_nic_list(ctx, (uint16_t)doms[d].domid, &list, &n) != 0) {
+			continue;
+		}
+		for (size_t i = 0; i < n; i++) {
+			fprintf(f, "%s: nic %u: %s on %s (%s, backend %s, frontend %s)\n",
+				lam_dom_name(&doms[d]), list[i].devid, list[i].mac, list[i].bridge,
+				list[i].vif, state_name(list[i].be_state),
+				state_name(list[i].fe_state));
+		}
+		free(list);
 	}
-	for (size_t i = 0; i < n; i++) {
-		fprintf(f, "  nic %u: %s on %s (%s, backend %s, frontend %s)\n", list[i].devid,
-			list[i].mac, list[i].bridge, list[i].vif, state_name(list[i].be_state),
-			state_name(list[i].fe_state));
-	}
-	free(list);
 }

@@ -161,14 +161,11 @@ void lam_list_print(FILE *f, const struct lam_dom_info *list, size_t n, bool lon
 					: "-");
 		}
 		fputc('\n', f);
-		if (long_fmt && lam_list_devices_long != NULL) {
-			lam_list_devices_long(f, d->domid);
-		}
 	}
 }
 
-void (*lam_list_devices_json)(FILE *f, uint32_t domid);
-void (*lam_list_devices_long)(FILE *f, uint32_t domid);
+lam_list_json_fn *lam_list_json_extra[LAM_LIST_JSON_EXTRA_MAX];
+void *lam_list_json_extra_arg;
 
 void lam_list_print_json(FILE *f, const struct lam_dom_info *list, size_t n, uint64_t now_ns)
 {
@@ -197,8 +194,10 @@ void lam_list_print_json(FILE *f, const struct lam_dom_info *list, size_t n, uin
 		} else {
 			fputs(", \"shutdown_reason\": null", f);
 		}
-		if (lam_list_devices_json != NULL) {
-			lam_list_devices_json(f, d->domid);
+		for (size_t k = 0; k < LAM_LIST_JSON_EXTRA_MAX; k++) {
+			if (lam_list_json_extra[k] != NULL) {
+				lam_list_json_extra[k](f, d->domid, lam_list_json_extra_arg);
+			}
 		}
 		fputs("}", f);
 	}

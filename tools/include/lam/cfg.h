@@ -90,6 +90,18 @@ void lam_nic_mac_format(const uint8_t mac[6], char out[18]);
  */
 void lam_nic_mac_default(const char *name, uint32_t devid, uint8_t mac[6]);
 
+struct lam_cfg;
+/**
+ * The parser's step for item index of a `vif` list: parses spec into cfg->nics[index]
+ * (devid = index); more than LAM_CFG_NICS_MAX NICs are refused. 0, or -1 + err.
+ */
+int lam_cfg_nic_add(struct lam_cfg *cfg, unsigned int index, const char *spec, char *err,
+		    size_t errlen);
+/** After parsing: derived MACs (from the final name) and no MAC twice. 0 or -1 + err. */
+int lam_cfg_nics_finalize(struct lam_cfg *cfg, char *err, size_t errlen);
+/** Writes cfg's `vif` list (nothing when it has none); 0. */
+int lam_cfg_nics_write(FILE *f, const struct lam_cfg *cfg);
+
 /** What to do when the guest powers off, reboots or crashes. */
 enum lam_cfg_action {
 	LAM_CFG_ACTION_DESTROY = 0,

@@ -37,7 +37,6 @@ _Static_assert(WHERE_NR <= sizeof(((struct lam_cfg *)0)->where) /
 
 #define CFG_FILE_MAX (1U << 20)
 #define CFG_OVERRIDE_FNAME "<command line>"
-#define LIST_KEPT 16
 
 enum tok_kind {
 	TOK_EOF,
@@ -80,8 +79,6 @@ struct value {
 	unsigned int nr_items;
 	unsigned int line;
 	char text[LAM_CFG_CMDLINE_MAX];
-	/* A top-level list's first LIST_KEPT string items (device specs), malloc()ed. */
-	char *item[LIST_KEPT];
 };
 
 /* Messages are one line (cfg.h): control characters the input put in one show as '?'. */
@@ -357,23 +354,31 @@ static int skip_newlines(struct parser *p)
 	return 0;
 }
 
-static void value_free_items(struct value *v)
+/** An item of a top-level list, for the keys that take one (`vif`: cfg_nic.c). */
+static int list_item(struct parser *p, const struct value *item, unsigned int index)
 {
-	for (unsigned int i = 0; i < LIST_KEPT; i++) {
-		free(v->item[i]);
-		v->item[i] = NULL;
+	char msg[256];
+
+	if (strcmp(p->key, "vif") != 0) {
+		return 0;
 	}
+	if (item->is_list) {
+		return perr(p, item->line, p->key, "NIC %u: expected a string, got a list", index);
+	}
+	if (lam_cfg_nic_add(p->cfg, index, item->text, msg, sizeof(msg)) != 0) {
+		return perr(p, item->line, p->key, "%s", msg);
+	}
+	return 0;
 }
 
 /**
- * Parse a value at the current token into @v (a top-level list keeps its first LIST_KEPT
- * string items, the device keys' specs). Leaves the token after the value.
+ * Parse a value at the current token into @v (items of a top-level list are handed to
+ * list_item(), nested ones checked but not kept). Leaves the token after the value.
  */
 static int parse_value(struct parser *p, struct value *v, unsigned int depth)
 {
 	char buf[64];
 
-	value_free_items(v);
 	v->line = p->tok_line;
 	v->is_list = false;
 	v->quoted = false;
@@ -408,15 +413,10 @@ static int parse_value(struct parser *p, struct value *v, unsigned int depth)
 		if (!item) {
 			return perr(p, p->tok_line, p->key, "out of memory");
 		}
-		memset(item->item, 0, sizeof(item->item));
 		rc = parse_value(p, item, depth + 1);
-		if (rc == 0 && depth == 0 && !item->is_list && v->nr_items < LIST_KEPT) {
-			v->item[v->nr_items] = strdup(item->text);
-			if (v->item[v->nr_items] == NULL) {
-				rc = perr(p, p->tok_line, p->key, "out of memory");
-			}
+		if (rc == 0 && depth == 0) {
+			rc = list_item(p, item, v->nr_items);
 		}
-		value_free_items(item);
 		free(item);
 		if (rc || skip_newlines(p)) {
 			return -1;
@@ -725,31 +725,6 @@ bad:
 		    "\"%s\" is not a UUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)", v->text);
 }
 
-/** vif = [ 'SPEC', ... ]: each item a NIC (cfg_nic.c), devid = its index. */
-static int set_vif(struct parser *p, const struct value *v)
-{
-	char msg[256];
-
-	if (!v->is_list) {
-		return perr(p, v->line, p->key, "expected a list of NIC specs, like [ '' ]");
-	}
-	if (v->nr_items > LAM_CFG_NICS_MAX) {
-		return perr(p, v->line, p->key, "%u NICs, at most %u", v->nr_items,
-			    LAM_CFG_NICS_MAX);
-	}
-	for (unsigned int i = 0; i < v->nr_items; i++) {
-		if (v->item[i] == NULL) {
-			return perr(p, v->line, p->key, "NIC %u: expected a string, got a list", i);
-		}
-		if (lam_nic_spec_parse(v->item[i], &p->cfg->nics[i], msg, sizeof(msg)) != 0) {
-			return perr(p, v->line, p->key, "NIC %u: %s", i, msg);
-		}
-		p->cfg->nics[i].devid = i;
-	}
-	p->cfg->nr_nics = v->nr_items;
-	return 0;
-}
-
 /** Accept a harmless xl key only with the value that matches what lam does anyway. */
 static int accept_only(struct parser *p, const struct value *v, const char *only)
 {
@@ -897,7 +872,12 @@ static int apply_setting(struct parser *p, bool append, const struct value *v)
 		return set_uuid(p, v);
 	}
 	if (!strcmp(key, "vif")) {
-		return set_vif(p, v);
+		/* The items were parsed by list_item(); a later `vif` replaces the list. */
+		if (!v->is_list) {
+			return perr(p, v->line, key, "expected a list of NIC specs, like [ '' ]");
+		}
+		cfg->nr_nics = v->nr_items;
+		return 0;
 	}
 	for (i = 0; i < sizeof(unsupported_keys) / sizeof(unsupported_keys[0]); i++) {
 		if (!strcmp(key, unsupported_keys[i])) {
@@ -918,7 +898,7 @@ static int parse_text(struct parser *p)
 	char buf[64];
 	int rc = -1;
 
-	v = calloc(1, sizeof(*v));
+	v = malloc(sizeof(*v));
 	if (!v) {
 		return perr(p, p->line, NULL, "out of memory");
 	}
@@ -983,7 +963,6 @@ static int parse_text(struct parser *p)
 	}
 	rc = 0;
 out:
-	value_free_items(v);
 	free(v);
 	return rc;
 }
@@ -1026,17 +1005,8 @@ static int cfg_finalize(struct lam_cfg *cfg, char *err, size_t errlen)
 	} else {
 		memcpy(cfg->cmdline, cfg->raw_extra, strlen(cfg->raw_extra) + 1);
 	}
-	/* NICs without mac= get one derived from the (final) name; no MAC twice. */
-	for (unsigned int i = 0; i < cfg->nr_nics; i++) {
-		if (!cfg->nics[i].mac_set) {
-			lam_nic_mac_default(cfg->name, cfg->nics[i].devid, cfg->nics[i].mac);
-		}
-		for (unsigned int j = 0; j < i; j++) {
-			if (memcmp(cfg->nics[i].mac, cfg->nics[j].mac, 6) == 0) {
-				return werr(cfg, WHERE_FILE, "vif", err, errlen,
-					    "NICs %u and %u have the same MAC", j, i);
-			}
-		}
+	if (lam_cfg_nics_finalize(cfg, err, errlen) != 0) {
+		return -1;
 	}
 	return 0;
 }
@@ -1315,13 +1285,6 @@ int lam_cfg_write(FILE *f, const struct lam_cfg *cfg)
 			u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11],
 			u[12], u[13], u[14], u[15]);
 	}
-	if (cfg->nr_nics > 0) {
-		fputs("vif = [", f);
-		for (unsigned int i = 0; i < cfg->nr_nics; i++) {
-			/* lam_nic_spec_parse() keeps quotes and backslashes out of specs. */
-			fprintf(f, "%s'%s'", i ? ", " : " ", cfg->nics[i].spec);
-		}
-		fputs(" ]\n", f);
-	}
+	err |= lam_cfg_nics_write(f, cfg);
 	return err != 0 ? -EINVAL : 0;
 }

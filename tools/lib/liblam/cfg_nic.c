@@ -250,3 +250,51 @@ int lam_nic_spec_parse(const char *spec, struct lam_nic_cfg *nic, char *err, siz
 	}
 	return 0;
 }
+
+int lam_cfg_nic_add(struct lam_cfg *cfg, unsigned int index, const char *spec, char *err,
+		    size_t errlen)
+{
+	char msg[256];
+
+	if (index >= LAM_CFG_NICS_MAX) {
+		snprintf(err, errlen, "more than %u NICs", LAM_CFG_NICS_MAX);
+		return -1;
+	}
+	if (lam_nic_spec_parse(spec, &cfg->nics[index], msg, sizeof(msg)) != 0) {
+		snprintf(err, errlen, "NIC %u: %s", index, msg);
+		return -1;
+	}
+	cfg->nics[index].devid = index;
+	return 0;
+}
+
+int lam_cfg_nics_finalize(struct lam_cfg *cfg, char *err, size_t errlen)
+{
+	for (unsigned int i = 0; i < cfg->nr_nics; i++) {
+		if (!cfg->nics[i].mac_set) {
+			lam_nic_mac_default(cfg->name, cfg->nics[i].devid, cfg->nics[i].mac);
+		}
+		for (unsigned int j = 0; j < i; j++) {
+			if (memcmp(cfg->nics[i].mac, cfg->nics[j].mac, 6) == 0) {
+				snprintf(err, errlen, "%s: vif: NICs %u and %u have the same MAC",
+					 cfg->where[0].file, j, i);
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
+
+int lam_cfg_nics_write(FILE *f, const struct lam_cfg *cfg)
+{
+	if (cfg->nr_nics == 0) {
+		return 0;
+	}
+	fputs("vif = [", f);
+	for (unsigned int i = 0; i < cfg->nr_nics; i++) {
+		/* lam_nic_spec_parse() keeps quotes and backslashes out of specs. */
+		fprintf(f, "%s'%s'", i ? ", " : " ", cfg->nics[i].spec);
+	}
+	fputs(" ]\n", f);
+	return 0;
+}
