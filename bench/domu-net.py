@@ -42,7 +42,7 @@ def main():
         sys.exit("bench runs failed:\n" + out[-3000:])
     mb, secs = int(tcp.group(1)), float(tcp.group(2))
     report = "\n".join([
-        "PV network, guest -> Dom0 over xenbr0 (TCG; 20 pings, one TCP stream)",
+        "PV network, guest -> Dom0 over xenbr0 (TCG; 20 pings at 1 s, one TCP stream)",
         f"{'ping round trip min/avg/max (ms)':36} {ping.group(1)}/{ping.group(2)}/{ping.group(3)}",
         f"{'TCP throughput (MiB/s)':36} {mb / secs:.1f}  ({mb} MiB in {secs:.1f} s)"])
     print(report)

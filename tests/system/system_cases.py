@@ -214,6 +214,8 @@ NET_EXPECT = [
         rf"LAMINA-CHECK {g} net-eth0=present", rf"LAMINA-CHECK {g} net-addr=10\.0\.2\.\d+/24",
         rf"LAMINA-CHECK {g} net-mac=00:16:3e:[0-7][0-9a-f]:[0-9a-f]{{2}}:[0-9a-f]{{2}}",
         rf"LAMINA-CHECK {g} net-ping-dom0=ok", rf"LAMINA-CHECK {g} net-ping-gateway=ok",
+        rf"LAMINA-CHECK {g} net-ping-dom0-1500=ok",
+        rf"LAMINA-CHECK {g} net-fetch-index=Lamina Dom0",
         rf"LAMINA-CHECK {g} net-fetch-sha256=[0-9a-f]{{64}}"]],
     r"LAMINA-CHECK n2 net-ping-peer=ok", r"LAMINA-CHECK fetch-matches=yes",
     r"LAMINA-CHECK addrs-differ=yes", r"LAMINA-CHECK dom0-pings-n1=ok",
