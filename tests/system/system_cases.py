@@ -222,7 +222,7 @@ NET_EXPECT = [
     r"LAMINA-CHECK list-n1=0-0-4", r"LAMINA-CHECK list-json=1", r"LAMINA-CHECK list-long=1",
     r"LAMINA-CHECK vifs-two=2",
     r"LAMINA-CHECK attach=ok", r"LAMINA-CHECK attach-state=4", r"LAMINA-CHECK attach-bridged=1",
-    r"LAMINA-CHECK detach=ok", r"LAMINA-CHECK detach-gone=0-0 \s*$", r"LAMINA-CHECK reattach=ok",
+    r"LAMINA-CHECK detach=ok", r"LAMINA-CHECK detach-gone=0-0\s*$", r"LAMINA-CHECK reattach=ok",
     *[rf"LAMINA-CHECK bad-{n}=clear-error" for n in (
         "no-bridge", "mac-malformed", "mac-multicast", "mac-duplicate", "rate", "script",
         "attach-duplicate", "attach-no-bridge", "detach-none")],
