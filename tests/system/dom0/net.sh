@@ -154,7 +154,9 @@ sleep 5
 FL=$(domid_of fl)
 # What the guest sent arrives on its vif: Dom0 counts it as received.
 rxv=$(cat "/sys/class/net/vif$FL.0/statistics/rx_bytes" 2>/dev/null)
-check flood-traffic=$([ "${rxv:-0}" -gt 1000000 ] && echo yes || echo "no (${rxv:-?} bytes)")
+# Traffic is flowing when the guest is destroyed (how much depends on the host's load: about
+# 1 MB in these 5 s under TCG, so the bar is well below that).
+check flood-traffic=$([ "${rxv:-0}" -gt 200000 ] && echo yes || echo "no (${rxv:-?} bytes)")
 lam destroy fl
 check flood-destroyed=$([ -z "$(domid_of fl)" ] && echo yes || echo no)-$(bridged "vif$FL.0")-$(xs_absent_vif "$FL")
 kill $sink 2>/dev/null
