@@ -40,7 +40,10 @@ def lamina_runs(n):
     cmd = ["qemu-system-aarch64"] + MACHINE + [
         "-kernel", os.path.join(ROOT, "build", "lamina.bin"),
         "-device", f"guest-loader,addr=0x50000000,kernel={KERNEL},bootargs={cmdline}",
-        "-device", f"guest-loader,addr=0x54000000,initrd={INITRD}"]
+        "-device", f"guest-loader,addr=0x54000000,initrd={INITRD}",
+        # Dom0's NIC (scripts/run-qemu.sh): the demo guest's vif needs its bridge, as the
+        # reference run's domU has a vif too.
+        "-netdev", "user,id=n0,restrict=on", "-device", "virtio-net-device,netdev=n0"]
     out = subprocess.run(cmd, capture_output=True, timeout=300 + 60 * n).stdout.decode(
         errors="replace")
     rows = [dict(kv.split("=") for kv in m.group(1).split())

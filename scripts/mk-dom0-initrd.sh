@@ -43,7 +43,7 @@ DOMU_MODS="kernel/drivers/block/xen-blkfront.ko kernel/drivers/net/xen-netfront.
 TOOLS="lam lamina-xenstored lamina-consoled lamina-xs"
 
 inputs=("$0" "$BB" "$IMAGE" "$ROOT/tools/dom0/init" "$ROOT/tools/dom0/demo.cfg"
-	"$ROOT/tools/domu/init" "$ROOT"/tests/system/dom0/*.sh "$B/tools/lamina-xs")
+	"$ROOT/tools/domu/init" "$ROOT/tools/dom0/udhcpc.script" "$ROOT"/tests/system/dom0/*.sh "$B/tools/lamina-xs")
 for t in $TOOLS; do
 	[ -f "$B/tools/$t" ] && inputs+=("$B/tools/$t")
 done
@@ -64,6 +64,8 @@ mkdir -p "$D"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,etc,root,run}
 cp "$BB" "$D/bin/busybox"
 ln -s busybox "$D/bin/sh"
 install -m 755 "$ROOT/tools/domu/init" "$D/init"
+# DHCP on eth0 (the PV NIC): busybox udhcpc's lease script at its default path.
+install -D -m 755 "$ROOT/tools/dom0/udhcpc.script" "$D/etc/udhcpc/default.script"
 # xenstore from the guest's shell (the isolation checks use it).
 if [ -f "$B/tools/lamina-xs" ]; then
 	install -m 755 "$B/tools/lamina-xs" "$D/usr/sbin/lamina-xs"
@@ -88,6 +90,8 @@ mkdir -p "$R/usr/share/lamina"
 cp "$BB" "$R/bin/busybox"
 ln -s busybox "$R/bin/sh"
 install -m 755 "$ROOT/tools/dom0/init" "$R/init"
+# DHCP on xenbr0 (tools/dom0/init): busybox udhcpc's lease script at its default path.
+install -D -m 755 "$ROOT/tools/dom0/udhcpc.script" "$R/etc/udhcpc/default.script"
 mkdir -p "$R/lib/modules"
 : >"$R/lib/modules/modules.load"
 for m in $MODS; do

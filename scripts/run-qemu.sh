@@ -9,6 +9,10 @@
 #              for Dom0's virtio disk, default build/dom0-disk.img, 256 MiB, created if missing),
 #              LAMINA_ARGS (hypervisor command line), DOM0_ARGS (Dom0 command line),
 #              LAMINA_CACHE (downloaded packages, see scripts/setup-deps.sh).
+#
+# Network: Dom0 gets a virtio NIC (eth0, the uplink of its bridge xenbr0) on QEMU's user
+# network with restrict=on: Dom0 and its guests reach each other, QEMU's DHCP server and
+# its gateway 10.0.2.2, never the host's network or the outside world.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 CACHE=${LAMINA_CACHE:-${HOME:-/root}/.cache/lamina}
@@ -41,4 +45,5 @@ exec qemu-system-aarch64 \
 	-kernel "$B/lamina.bin" -append "$LAMINA_ARGS" \
 	-device guest-loader,addr=$KERNEL_ADDR,kernel="$CACHE/arm64/Image",bootargs="$DOM0_ARGS" \
 	-device guest-loader,addr=$INITRD_ADDR,initrd="$B/dom0-initrd.cpio.gz" \
-	-drive file="$DISK",if=none,format=raw,id=hd0 -device virtio-blk-device,drive=hd0
+	-drive file="$DISK",if=none,format=raw,id=hd0 -device virtio-blk-device,drive=hd0 \
+	-netdev user,id=n0,restrict=on -device virtio-net-device,netdev=n0

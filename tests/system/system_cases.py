@@ -28,7 +28,13 @@ def make_disk(path):
         f.truncate(DISK_SIZE)
 
 
-def dom0_args(cmdline, disk=False):
+# Dom0's NIC, as scripts/run-qemu.sh gives it: QEMU's user network, cut off from the host's
+# (restrict=on). Every Dom0 case has it (net=False leaves it out): the demo guest's config
+# has a NIC on the bridge Dom0's init builds over it.
+NET_ARGS = ["-netdev", "user,id=n0,restrict=on", "-device", "virtio-net-device,netdev=n0"]
+
+
+def dom0_args(cmdline, disk=False, net=True):
     def prepare(workdir):
         with _initrd_lock:  # cases run in parallel; build the shared initramfs once
             subprocess.run([os.path.join(ROOT, "scripts", "mk-dom0-initrd.sh"), INITRD],
@@ -44,17 +50,20 @@ def dom0_args(cmdline, disk=False):
                 make_disk(img)
             args += ["-drive", f"file={img},if=none,format=raw,id=hd0",
                      "-device", "virtio-blk-device,drive=hd0"]
+        if net:
+            args += NET_ARGS
         return args
     return prepare
 
 
 def dom0_case(name, smp, extra_cmdline="", hv_args="", expect_exit="powering the machine off",
-              mem=2048, disk=False, more_expect=(), vcpus=None, timeout=240, more_forbid=()):
+              mem=2048, disk=False, more_expect=(), vcpus=None, timeout=240, more_forbid=(),
+              net=True):
     vcpus = vcpus or smp
     cmdline = f"console=hvc0 earlycon=xen rdinit=/init lamina.test {extra_cmdline}".strip()
     qemu_args = ["-append", hv_args] if hv_args else []
     return Case(name, smp=smp, mem=mem, timeout=timeout, qemu_args=qemu_args,
-                prepare=dom0_args(cmdline, disk),
+                prepare=dom0_args(cmdline, disk, net),
                 expect=list(more_expect) + [rf"LAMINA-DOM0-INIT: {vcpus} vCPUs online, hypervisor: xen",
                         r"LAMINA-CHECK hypervisor-type=xen",
                         rf"LAMINA-CHECK cpus={vcpus}", r"LAMINA-CHECK done",
@@ -241,3 +250,41 @@ CASES = [
                            r"LAMINA-CHECK .*=unclear", r"disk-write failed", r"disk-read failed",
                            r"init: (cannot|mke2fs)", r"WARNING: CPU", r"blocked for more than"]),
 ]
+
+
+# PV networks (tests/system/dom0/net.sh): Dom0's bridge xenbr0 over QEMU's user network, two
+# guests with NICs (DHCP, ping Dom0, the gateway and each other, a file from Dom0's httpd),
+# hot-plug, bad input with one-line errors and nothing left, on_reboot=restart, and
+# create/destroy cycles without a vif, node or page left.
+NET_EXPECT = [
+    r"LAMINA-CHECK net-check=ok", r"LAMINA-CHECK info-network=xenbr0_up__uplink_eth0",
+    r"LAMINA-CHECK dom0-addr=10\.0\.2\.\d+", r"LAMINA-CHECK dom0-httpd=ok",
+    r"LAMINA-CHECK n1-create=ok", r"LAMINA-CHECK n2-create=ok",
+    *[p for g in ("n1", "n2") for p in [
+        rf"LAMINA-CHECK {g} net-eth0=present", rf"LAMINA-CHECK {g} net-addr=10\.0\.2\.\d+/24",
+        rf"LAMINA-CHECK {g} net-mac=00:16:3e:[0-7][0-9a-f]:[0-9a-f]{{2}}:[0-9a-f]{{2}}",
+        rf"LAMINA-CHECK {g} net-ping-dom0=ok", rf"LAMINA-CHECK {g} net-ping-gateway=ok",
+        rf"LAMINA-CHECK {g} net-ping-dom0-1500=ok",
+        rf"LAMINA-CHECK {g} net-fetch-index=Lamina Dom0",
+        rf"LAMINA-CHECK {g} net-fetch-sha256=[0-9a-f]{{64}}"]],
+    r"LAMINA-CHECK n2 net-ping-peer=ok", r"LAMINA-CHECK fetch-matches=yes",
+    r"LAMINA-CHECK addrs-differ=yes", r"LAMINA-CHECK dom0-pings-n1=ok",
+    r"LAMINA-CHECK list-n1=0-0-4", r"LAMINA-CHECK list-json=1", r"LAMINA-CHECK list-long=1",
+    r"LAMINA-CHECK vifs-two=2",
+    r"LAMINA-CHECK attach=ok", r"LAMINA-CHECK attach-state=4", r"LAMINA-CHECK attach-bridged=1",
+    r"LAMINA-CHECK detach=ok", r"LAMINA-CHECK detach-gone=0-0\s*$", r"LAMINA-CHECK reattach=ok",
+    *[rf"LAMINA-CHECK bad-{n}=clear-error" for n in (
+        "no-bridge", "mac-malformed", "mac-multicast", "mac-duplicate", "rate", "script",
+        "attach-duplicate", "attach-no-bridge", "detach-none")],
+    r"LAMINA-CHECK two-destroyed=1-0-\s*$",
+    r"LAMINA-CHECK flood-traffic=yes", r"LAMINA-CHECK flood-destroyed=yes-0-absent",
+    r"LAMINA-CHECK flood-dom0-healthy=yes", r"LAMINA-CHECK flood-stray=yes",
+    r"LAMINA-CHECK restart-new-domain=yes", r"LAMINA-CHECK restart-nic=4-0-1",
+    r"LAMINA-CHECK stray-after-guests=yes",
+    r"LAMINA-CHECK cycles=15", r"LAMINA-CHECK cycles-left=0-\s*$",
+    r"LAMINA-CHECK cycles-memory=yes", r"LAMINA-CHECK net-done",
+]
+CASES.append(dom0_case("dom0-net", 2, extra_cmdline="lamina.test=net", timeout=900,
+                       more_expect=NET_EXPECT,
+                       more_forbid=[r"LAMINA-DOMU-PROBLEM", r"LAMINA-CHECK .*=(failed|timeout)",
+                                    r"LAMINA-CHECK bad-.*-left=", r"LAMINA-CHECK .*=unclear"]))

@@ -266,7 +266,7 @@ static void test_list_syntax(void **state)
 	assert_int_equal(cfg->nr_disks, 2);
 	assert_string_equal(cfg->disks[1].target, "/x.img");
 	/* Device keys lam lacks are refused, but only after their lists parse. */
-	bad(BASE "vif = []\n", "demo.cfg:3: vif: not supported yet by lam");
+	bad(BASE "vfb = [ 'vnc=1',\n  'x' ]\n", "demo.cfg:3: vfb: not supported yet by lam");
 	bad(BASE "pci = [\n\n\"01:00.0\"\n\n]\n", "demo.cfg:3: pci: not supported yet by lam");
 	bad(BASE "vfb = [ [ 'vnc=1', ], 'x' ]\n", "demo.cfg:3: vfb: not supported yet by lam");
 	bad(BASE "vfb = [ 'a' 'b' ]\n", "demo.cfg:3: vfb: expected ',' or ']' in list, got \"b\"");
@@ -285,7 +285,7 @@ static void test_list_syntax(void **state)
 static void test_every_unsupported_key(void **state)
 {
 	static const char *const keys[] = {
-		"vif",	       "vfb",	      "vkb",	     "vtpm",	  "vsnd",     "vdispl",
+		"vfb",	       "vkb",	      "vtpm",	     "vsnd",	  "vdispl",
 		"pci",	       "dtdev",	      "iomem",	     "irqs",	  "channel",  "p9",
 		"pvcalls",     "usbctrl",     "usbdev",	     "virtio",	  "vuart",    "serial",
 		"sound",       "usb",	      "usbdevice",   "vga",	  "videoram", "nic",

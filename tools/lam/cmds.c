@@ -124,12 +124,14 @@ int lam_cmd_list(int argc, char **argv)
 	if (ret == 0) {
 		if (args.json) {
 			lam_list_json_extra[0] = lam_list_json_disks;
+			lam_list_json_extra[1] = lam_list_json_nics;
 			lam_list_json_extra_arg = sel.ctx;
 			lam_list_print_json(stdout, sel.list, sel.n, now_ns(sel.ctx));
 		} else {
 			lam_list_print(stdout, sel.list, sel.n, args.long_fmt, now_ns(sel.ctx));
 			if (args.long_fmt) {
 				lam_list_print_disks(stdout, sel.ctx, sel.list, sel.n);
+				lam_list_print_nics(stdout, sel.ctx, sel.list, sel.n);
 			}
 		}
 		select_end(&sel);
@@ -378,6 +380,7 @@ int lam_cmd_info(int argc, char **argv)
 	lam_format_uptime(pi.uptime_ns / 1000000000ull, up, sizeof(up));
 	printf("%-22s : %s\n", "hv_uptime", up);
 	printf("%-22s : 0x%08x\n", "lamctl_version", LAMCTL_VERSION);
+	lam_network_info_line();
 	return 0;
 }
 

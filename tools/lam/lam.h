@@ -116,6 +116,17 @@ int lam_cmd_block_list(int argc, char **argv);
 void lam_list_print_disks(FILE *f, struct lam_ctx *ctx, const struct lam_dom_info *list, size_t n);
 /** lam_list_json_fn for disks (arg: the context). */
 void lam_list_json_disks(FILE *f, uint32_t domid, void *arg);
+/* ---- network.c: PV NICs (network-attach/-detach/-list, network-check) ---- */
+int lam_cmd_network_attach(int argc, char **argv);
+int lam_cmd_network_detach(int argc, char **argv);
+int lam_cmd_network_list(int argc, char **argv);
+int lam_cmd_network_check(int argc, char **argv);
+/** `lam info`'s "network" line: the state of xenbr0. */
+void lam_network_info_line(void);
+/** `lam list -l`: one line per NIC of each listed domain. */
+void lam_list_print_nics(FILE *f, struct lam_ctx *ctx, const struct lam_dom_info *list, size_t n);
+/** lam_list_json_fn for NICs (", \"nics\": [...]"; arg: the context), slot 1. */
+void lam_list_json_nics(FILE *f, uint32_t domid, void *arg);
 
 /* ---- create.c ---- */
 

@@ -44,6 +44,12 @@ static const struct lam_command commands[] = {
 	{ "block-detach", lam_cmd_block_detach, "DOM VDEV|DEVID",
 	  "Detach a PV disk from a domain" },
 	{ "block-list", lam_cmd_block_list, "DOM", "List a domain's PV disks" },
+	{ "network-attach", lam_cmd_network_attach, "DOM [mac=M] [bridge=B] [ip=IP]...",
+	  "Hot-plug a PV NIC into a domain (xl's vif spec, one key=value per argument)" },
+	{ "network-detach", lam_cmd_network_detach, "DOM DEVID|MAC", "Unplug a domain's PV NIC" },
+	{ "network-list", lam_cmd_network_list, "DOM...", "List domains' PV NICs" },
+	{ "network-check", lam_cmd_network_check, "[BRIDGE]",
+	  "Whether Dom0's bridge (default xenbr0) is ready for guests' NICs, and how to fix it" },
 };
 
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -92,9 +98,9 @@ static void usage_all(FILE *f)
 {
 	fputs("Usage: lam <subcommand> [args]\n\nSubcommands:\n", f);
 	for (size_t i = 0; i < NR_COMMANDS; i++) {
-		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
+		fprintf(f, "  %-14s %s\n", commands[i].name, commands[i].help);
 	}
-	fputs("  help       This list, or `lam help SUBCOMMAND` for one\n\n"
+	fputs("  help           This list, or `lam help SUBCOMMAND` for one\n\n"
 	      "DOM is a domain name or a numeric domain ID.\n",
 	      f);
 }

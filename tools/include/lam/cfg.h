@@ -27,8 +27,10 @@
  *                                        (defaults destroy / restart / destroy)
  *   uuid       optional, "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx"
  *   disk       a list of PV disks in xl-disk-configuration(5) syntax (lam_disk_spec_parse())
+ *   vif        list of PV NIC specs, e.g. [ 'mac=00:16:3e:00:00:01, bridge=xenbr0' ] or [ '' ]
+ *              (lam_nic_spec_parse())
  * Keys that only select defaults we already use (builder = "generic", on_watchdog = "destroy",
- * on_soft_reset = "soft-reset") are accepted with those values only. Device keys (disk, vif,
+ * on_soft_reset = "soft-reset") are accepted with those values only. Other device keys (disk,
  * vfb, pci, ...) and every other key are errors: nothing is silently ignored.
  *
  * Every error message names the file, the line and the key, as in
@@ -112,6 +114,52 @@ int lam_cfg_disk_add(struct lam_cfg *cfg, unsigned int index, const char *spec, 
 
 /** Writes cfg's `disk` list (nothing when it has none); 0 or -EINVAL (unquotable target). */
 int lam_cfg_disks_write(FILE *f, const struct lam_cfg *cfg);
+/* ---- PV NICs: `vif = [ 'SPEC', ... ]` (tools/lib/liblam/cfg_nic.c) ---- */
+#define LAM_CFG_NICS_MAX 8U
+#define LAM_NIC_BRIDGE_DEFAULT "xenbr0"
+#define LAM_NIC_SPEC_MAX 256U
+
+/**
+ * One NIC of xl's network configuration (Xen's docs/man/xl-network-configuration.5.pod):
+ * "mac=00:16:3e:01:02:03, bridge=xenbr0" as comma-separated key=value pairs.
+ */
+struct lam_nic_cfg {
+	uint32_t devid; /* the vif's handle: its index in the list (hot-plug: the first free) */
+	uint8_t mac[6];
+	bool mac_set;	 /* mac= given; else a MAC is derived from the guest's name and devid */
+	char bridge[16]; /* IFNAMSIZ; default xenbr0 */
+	char ip[64];	 /* ip=, informative (written to the backend as libxl does) */
+	char spec[LAM_NIC_SPEC_MAX]; /* the spec as given, for the saved configuration */
+};
+
+/**
+ * Parses one vif spec into nic (devid and a derived MAC are left to the caller). Keys: mac,
+ * bridge, type (vif), script (vif-bridge only: lam does its work itself), model (ignored),
+ * ip; anything else (rate, vifname, backend, ...) is refused. 0, or -1 with a one-line
+ * message in err.
+ */
+int lam_nic_spec_parse(const char *spec, struct lam_nic_cfg *nic, char *err, size_t errlen);
+/** Parses "xx:xx:xx:xx:xx:xx"; a multicast or all-zero address is refused. 0 or -1 + err. */
+int lam_nic_mac_parse(const char *s, uint8_t mac[6], char *err, size_t errlen);
+/** "00:16:3e:12:34:56" (18 bytes with the NUL). */
+void lam_nic_mac_format(const uint8_t mac[6], char out[18]);
+/**
+ * The MAC of a NIC without mac=: Xen's 00:16:3e prefix and three bytes of a hash of the
+ * guest's name and the NIC's devid, so a guest keeps its MAC across restarts.
+ */
+void lam_nic_mac_default(const char *name, uint32_t devid, uint8_t mac[6]);
+
+struct lam_cfg;
+/**
+ * The parser's step for item index of a `vif` list: parses spec into cfg->nics[index]
+ * (devid = index); more than LAM_CFG_NICS_MAX NICs are refused. 0, or -1 + err.
+ */
+int lam_cfg_nic_add(struct lam_cfg *cfg, unsigned int index, const char *spec, char *err,
+		    size_t errlen);
+/** After parsing: derived MACs (from the final name) and no MAC twice. 0 or -1 + err. */
+int lam_cfg_nics_finalize(struct lam_cfg *cfg, char *err, size_t errlen);
+/** Writes cfg's `vif` list (nothing when it has none); 0. */
+int lam_cfg_nics_write(FILE *f, const struct lam_cfg *cfg);
 
 /** What to do when the guest powers off, reboots or crashes. */
 enum lam_cfg_action {
@@ -154,6 +202,9 @@ struct lam_cfg {
 	/** PV disks, in the order of the `disk` list. */
 	unsigned int nr_disks;
 	struct lam_disk_spec disks[LAM_CFG_DISKS_MAX];
+	/* PV NICs (vif), devid = index (cfg_nic.c) */
+	unsigned int nr_nics;
+	struct lam_nic_cfg nics[LAM_CFG_NICS_MAX];
 
 	/* ---- parser state (raw values, kept so overrides can be re-validated) ---- */
 	bool memory_set, maxmem_set, maxvcpus_set, name_set, kernel_set;

@@ -258,6 +258,59 @@ struct lam_disk_info {
 
 /** domid's disks, ascending devid, in a malloc()ed array (NULL when none). */
 int lam_disk_list(struct lam_ctx *ctx, uint16_t domid, struct lam_disk_info **out, size_t *n);
+/* ---- nic.c: PV NICs (libxl_device_nic_add / _remove, Xen's vif-bridge script) ---- */
+
+/** What `lam network-check` reports about a bridge. */
+struct lam_bridge_status {
+	bool exists;	/* an interface of that name */
+	bool is_bridge; /* ... and it is a bridge */
+	bool up;
+	int mtu;
+	char uplink[16];      /* its first port that is not a vif ("" if none) */
+	unsigned int nr_vifs; /* ports that are guests' vifs */
+	char addr[64];	      /* its first IPv4 address as "a.b.c.d/len" ("" if none) */
+};
+
+/** Reads a bridge's state from Linux (sysfs, ioctls, getifaddrs); never fails. */
+void lam_bridge_status(const char *bridge, struct lam_bridge_status *st);
+
+#define LAM_NIC_WAIT_CONNECTED 1u /* wait for Connected (a running guest), not InitWait */
+
+/**
+ * Adds NIC nic to domid: its xenstore nodes, then vif-bridge's work (vifD.N into the
+ * bridge, up, the bridge's MTU, hotplug-status = connected), then waits (bounded) for the
+ * backend to reach InitWait, or Connected with LAM_NIC_WAIT_CONNECTED. Refuses a missing
+ * bridge, a MAC another NIC has, a devid in use. On failure everything is undone.
+ */
+int lam_nic_add(struct lam_ctx *ctx, uint16_t domid, const struct lam_nic_cfg *nic,
+		unsigned int flags);
+/** Adds all of cfg's NICs (lam_nic_add()); on failure removes them all again. */
+int lam_nics_add(struct lam_ctx *ctx, uint16_t domid, const struct lam_cfg *cfg);
+/**
+ * Detaches NIC devid of a running domid: backend online = 0 and Closing, a bounded wait for
+ * Closed, then (forced if need be) the vif out of the bridge and the nodes removed.
+ * -ENOENT (logged) if there is no such NIC.
+ */
+int lam_nic_remove(struct lam_ctx *ctx, uint16_t domid, uint32_t devid);
+/** Every NIC of a paused or dead domid, as lam_nic_remove() with a shorter bound. */
+void lam_nics_teardown(struct lam_ctx *ctx, uint16_t domid);
+
+/** One NIC as `lam network-list` shows it (xl's columns); -1 for what is not there yet. */
+struct lam_nic_info {
+	uint32_t devid;
+	uint16_t backend_domid;
+	char mac[18];
+	char bridge[16];
+	char vif[16];
+	int be_state, fe_state;
+	int evtch, tx_ring_ref, rx_ring_ref;
+	char be_path[96];
+};
+
+/** domid's NICs by devid, in a malloc()ed array the caller frees. */
+int lam_nic_list(struct lam_ctx *ctx, uint16_t domid, struct lam_nic_info **list, size_t *n);
+/** The lowest devid no NIC of domid uses (for a hot-plugged NIC). */
+int lam_nic_free_devid(struct lam_ctx *ctx, uint16_t domid, uint32_t *devid);
 
 /* ---- teardown.c (libxl_domain_destroy) ---- */
 

@@ -477,6 +477,10 @@ static int build(struct lam_ctx *ctx, const struct lam_cfg *cfg, uint16_t *domid
 	}
 	trace("disks set up");
 
+	if (lam_nics_add(ctx, domid, cfg) != 0) {
+		goto out;
+	}
+	trace("NICs added");
 	err = lam_ctl_vcpu_set_context(ctx->ctl, domid, 0, plan.kernel_entry, plan.dtb_gpa);
 	trace("vCPU context set");
 	if (err != 0) {
@@ -501,6 +505,7 @@ static int build(struct lam_ctx *ctx, const struct lam_cfg *cfg, uint16_t *domid
 	ret = 0;
 out:
 	if (ret != 0 && created) {
+		lam_nics_teardown(ctx, domid);
 		if (xs != NULL) {
 			lam__disks_destroy(ctx, xs, domid);
 			lam_xs_layout_remove(ctx, xs, domid);

@@ -354,18 +354,28 @@ static int skip_newlines(struct parser *p)
 	return 0;
 }
 
-/** An item of a top-level list, for the keys that take one (`disk`: cfg_disk.c). */
+/** An item of a top-level list, for the keys that take one (`disk`: cfg_disk.c, `vif`:
+ * cfg_nic.c). */
 static int list_item(struct parser *p, const struct value *item, unsigned int index)
 {
 	char msg[256];
 
-	if (strcmp(p->key, "disk") != 0) {
+	if (strcmp(p->key, "disk") == 0) {
+		if (item->is_list) {
+			return perr(p, item->line, p->key, "expected a disk specification, got a list");
+		}
+		if (lam_cfg_disk_add(p->cfg, index, item->text, msg, sizeof(msg)) != 0) {
+			return perr(p, item->line, p->key, "%s", msg);
+		}
+		return 0;
+	}
+	if (strcmp(p->key, "vif") != 0) {
 		return 0;
 	}
 	if (item->is_list) {
-		return perr(p, item->line, p->key, "expected a disk specification, got a list");
+		return perr(p, item->line, p->key, "NIC %u: expected a string, got a list", index);
 	}
-	if (lam_cfg_disk_add(p->cfg, index, item->text, msg, sizeof(msg)) != 0) {
+	if (lam_cfg_nic_add(p->cfg, index, item->text, msg, sizeof(msg)) != 0) {
 		return perr(p, item->line, p->key, "%s", msg);
 	}
 	return 0;
@@ -740,7 +750,7 @@ static int accept_only(struct parser *p, const struct value *v, const char *only
 
 /** Keys for devices and features lam does not implement yet: always an error, never ignored. */
 static const char *const unsupported_keys[] = {
-	"vif",	       "vfb",	      "vkb",	     "vtpm",	  "vsnd",     "vdispl",
+	"vfb",	       "vkb",	      "vtpm",	     "vsnd",	  "vdispl",
 	"pci",	       "dtdev",	      "iomem",	     "irqs",	  "channel",  "p9",
 	"pvcalls",     "usbctrl",     "usbdev",	     "virtio",	  "vuart",    "serial",
 	"sound",       "usb",	      "usbdevice",   "vga",	  "videoram", "nic",
@@ -879,6 +889,14 @@ static int apply_setting(struct parser *p, bool append, const struct value *v)
 		cfg->nr_disks = v->nr_items;
 		return 0;
 	}
+	if (!strcmp(key, "vif")) {
+		/* The items were parsed by list_item(); a later `vif` replaces the list. */
+		if (!v->is_list) {
+			return perr(p, v->line, key, "expected a list of NIC specs, like [ '' ]");
+		}
+		cfg->nr_nics = v->nr_items;
+		return 0;
+	}
 	for (i = 0; i < sizeof(unsupported_keys) / sizeof(unsupported_keys[0]); i++) {
 		if (!strcmp(key, unsupported_keys[i])) {
 			return perr(p, v->line, key, "not supported yet by lam");
@@ -888,7 +906,7 @@ static int apply_setting(struct parser *p, bool append, const struct value *v)
 		p, v->line, key,
 		"unknown key (lam supports name, type, memory, maxmem, vcpus, maxvcpus, cpus, "
 		"kernel, ramdisk, cmdline, root, extra, on_poweroff, on_reboot, on_crash, uuid, "
-		"disk)");
+		"disk, vif)");
 }
 
 /** Parse every setting of the text into p->cfg (no final checks). */
@@ -1004,6 +1022,9 @@ static int cfg_finalize(struct lam_cfg *cfg, char *err, size_t errlen)
 			 cfg->extra_set ? "root=%s %s" : "root=%s", cfg->raw_root, cfg->raw_extra);
 	} else {
 		memcpy(cfg->cmdline, cfg->raw_extra, strlen(cfg->raw_extra) + 1);
+	}
+	if (lam_cfg_nics_finalize(cfg, err, errlen) != 0) {
+		return -1;
 	}
 	return 0;
 }
@@ -1283,5 +1304,6 @@ int lam_cfg_write(FILE *f, const struct lam_cfg *cfg)
 			u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11],
 			u[12], u[13], u[14], u[15]);
 	}
+	err |= lam_cfg_nics_write(f, cfg);
 	return err != 0 ? -EINVAL : 0;
 }

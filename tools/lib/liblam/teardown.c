@@ -30,6 +30,7 @@ int lam_domain_destroy(struct lam_ctx *ctx, uint16_t domid)
 		return -EPERM;
 	}
 	(void)lam_ctl_domain_pause(ctx->ctl, domid);
+	lam_nics_teardown(ctx, domid); /* netback closed before its guest's pages go */
 	xs = lam__xs_connect(ctx);
 	if (xs != NULL) {
 		lam__disks_destroy(ctx, xs, domid);
