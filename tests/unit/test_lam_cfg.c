@@ -285,12 +285,12 @@ static void test_list_syntax(void **state)
 static void test_every_unsupported_key(void **state)
 {
 	static const char *const keys[] = {
-		"vfb",	       "vkb",	      "vtpm",	     "vsnd",	  "vdispl",
-		"pci",	       "dtdev",	      "iomem",	     "irqs",	  "channel",  "p9",
-		"pvcalls",     "usbctrl",     "usbdev",	     "virtio",	  "vuart",    "serial",
-		"sound",       "usb",	      "usbdevice",   "vga",	  "videoram", "nic",
-		"rdm",	       "tee",	      "gic_version", "cpus_soft", "pool",     "bootloader",
-		"device_tree", "dm_restrict", "seclabel"
+		"vfb",	       "vkb",	      "vtpm",	   "vsnd",     "vdispl",     "pci",
+		"dtdev",       "iomem",	      "irqs",	   "channel",  "p9",	     "pvcalls",
+		"usbctrl",     "usbdev",      "virtio",	   "vuart",    "serial",     "sound",
+		"usb",	       "usbdevice",   "vga",	   "videoram", "nic",	     "rdm",
+		"tee",	       "gic_version", "cpus_soft", "pool",     "bootloader", "device_tree",
+		"dm_restrict", "seclabel"
 	};
 	char text[256], want[128];
 	size_t i;

@@ -362,7 +362,8 @@ static int list_item(struct parser *p, const struct value *item, unsigned int in
 
 	if (strcmp(p->key, "disk") == 0) {
 		if (item->is_list) {
-			return perr(p, item->line, p->key, "expected a disk specification, got a list");
+			return perr(p, item->line, p->key,
+				    "expected a disk specification, got a list");
 		}
 		if (lam_cfg_disk_add(p->cfg, index, item->text, msg, sizeof(msg)) != 0) {
 			return perr(p, item->line, p->key, "%s", msg);
@@ -750,12 +751,12 @@ static int accept_only(struct parser *p, const struct value *v, const char *only
 
 /** Keys for devices and features lam does not implement yet: always an error, never ignored. */
 static const char *const unsupported_keys[] = {
-	"vfb",	       "vkb",	      "vtpm",	     "vsnd",	  "vdispl",
-	"pci",	       "dtdev",	      "iomem",	     "irqs",	  "channel",  "p9",
-	"pvcalls",     "usbctrl",     "usbdev",	     "virtio",	  "vuart",    "serial",
-	"sound",       "usb",	      "usbdevice",   "vga",	  "videoram", "nic",
-	"rdm",	       "tee",	      "gic_version", "cpus_soft", "pool",     "bootloader",
-	"device_tree", "dm_restrict", "seclabel",
+	"vfb",	       "vkb",	      "vtpm",	   "vsnd",     "vdispl",     "pci",
+	"dtdev",       "iomem",	      "irqs",	   "channel",  "p9",	     "pvcalls",
+	"usbctrl",     "usbdev",      "virtio",	   "vuart",    "serial",     "sound",
+	"usb",	       "usbdevice",   "vga",	   "videoram", "nic",	     "rdm",
+	"tee",	       "gic_version", "cpus_soft", "pool",     "bootloader", "device_tree",
+	"dm_restrict", "seclabel",
 };
 
 static const char *const string_keys_append[] = { "cmdline", "root", "extra" };
