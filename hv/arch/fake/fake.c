@@ -17,6 +17,7 @@
 #include <hv/fake.h>
 #include <hv/log.h>
 
+bool fake_irqs_enabled; /* see asm/irq.h */
 char fake_console[FAKE_CONSOLE_SIZE];
 size_t fake_console_len;
 
