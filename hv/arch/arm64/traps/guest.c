@@ -315,6 +315,7 @@ struct vcpu *do_guest_exit(struct vcpu *v, u64 kind)
 		log_warn("d%uv%u: unexpected FIQ exit\n", v->domain->domid, v->id);
 		break;
 	}
+	vtimer_resample(v); /* its level follows what the guest did to the timer */
 	next = sched_exit_to(v);
 	arch_vcpu_prepare_entry(next);
 	return next;
