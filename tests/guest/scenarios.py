@@ -305,7 +305,7 @@ SCENARIOS = [
     # that exists (test_xenabi.c, test_peer.c "linger").
     Scenario("xenabi", [Domain("xenabi", vcpus=2, args="peer=2"),
                         Domain("linger", args="peer=1")]),
-    Scenario("mmu-off", [Domain("console,psci,timer,sgi,wfi,isolation", vcpus=2,
+    Scenario("mmu-off", [Domain("console,psci,timer,sgi,wfi,isolation,aarch32", vcpus=2,
                                 args="mmu=off")]),
     Scenario("two-hostile-counter", [Domain("hostile", vcpus=2), Domain("counter")]),
     Scenario("two-isolation-counter", [Domain("isolation"), Domain("counter")]),
