@@ -350,7 +350,7 @@ static void domain_finish(struct domain *d)
 }
 
 /** See hv/domain.h. */
-bool domain_reap_step(void)
+bool domain_reap_step(bool light)
 {
 	struct page_alloc_stats st0, st;
 	unsigned long flags;
@@ -359,6 +359,9 @@ bool domain_reap_step(void)
 
 	spin_lock_irqsave(&reap_lock, flags);
 	d = reap_busy ? NULL : reap_head;
+	if (d != NULL && light && d->reap_phase == REAP_FINISH && !d->toolstack) {
+		d = NULL; /* a boot-time domain's end may rebuild it: not in a light step */
+	}
 	if (d != NULL) {
 		reap_busy = true;
 	}
@@ -386,7 +389,7 @@ bool domain_reap_step(void)
 		break;
 	}
 	spin_lock_irqsave(&reap_lock, flags);
-	if (d->reap_phase == REAP_FINISH) {
+	if (d->reap_phase == REAP_FINISH && (!light || d->toolstack)) {
 		reap_head = d->reap_next;
 		if (reap_head == NULL) {
 			reap_tail = NULL;

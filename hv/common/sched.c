@@ -426,11 +426,22 @@ static void sched_deferred_work(void)
 	}
 	until = now_ns() + SCHED_REAP_BUDGET_NS;
 	arch_local_irq_enable();
-	while (domain_reap_step() && now_ns() < until) {
+	while (domain_reap_step(false) && now_ns() < until) {
 	}
 	arch_local_irq_disable();
 	if (domain_reap_pending()) {
 		sched_kick_idle(); /* an idle pCPU goes on with it before our next switch */
+	}
+}
+
+/*
+ * The same vCPU goes on (IRQs masked): one light, bounded step of deferred work, so
+ * that a pCPU that never idles nor switches still moves a dead domain's teardown on.
+ */
+static void sched_light_work(void)
+{
+	if (domain_reap_pending()) {
+		domain_reap_step(true);
 	}
 }
 
@@ -452,6 +463,7 @@ static struct vcpu *sched_pick_next(struct vcpu *prev)
 			}
 			rq->need_resched = false;
 			spin_unlock_irqrestore(&rq->lock, flags);
+			sched_light_work();
 			return prev;
 		}
 		make_runnable(rq, prev);
@@ -462,6 +474,7 @@ static struct vcpu *sched_pick_next(struct vcpu *prev)
 		prev->state = VCPU_RUNNING;
 		rq->slice_end = now_ns() + slice_for(prev);
 		spin_unlock_irqrestore(&rq->lock, flags);
+		sched_light_work();
 		return prev;
 	}
 	if (next) {
@@ -526,7 +539,7 @@ void sched_idle_loop(void)
 			/* Teardown steps with IRQs on, until done or a vCPU is runnable. */
 			arch_local_irq_enable();
 			do {
-				more = domain_reap_step();
+				more = domain_reap_step(false);
 			} while (more && __atomic_load_n(&rq->rq_head, __ATOMIC_ACQUIRE) == NULL);
 			/* A step may have made a vCPU runnable here (a boot-time domain's rebuild). */
 			if (more || __atomic_load_n(&rq->rq_head, __ATOMIC_ACQUIRE) != NULL) {

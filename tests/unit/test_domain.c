@@ -161,7 +161,7 @@ static void test_last_put_defers_teardown_in_steps(void **state)
 	assert_true(domain_reap_pending());
 	assert_int_equal(world_free_pages(), held); /* nothing freed in the put */
 	assert_int_equal(fake_arch.vcpus_live, 2);
-	while (domain_reap_step()) {
+	while (domain_reap_step(false)) {
 		steps++;
 		/* Until the last step the ID is not free for a new domain. */
 		assert_int_equal(domain_create(6, &cfg, &again), -HV_EEXIST);

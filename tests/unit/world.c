@@ -155,7 +155,7 @@ unsigned int world_reap(void)
 	unsigned int steps = 0;
 
 	while (domain_reap_pending()) {
-		domain_reap_step();
+		domain_reap_step(false);
 		steps++;
 	}
 	return steps;

@@ -162,10 +162,12 @@ void domain_put(struct domain *d);
  * Does one bounded step of the queued domains' teardown (structures, then RAM in
  * chunks of the frame table, then the domain itself and what follows its end, such
  * as a boot-time domain's rebuild). Called with IRQs enabled and no vCPU loaded on this
- * pCPU (the idle loop; between two vCPUs in the scheduler). One pCPU at a time does
- * the work; returns true if there is more to do (another call makes progress).
+ * pCPU (the idle loop; between two vCPUs in the scheduler), or 'light' with IRQs masked
+ * on a guest exit that switches nothing (so a pCPU that never idles still makes
+ * progress): a light step never ends a boot-time domain (its rebuild is not bounded).
+ * One pCPU at a time does the work; returns true if there is more to do.
  */
-bool domain_reap_step(void);
+bool domain_reap_step(bool light);
 /** True if a dead domain waits for domain_reap_step(). */
 bool domain_reap_pending(void);
 /**
