@@ -19,6 +19,7 @@
 #include <hv/guest_boot.h>
 #include <hv/heap.h>
 #include <hv/log.h>
+#include <hv/params.h>
 #include <hv/sched.h>
 
 #define MAX_BOOT_DOMAINS 16
@@ -33,7 +34,10 @@ struct boot_domain {
 	const struct boot_module *ramdisk;
 	const char *bootargs;
 	domid_t domid;
-	unsigned int restarts;
+	unsigned int restarts;	      /* rebuilds so far */
+	u64 window_start_ns;	      /* start of the current restart window */
+	unsigned int window_restarts; /* rebuilds within it */
+	bool given_up;		      /* rebooted too often: left ended */
 };
 
 static struct boot_domain boot_domains[MAX_BOOT_DOMAINS];
@@ -177,6 +181,35 @@ unsigned int dom0less_create_all(const struct boot_info *bi)
 	return created;
 }
 
+/**
+ * A boot-time domain that reboots is built again at most hv_opts.domu_restart_limit times
+ * within domu_restart_window_s seconds (Xen's dom0less has no rebuild; the bound keeps a
+ * guest that reboots in a loop from using the machine for building itself). Past it the
+ * domain stays ended and that is logged once.
+ */
+static bool restart_allowed(struct boot_domain *bd)
+{
+	u64 now = now_ns();
+	u64 window = (u64)hv_opts.domu_restart_window_s * 1000000000ull;
+
+	if (bd->given_up) {
+		return false;
+	}
+	if (bd->window_restarts == 0 || now - bd->window_start_ns >= window) {
+		bd->window_start_ns = now;
+		bd->window_restarts = 0;
+	}
+	if (bd->window_restarts >= hv_opts.domu_restart_limit) {
+		bd->given_up = true;
+		log_warn("d%u (%s): rebooted %u times within %u s: not restarting it "
+			 "(domu_restarts=)\n",
+			 bd->domid, bd->name, bd->window_restarts, hv_opts.domu_restart_window_s);
+		return false;
+	}
+	bd->window_restarts++;
+	return true;
+}
+
 /** Called when a domain has been freed: restart boot domains that rebooted. */
 void domain_on_destroyed(domid_t domid, unsigned int reason, bool privileged)
 {
@@ -193,7 +226,7 @@ void domain_on_destroyed(domid_t domid, unsigned int reason, bool privileged)
 	for (unsigned int i = 0; i < nr_boot_domains; i++) {
 		struct boot_domain *bd = &boot_domains[i];
 
-		if (bd->domid == domid && reason == SHUTDOWN_reboot) {
+		if (bd->domid == domid && reason == SHUTDOWN_reboot && restart_allowed(bd)) {
 			bd->restarts++;
 			log_info("d%u (%s): rebooting (restart %u)\n", domid, bd->name,
 				 bd->restarts);

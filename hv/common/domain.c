@@ -256,6 +256,62 @@ static void notify_control_domain(void)
 }
 
 /*
+ * Teardown after the last reference, in steps (domain_reap_step()). Like Xen's
+ * domain_relinquish_resources(), which frees a dying domain's pages in preemptible
+ * chunks, no step walks the whole frame table, and none runs in the scheduler's switch
+ * path with IRQs masked. Domain IDs stay busy until the last step, so a domain's pages
+ * never carry a reused ID.
+ */
+enum reap_phase {
+	REAP_STRUCTURES, /* event channels, grants, vCPUs, stage 2 */
+	REAP_RAM,	 /* REAP_FRAMES_PER_STEP frames of the frame table per step */
+	REAP_FINISH,	 /* the domain itself, its ID, and what its end means */
+};
+#define REAP_FRAMES_PER_STEP 4096 /* 16 MiB of RAM's frames per step */
+
+static spinlock_t reap_lock = SPINLOCK_INIT;
+static struct domain *reap_head, *reap_tail; /* guarded by reap_lock */
+static bool reap_busy;			     /* a pCPU is doing a step; reap_lock */
+
+/* Queues d (no reference left) for domain_reap_step() and wakes an idle pCPU to do it. */
+static void domain_queue_reap(struct domain *d)
+{
+	unsigned long flags;
+
+	d->reap_phase = REAP_STRUCTURES;
+	d->reap_cursor = 0;
+	d->reap_returned = 0;
+	d->reap_next = NULL;
+	spin_lock_irqsave(&reap_lock, flags);
+	if (reap_tail != NULL) {
+		reap_tail->reap_next = d;
+	} else {
+		reap_head = d;
+	}
+	reap_tail = d;
+	spin_unlock_irqrestore(&reap_lock, flags);
+	sched_kick_idle(); /* an idle pCPU's loop does the steps */
+}
+
+/** See hv/domain.h. */
+bool domain_reap_pending(void)
+{
+	return __atomic_load_n(&reap_head, __ATOMIC_ACQUIRE) != NULL;
+}
+
+/* Frees the frame-table-independent parts of d (reverse order of domain_create()). */
+static void domain_free_structures(struct domain *d)
+{
+	xen_domain_destroy(d); /* event channels, grant table, shared_info */
+	for (unsigned int i = 0; i < d->nr_vcpus && d->vcpus; i++) {
+		vcpu_free(d->vcpus[i]);
+	}
+	xfree(d->vcpus);
+	d->vcpus = NULL;
+	arch_domain_destroy(d);
+}
+
+/*
  * Frees everything of d, fully or partly created, and its ID; the one teardown path
  * of domain_create()'s failures and of the last domain_put(). Reverse order of
  * domain_create().
@@ -264,42 +320,100 @@ static void domain_teardown(struct domain *d)
 {
 	domid_t domid = d->domid;
 
-	xen_domain_destroy(d); /* event channels, grant table, shared_info */
-	for (unsigned int i = 0; i < d->nr_vcpus && d->vcpus; i++) {
-		vcpu_free(d->vcpus[i]);
-	}
-	xfree(d->vcpus);
-	arch_domain_destroy(d);
+	domain_free_structures(d);
 	domain_free_ram(d);
 	xfree(d);
 	domid_release(domid);
 }
 
-/* Frees everything of d; nothing may reference it any more. */
-static void domain_free(struct domain *d)
+/* The last step: d is gone; logs it, frees its ID and tells who needs to know. */
+static void domain_finish(struct domain *d)
 {
 	domid_t domid = d->domid;
 	unsigned int reason = d->shutdown_reason;
 	bool privileged = d->privileged;
 	bool toolstack = d->toolstack;
+	u64 returned = d->reap_returned;
 	struct page_alloc_stats st0, st;
 
-	page_alloc_get_stats(&st0); /* "pages returned" is measured, not d->tot_pages */
-	domain_teardown(d);
+	page_alloc_get_stats(&st0);
+	xfree(d);
+	domid_release(domid);
 	page_alloc_get_stats(&st);
+	returned += st.free_pages - st0.free_pages;
 	log_info("d%u: destroyed, %lld pages returned; %llu pages free\n", domid,
-		 (long long)(st.free_pages - st0.free_pages), (unsigned long long)st.free_pages);
+		 (long long)returned, (unsigned long long)st.free_pages);
 	notify_control_domain();
 	if (!toolstack) {
 		domain_on_destroyed(domid, reason, privileged);
 	}
 }
 
-/** Drops a reference; the last one frees the domain. */
+/** See hv/domain.h. */
+bool domain_reap_step(bool light)
+{
+	struct page_alloc_stats st0, st;
+	unsigned long flags;
+	struct domain *d;
+	bool more;
+
+	spin_lock_irqsave(&reap_lock, flags);
+	d = reap_busy ? NULL : reap_head;
+	if (d != NULL && light && d->reap_phase == REAP_FINISH && !d->toolstack) {
+		d = NULL; /* a boot-time domain's end may rebuild it: not in a light step */
+	}
+	if (d != NULL) {
+		reap_busy = true;
+	}
+	spin_unlock_irqrestore(&reap_lock, flags);
+	if (d == NULL) {
+		return false; /* nothing queued, or another pCPU is at it */
+	}
+	switch (d->reap_phase) {
+	case REAP_STRUCTURES:
+		/* Measured, not d->tot_pages: shared_info, grant frames, page tables too. */
+		page_alloc_get_stats(&st0);
+		domain_free_structures(d);
+		page_alloc_get_stats(&st);
+		d->reap_returned += st.free_pages - st0.free_pages;
+		d->reap_phase = REAP_RAM;
+		break;
+	case REAP_RAM:
+		if (page_free_owned_step(d->domid, &d->reap_cursor, REAP_FRAMES_PER_STEP,
+					 &d->reap_returned)) {
+			d->tot_pages = 0;
+			d->reap_phase = REAP_FINISH;
+		}
+		break;
+	default:
+		break;
+	}
+	spin_lock_irqsave(&reap_lock, flags);
+	if (d->reap_phase == REAP_FINISH && (!light || d->toolstack)) {
+		reap_head = d->reap_next;
+		if (reap_head == NULL) {
+			reap_tail = NULL;
+		}
+	} else {
+		d = NULL;
+	}
+	reap_busy = false;
+	spin_unlock_irqrestore(&reap_lock, flags);
+	if (d != NULL) {
+		/* Off the queue and unlocked: a rebuild may create and even queue a domain. */
+		domain_finish(d);
+	}
+	spin_lock_irqsave(&reap_lock, flags);
+	more = reap_head != NULL;
+	spin_unlock_irqrestore(&reap_lock, flags);
+	return more;
+}
+
+/** Drops a reference; the last one queues the domain's teardown (see hv/domain.h). */
 void domain_put(struct domain *d)
 {
 	if (__atomic_sub_fetch(&d->refcnt, 1, __ATOMIC_ACQ_REL) == 0) {
-		domain_free(d);
+		domain_queue_reap(d);
 	}
 }
 

@@ -1,10 +1,21 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The hypervisor log: level filtering and the "(LAM) " line prefix. Lines are
- * formatted into a local buffer and written with one console_write() under a lock,
- * so output of two CPUs never interleaves within a line. Everything the log writes
- * (not Dom0's raw console output) is also kept in a ring, read back by the toolstack
- * (LAM_SYSCTL_readconsole, `lam dmesg`).
+ * The hypervisor log: level filtering and the "(LAM) " line prefix.
+ *
+ * Output goes through a transmit ring, as Xen's console ring and serial transmit buffer
+ * do (xen/drivers/char/console.c, serial.c): a message is formatted outside any lock,
+ * copied whole into the ring under log_lock (short, IRQs masked), and written to the
+ * UART outside the lock by one drainer at a time, in ring order. So lines of different
+ * CPUs never interleave within a line, and no CPU waits on the lock while another
+ * writes to a slow UART. The CPU that finds no drainer becomes it and writes until the
+ * ring is empty (IRQs masked, so nothing on that CPU can wait for itself). A writer that
+ * finds the ring full waits for room without the lock; a drainer that has written a
+ * ring's worth while writers wait hands over to them, so a CPU is not kept writing
+ * another's flood for long. log_start_sync() (panic, fatal hypervisor exceptions) makes
+ * every message written before its call returns, whoever was draining.
+ *
+ * Everything the log writes (not Dom0's raw console output) is also kept in a second
+ * ring, read back by the toolstack (LAM_SYSCTL_readconsole, `lam dmesg`).
  */
 #include <hv/console.h>
 #include <hv/errno.h>
@@ -13,6 +24,8 @@
 
 #define LOG_LINE_MAX 256
 #define LOG_PREFIX "(LAM) "
+/* Most a message adds per line it has: the prefix and "warning: ". */
+#define LOG_LINE_EXTRA (sizeof(LOG_PREFIX) - 1 + 9)
 
 enum log_level log_threshold = LOG_INFO;
 enum log_level hv_guest_loglvl = LOG_WARN;
@@ -26,14 +39,149 @@ static bool raw_mid_line;
 static char log_ring[LOG_RING_SIZE];
 static u64 log_ring_head; /* bytes ever written; guarded by log_lock */
 
-/* console_write() and a copy in the ring. log_lock held. */
+/* The transmit ring: bytes [tx_tail, tx_head) wait for the UART. */
+#define LOG_TX_SIZE (16 * 1024) /* a power of two, more than a message can take */
+#define LOG_TX_CHUNK 128	/* bytes taken out per device write */
+static char log_tx[LOG_TX_SIZE];
+static u64 tx_head, tx_tail;	/* bytes ever queued, ever taken out; log_lock */
+static bool tx_busy;		/* a CPU is the drainer; log_lock (read unlocked to wait) */
+static unsigned int tx_waiters; /* writers waiting for room; log_lock */
+static bool log_sync;		/* log_start_sync(): write before returning */
+
+_Static_assert(LOG_TX_SIZE >= 2 * LOG_LINE_MAX * (1 + LOG_LINE_EXTRA), "a message fits");
+
+static u64 tx_free(void)
+{
+	return LOG_TX_SIZE - (tx_head - tx_tail);
+}
+
+/* Queues bytes for the UART and copies them into the log ring. log_lock held, room checked. */
 static void log_emit(const char *s, size_t n)
 {
-	console_write(s, n);
 	for (size_t i = 0; i < n; i++) {
 		log_ring[(log_ring_head + i) & (LOG_RING_SIZE - 1)] = s[i];
+		log_tx[(tx_head + i) & (LOG_TX_SIZE - 1)] = s[i];
 	}
 	log_ring_head += n;
+	tx_head += n;
+}
+
+/*
+ * Writes the transmit ring to the UART until it is empty, taking a chunk at a time under
+ * the lock and writing it outside. The caller is the drainer (tx_busy set by it), or
+ * forces it in sync mode. Stops early, leaving the rest to a waiting writer, once it has
+ * written a ring's worth while others wait for room.
+ */
+static void tx_drain(void)
+{
+	char chunk[LOG_TX_CHUNK];
+	unsigned long irq = arch_local_irq_save();
+	u64 written = 0;
+
+	for (;;) {
+		size_t n;
+
+		spin_lock(&log_lock);
+		n = (size_t)MIN(tx_head - tx_tail, (u64)sizeof(chunk));
+		if (n == 0 || (written >= LOG_TX_SIZE && tx_waiters > 0 && !log_sync)) {
+			__atomic_store_n(&tx_busy, false, __ATOMIC_RELEASE);
+			spin_unlock(&log_lock);
+			break;
+		}
+		for (size_t i = 0; i < n; i++) {
+			chunk[i] = log_tx[(tx_tail + i) & (LOG_TX_SIZE - 1)];
+		}
+		tx_tail += n;
+		spin_unlock(&log_lock);
+		console_write(chunk, n);
+		written += n;
+	}
+	arch_local_irq_restore(irq);
+}
+
+/*
+ * Takes log_lock (IRQs masked, flags returned) with room for n bytes in the transmit
+ * ring. Without room: becomes the drainer if there is none, else waits (unlocked) until
+ * the drainer has made room or handed over.
+ */
+static unsigned long log_lock_room(size_t n)
+{
+	unsigned long flags;
+
+	for (;;) {
+		bool drain;
+
+		spin_lock_irqsave(&log_lock, flags);
+		if (tx_free() >= n) {
+			return flags;
+		}
+		drain = !tx_busy || log_sync;
+		if (drain) {
+			__atomic_store_n(&tx_busy, true, __ATOMIC_RELAXED);
+		} else {
+			tx_waiters++;
+		}
+		spin_unlock_irqrestore(&log_lock, flags);
+		if (drain) {
+			tx_drain();
+			continue;
+		}
+		while (__atomic_load_n(&tx_busy, __ATOMIC_ACQUIRE) &&
+		       LOG_TX_SIZE - (__atomic_load_n(&tx_head, __ATOMIC_RELAXED) -
+				      __atomic_load_n(&tx_tail, __ATOMIC_RELAXED)) <
+			       n) {
+			arch_cpu_relax();
+		}
+		spin_lock_irqsave(&log_lock, flags);
+		tx_waiters--;
+		spin_unlock_irqrestore(&log_lock, flags);
+	}
+}
+
+/* Drops log_lock after queueing; writes the ring out if no other CPU is doing it. */
+static void log_unlock_and_drain(unsigned long flags)
+{
+	bool drain = (!tx_busy || log_sync) && tx_head != tx_tail;
+
+	if (drain) {
+		__atomic_store_n(&tx_busy, true, __ATOMIC_RELAXED);
+	}
+	spin_unlock_irqrestore(&log_lock, flags);
+	if (drain) {
+		tx_drain();
+	}
+}
+
+/** See hv/log.h. */
+void log_start_sync(void)
+{
+	unsigned long flags;
+
+	__atomic_store_n(&log_sync, true, __ATOMIC_RELEASE);
+	spin_lock_irqsave(&log_lock, flags);
+	log_unlock_and_drain(flags); /* what was queued before, whoever was draining it */
+}
+
+/** See hv/log.h. */
+void log_flush(void)
+{
+	unsigned long flags;
+
+	for (;;) {
+		spin_lock_irqsave(&log_lock, flags);
+		if (tx_head == tx_tail && !tx_busy) {
+			spin_unlock_irqrestore(&log_lock, flags);
+			return;
+		}
+		if (!tx_busy || log_sync) {
+			log_unlock_and_drain(flags);
+			continue;
+		}
+		spin_unlock_irqrestore(&log_lock, flags);
+		while (__atomic_load_n(&tx_busy, __ATOMIC_ACQUIRE)) {
+			arch_cpu_relax();
+		}
+	}
 }
 
 /** See hv/log.h. */
@@ -68,7 +216,7 @@ void log_vprintf(enum log_level lvl, const char *fmt, va_list ap)
 	char buf[LOG_LINE_MAX];
 	unsigned long flags;
 	int n;
-	size_t len, start;
+	size_t len, start, lines;
 
 	if (lvl > log_threshold) {
 		return;
@@ -79,7 +227,11 @@ void log_vprintf(enum log_level lvl, const char *fmt, va_list ap)
 		buf[len - 1] = '\n'; /* truncated: still end the line */
 	}
 
-	spin_lock_irqsave(&log_lock, flags);
+	lines = 1;
+	for (size_t i = 0; i < len; i++) {
+		lines += buf[i] == '\n';
+	}
+	flags = log_lock_room(1 + len + lines * LOG_LINE_EXTRA);
 	if (raw_mid_line && len > 0) {
 		log_emit("\n", 1);
 		raw_mid_line = false;
@@ -108,7 +260,7 @@ void log_vprintf(enum log_level lvl, const char *fmt, va_list ap)
 	if (start < len) {
 		log_emit(buf + start, len - start);
 	}
-	spin_unlock_irqrestore(&log_lock, flags);
+	log_unlock_and_drain(flags);
 }
 
 /** See hv/log.h. Non-printable characters are shown as '?'. */
@@ -127,27 +279,33 @@ void log_guest_line(const char *tag, const char *line, size_t n)
 		buf[len++] = (c == '\t' || (c >= 0x20 && c < 0x7f)) ? c : '?';
 	}
 	buf[len++] = '\n';
-	spin_lock_irqsave(&log_lock, flags);
+	flags = log_lock_room(len + 1);
 	if (!log_at_line_start) {
 		log_emit("\n", 1);
 		log_at_line_start = true;
 	}
 	log_emit(buf, len);
-	spin_unlock_irqrestore(&log_lock, flags);
+	log_unlock_and_drain(flags);
 }
 
-/** See hv/log.h. */
+/** See hv/log.h. Through the transmit ring only, in pieces if it is long. */
 void log_raw_write(const char *s, size_t n)
 {
 	unsigned long flags;
 
-	if (n == 0) {
-		return;
+	while (n > 0) {
+		size_t part = MIN(n, (size_t)LOG_TX_SIZE / 2);
+
+		flags = log_lock_room(part);
+		for (size_t i = 0; i < part; i++) {
+			log_tx[(tx_head + i) & (LOG_TX_SIZE - 1)] = s[i];
+		}
+		tx_head += part;
+		raw_mid_line = s[part - 1] != '\n';
+		log_unlock_and_drain(flags);
+		s += part;
+		n -= part;
 	}
-	spin_lock_irqsave(&log_lock, flags);
-	console_write(s, n);
-	raw_mid_line = s[n - 1] != '\n';
-	spin_unlock_irqrestore(&log_lock, flags);
 }
 
 /** printf-style log message at level lvl. */

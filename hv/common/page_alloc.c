@@ -647,17 +647,26 @@ void page_split(struct page_info *pg, unsigned int order)
 }
 
 /** See hv/page_alloc.h. */
-u64 page_free_owned(u16 owner)
+bool page_free_owned_step(u16 owner, u64 *cursor, u64 budget, u64 *freed)
 {
-	u64 freed = 0;
+	u64 base = 0; /* index of the first frame of bank bi in the scan order */
 
 	for (unsigned int bi = 0; bi < pa_nr_banks; bi++) {
 		struct pa_bank *b = &pa_banks[bi];
 
-		for (u64 i = 0; i < b->nr_frames; i++) {
+		if (*cursor >= base + b->nr_frames) {
+			base += b->nr_frames;
+			continue;
+		}
+		for (u64 i = *cursor - base; i < b->nr_frames; i++) {
 			struct page_info *f = &b->frames[i];
 			unsigned long irqflags;
 
+			if (budget == 0) {
+				*cursor = base + i;
+				return false;
+			}
+			budget--;
 			/* Single-frame allocations of this owner (domain RAM after page_split). */
 			if (f->owner != owner || f->state != PGS_ALLOCATED) {
 				continue;
@@ -668,7 +677,7 @@ u64 page_free_owned(u16 owner)
 				if (f->count == 0) {
 					f->owner = PAGE_OWNER_HV;
 					page_free_locked(f, 0, irqflags);
-					freed++;
+					(*freed)++;
 				} else {
 					/* Still mapped by another domain: freed by its last unmap. */
 					f->owner = PAGE_OWNER_ORPHAN;
@@ -676,6 +685,18 @@ u64 page_free_owned(u16 owner)
 			}
 			spin_unlock_irqrestore(&page_alloc_lock, irqflags);
 		}
+		base += b->nr_frames;
+		*cursor = base;
+	}
+	return true;
+}
+
+/** See hv/page_alloc.h. */
+u64 page_free_owned(u16 owner)
+{
+	u64 cursor = 0, freed = 0;
+
+	while (!page_free_owned_step(owner, &cursor, ~0ull, &freed)) {
 	}
 	return freed;
 }

@@ -25,8 +25,9 @@ void panic(const char *fmt, ...)
 	if (__atomic_exchange_n(&panicking, 1, __ATOMIC_SEQ_CST)) {
 		machine_halt_cpu(); /* another CPU is already panicking */
 	}
-	/* Whatever the log level, a panic is printed. */
+	/* Whatever the log level, a panic is printed, at once (hv/common/log.c). */
 	log_threshold = LOG_DEBUG;
+	log_start_sync();
 	log_err("****************************************\n");
 	log_err("Panic on CPU%u:\n", this_pcpu() ? this_pcpu()->id : 0);
 	va_start(ap, fmt);

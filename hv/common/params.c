@@ -14,6 +14,12 @@
 /* Longest "name=value" token considered; anything longer is reported and skipped. */
 #define PARAM_TOKEN_MAX 192
 
+/* domu_restarts= defaults and bounds. */
+#define PARAM_RESTART_LIMIT 5
+#define PARAM_RESTART_WINDOW_S 60
+#define PARAM_RESTART_MAX 100000
+#define PARAM_RESTART_WINDOW_MAX 86400
+
 /* dom0_max_vcpus= upper bound (the most vCPUs one domain may have here). */
 #define PARAM_MAX_VCPUS 128
 
@@ -22,6 +28,8 @@ struct hv_options hv_opts = {
 	.loglvl = LOG_INFO,
 	.guest_loglvl = LOG_WARN,
 	.sched = SCHED_AUTO,
+	.domu_restart_limit = PARAM_RESTART_LIMIT,
+	.domu_restart_window_s = PARAM_RESTART_WINDOW_S,
 };
 
 enum param_type {
@@ -235,6 +243,30 @@ static int param_dom0_mem(char *val, struct hv_options *o)
 	return 0;
 }
 
+/** domu_restarts=<N>[,<seconds>]: N <= PARAM_RESTART_MAX, 1 <= seconds <= one day. */
+static int param_domu_restarts(char *val, struct hv_options *o)
+{
+	const char *s = val;
+	u64 n, secs = PARAM_RESTART_WINDOW_S;
+
+	if (param_parse_u64(&s, &n) != 0 || n > PARAM_RESTART_MAX) {
+		return -HV_EINVAL;
+	}
+	if (*s == ',') {
+		s++;
+		if (param_parse_u64(&s, &secs) != 0 || secs == 0 ||
+		    secs > PARAM_RESTART_WINDOW_MAX) {
+			return -HV_EINVAL;
+		}
+	}
+	if (*s != '\0') {
+		return -HV_EINVAL;
+	}
+	o->domu_restart_limit = (u32)n;
+	o->domu_restart_window_s = (u32)secs;
+	return 0;
+}
+
 /** dom0_max_vcpus=N or 1-N, 1 <= N <= PARAM_MAX_VCPUS. */
 static int param_dom0_max_vcpus(char *val, struct hv_options *o)
 {
@@ -317,6 +349,7 @@ static const struct param params[] = {
 	PARAM_FN("dom0_max_vcpus", param_dom0_max_vcpus, "N or 1-N with 1 <= N <= 128"),
 	PARAM_FN("sched", param_sched, "auto|pinned|rr (Xen's null|credit|credit2 also accepted)"),
 	PARAM_BOOL("noreboot", noreboot),
+	PARAM_FN("domu_restarts", param_domu_restarts, "<N>[,<seconds>], N <= 100000"),
 	PARAM_FN("selftest", param_selftest, "fault"),
 };
 
@@ -395,6 +428,8 @@ void params_defaults(struct hv_options *o)
 	o->loglvl = LOG_INFO;
 	o->guest_loglvl = LOG_WARN;
 	o->sched = SCHED_AUTO;
+	o->domu_restart_limit = PARAM_RESTART_LIMIT;
+	o->domu_restart_window_s = PARAM_RESTART_WINDOW_S;
 }
 
 /**

@@ -349,6 +349,19 @@ void vcpu_unpause(struct vcpu *v)
 	}
 }
 
+/** See hv/sched.h. */
+void sched_kick_idle(void)
+{
+	unsigned int self = this_pcpu()->id;
+
+	for (unsigned int i = 0; i < NR_CPUS; i++) {
+		if (i != self && pcpus[i].online &&
+		    __atomic_load_n(&pcpus[i].current, __ATOMIC_ACQUIRE) == NULL) {
+			arch_kick_cpu(i);
+		}
+	}
+}
+
 void sched_kick_handler(void)
 {
 	this_pcpu()->sched.need_resched = true;
@@ -397,6 +410,41 @@ static void switch_out(struct vcpu *prev)
 	domain_put(prev->domain);
 }
 
+/*
+ * Deferred work (a dead domain's teardown, domain_reap_step()) between two vCPUs: this
+ * pCPU has nothing loaded, as in the idle loop, so IRQs are taken meanwhile. At most
+ * SCHED_REAP_BUDGET_NS here; the idle loop (or the next switch) does the rest.
+ */
+#define SCHED_REAP_BUDGET_NS 1000000ull
+
+static void sched_deferred_work(void)
+{
+	u64 until;
+
+	if (!domain_reap_pending()) {
+		return;
+	}
+	until = now_ns() + SCHED_REAP_BUDGET_NS;
+	arch_local_irq_enable();
+	while (domain_reap_step(false) && now_ns() < until) {
+	}
+	arch_local_irq_disable();
+	if (domain_reap_pending()) {
+		sched_kick_idle(); /* an idle pCPU goes on with it before our next switch */
+	}
+}
+
+/*
+ * The same vCPU goes on (IRQs masked): one light, bounded step of deferred work, so
+ * that a pCPU that never idles nor switches still moves a dead domain's teardown on.
+ */
+static void sched_light_work(void)
+{
+	if (domain_reap_pending()) {
+		domain_reap_step(true);
+	}
+}
+
 /** See hv/sched.h. IRQs are masked. */
 static struct vcpu *sched_pick_next(struct vcpu *prev)
 {
@@ -415,6 +463,7 @@ static struct vcpu *sched_pick_next(struct vcpu *prev)
 			}
 			rq->need_resched = false;
 			spin_unlock_irqrestore(&rq->lock, flags);
+			sched_light_work();
 			return prev;
 		}
 		make_runnable(rq, prev);
@@ -425,6 +474,7 @@ static struct vcpu *sched_pick_next(struct vcpu *prev)
 		prev->state = VCPU_RUNNING;
 		rq->slice_end = now_ns() + slice_for(prev);
 		spin_unlock_irqrestore(&rq->lock, flags);
+		sched_light_work();
 		return prev;
 	}
 	if (next) {
@@ -438,10 +488,11 @@ static struct vcpu *sched_pick_next(struct vcpu *prev)
 	}
 	spin_unlock_irqrestore(&rq->lock, flags);
 
-	switch_out(prev);
+	switch_out(prev); /* may drop the last reference to prev's domain: queued */
 	if (next == NULL) {
 		sched_idle_loop();
 	}
+	sched_deferred_work();
 	switch_in(rq, next);
 	return next;
 }
@@ -481,6 +532,21 @@ void sched_idle_loop(void)
 			sched_poll_done(next);
 			arch_vcpu_prepare_entry(next);
 			arch_vcpu_enter(next);
+		}
+		if (domain_reap_pending()) {
+			bool more;
+
+			/* Teardown steps with IRQs on, until done or a vCPU is runnable. */
+			arch_local_irq_enable();
+			do {
+				more = domain_reap_step(false);
+			} while (more && __atomic_load_n(&rq->rq_head, __ATOMIC_ACQUIRE) == NULL);
+			/* A step may have made a vCPU runnable here (a boot-time domain's rebuild). */
+			if (more || __atomic_load_n(&rq->rq_head, __ATOMIC_ACQUIRE) != NULL) {
+				continue;
+			}
+			/* Done, or another pCPU is doing it (it kicks us if it stops early). */
+			arch_local_irq_disable();
 		}
 		arch_idle_wait();
 		arch_local_irq_enable();

@@ -230,6 +230,10 @@ void spin_unlock(struct spinlock *l);
 void fault_expect(void);
 bool fault_take(struct fault_record *out);
 uint64_t probe_read(uint64_t addr);
+/* Runs A32 code at EL0 in AArch32 until its first exception (start.S); fault_expect() first. */
+void run_a32_el0(const void *entry, uint64_t r1);
+extern char a32_el0_return[];
+extern char a32_load_r1[]; /* A32: ldr r0, [r1] */
 void probe_write(uint64_t addr, uint64_t v);
 
 /* Tests. */

@@ -421,6 +421,16 @@ void exc_handler(struct exc_frame *f, unsigned long kind)
 		irq_dispatch();
 		return;
 	}
+	if (kind == 12 && c->expect_fault) {
+		/* From AArch32 EL0 (run_a32_el0()): record it and go back to EL1. */
+		c->last_fault.esr = esr;
+		c->last_fault.far = far;
+		c->last_fault.elr = f->elr;
+		c->last_fault.count++;
+		f->elr = (uintptr_t)a32_el0_return;
+		f->spsr = 0x3c5; /* EL1h, DAIF masked (a32_el0_return restores DAIF) */
+		return;
+	}
 	if (kind == 4 && c->expect_fault) {
 		c->last_fault.esr = esr;
 		c->last_fault.far = far;

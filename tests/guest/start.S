@@ -147,6 +147,49 @@ smccc_call8:
 	hvc	#0
 	ret
 
+/*
+ * void run_a32_el0(entry, r1): runs A32 code at EL0 in AArch32 (SPSR_EL1.M = 0x10, User,
+ * interrupts masked) with r1 = the low half of x1, until it takes an exception to EL1;
+ * exc_handler() then resumes at a32_el0_return (at EL1), which returns from here.
+ */
+	.globl run_a32_el0
+	.globl a32_el0_return
+run_a32_el0:
+	stp	x29, x30, [sp, #-96]!
+	stp	x19, x20, [sp, #16]
+	stp	x21, x22, [sp, #32]
+	stp	x23, x24, [sp, #48]
+	stp	x25, x26, [sp, #64]
+	stp	x27, x28, [sp, #80]
+	mrs	x2, daif
+	adr	x3, a32_saved
+	mov	x4, sp
+	stp	x4, x2, [x3]
+	msr	elr_el1, x0
+	mov	x2, #0x1d0		/* A, I, F masked; M = 0x10: AArch32 User */
+	msr	spsr_el1, x2
+	isb
+	eret
+a32_el0_return:
+	adr	x3, a32_saved
+	ldp	x4, x2, [x3]
+	mov	sp, x4
+	msr	daif, x2
+	ldp	x19, x20, [sp, #16]
+	ldp	x21, x22, [sp, #32]
+	ldp	x23, x24, [sp, #48]
+	ldp	x25, x26, [sp, #64]
+	ldp	x27, x28, [sp, #80]
+	ldp	x29, x30, [sp], #96
+	ret
+
+/* A32 code (encoded by hand: this is an AArch64 assembler): ldr r0, [r1]; b . */
+	.balign	4
+	.globl a32_load_r1
+a32_load_r1:
+	.word	0xe5910000
+	.word	0xeafffffe
+
 /* Single-instruction accesses: the fault handler may skip them (ELR += 4). */
 	.globl probe_read
 probe_read:
@@ -156,6 +199,12 @@ probe_read:
 probe_write:
 	str	x1, [x0]
 	ret
+
+	.data
+	.balign	16
+a32_saved:				/* run_a32_el0's SP and DAIF (one vCPU at a time) */
+	.quad	0, 0
+	.text
 
 /* ------------------------------------------------------------------ vectors */
 .macro ventry kind

@@ -69,3 +69,32 @@ TEST(ptimer, tval_counts_down)
 	isb();
 	EXPECT_EQ(READ_SYSREG(cntp_ctl_el0) & 5, 0);
 }
+
+/*
+ * An armhf program under an arm64 kernel: AArch32 at EL0. Its data abort on an address
+ * outside the domain's memory is injected at VBAR_EL1 + 0x600 (lower EL using AArch32,
+ * Arm ARM D1.10.2), as a data abort from a lower EL with FAR the address, ELR the
+ * faulting instruction. Needs mmu=off (the runtime's stage 1 map gives EL0 no access).
+ */
+#define A32_HOLE 0x20000000ull /* below 4 GiB, nothing of the guest's layout there */
+
+TEST_F(aarch32, el0_abort_vector, TF_XEN)
+{
+	struct fault_record fr;
+
+	if (plat.mmu) {
+		test_skip("needs mmu=off");
+		return;
+	}
+	if (((READ_SYSREG(id_aa64pfr0_el1) >> 0) & 0xf) != 2) {
+		test_skip("EL0 has no AArch32 on this CPU");
+		return;
+	}
+	fault_expect();
+	run_a32_el0(a32_load_r1, A32_HOLE);
+	ASSERT(fault_take(&fr));
+	EXPECT_EQ(ESR_EC(fr.esr), EC_DABT_LOWER);
+	EXPECT(fr.esr & (1ull << 25)); /* IL: a 32-bit instruction */
+	EXPECT_EQ(fr.far, A32_HOLE);
+	EXPECT_EQ(fr.elr, (uintptr_t)a32_load_r1);
+}

@@ -42,6 +42,7 @@ static void test_create_maps_ram_and_destroy_returns_it(void **state)
 	assert_null(world_guest_ptr(d, GUEST_RAM0_BASE + WORLD_GUEST_MEM));
 	domain_destroy(d);
 	assert_int_equal(domain_count(), 0);
+	world_reap();
 	assert_int_equal(world_free_pages(), free0);
 	assert_int_equal(fake_arch.domains_live, 0);
 }
@@ -132,8 +133,46 @@ static void test_reference_keeps_domain_and_id(void **state)
 	assert_true(free0 - world_free_pages() >= tot); /* still held */
 	assert_int_equal(domain_create(5, &cfg, &again), -HV_EEXIST);
 	domain_put(ref);
+	world_reap();
 	assert_int_equal(world_free_pages(), free0);
 	assert_int_equal(domain_create(5, &cfg, &again), 0);
+}
+
+/*
+ * The last reference (a pCPU switching the domain's last vCPU out, with IRQs masked)
+ * frees nothing there: the teardown is queued and done in bounded steps later
+ * (domain_reap_step()), the RAM scan in several of them, and the ID stays taken until
+ * the end.
+ */
+static void test_last_put_defers_teardown_in_steps(void **state)
+{
+	struct domain_config cfg = { .nr_vcpus = 1, .mem_bytes = WORLD_GUEST_MEM, .weight = 256 };
+	u64 free0 = world_free_pages();
+	struct domain *d, *ref, *again = NULL;
+	unsigned int steps = 0;
+	u64 held;
+
+	(void)state;
+	d = world_domain(6, 2, false);
+	ref = domain_get_by_id(6); /* as a loaded vCPU holds it */
+	domain_destroy(d);
+	held = world_free_pages();
+	domain_put(ref); /* what switch_out() does */
+	assert_true(domain_reap_pending());
+	assert_int_equal(world_free_pages(), held); /* nothing freed in the put */
+	assert_int_equal(fake_arch.vcpus_live, 2);
+	while (domain_reap_step(false)) {
+		steps++;
+		/* Until the last step the ID is not free for a new domain. */
+		assert_int_equal(domain_create(6, &cfg, &again), -HV_EEXIST);
+	}
+	steps++;
+	assert_false(domain_reap_pending());
+	/* Structures, RAM in chunks of the frame table (a 64 MiB arena), the end. */
+	assert_true(steps >= 4);
+	assert_int_equal(fake_arch.vcpus_live, 0);
+	assert_int_equal(world_free_pages(), free0);
+	assert_int_equal(domain_create(6, &cfg, &again), 0);
 }
 
 static void test_ids_round_robin(void **state)
@@ -238,6 +277,8 @@ int main(void)
 		T(test_out_of_memory_leaves_nothing),
 		T(test_bad_config_refused),
 		T(test_reference_keeps_domain_and_id),
+		T(test_last_put_defers_teardown_in_steps),
+		T(test_last_put_defers_teardown_in_steps),
 		T(test_ids_round_robin),
 		T(test_power_on_goes_through_arch),
 		T(test_crash_of_boot_domain_ends_it),

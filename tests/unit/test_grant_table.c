@@ -300,6 +300,7 @@ static void test_mapper_destroyed_with_live_mapping(void **state)
 	assert_int_equal(granted_frame()->count, refs0 + 1);
 	world_run(NULL);
 	domain_destroy(mapper);
+	world_reap();
 	assert_int_equal(entry(REF)->flags & (GTF_reading | GTF_writing), 0);
 	assert_int_equal(granted_frame()->count, refs0);
 }
@@ -318,6 +319,7 @@ static void test_granter_destroyed_with_live_mapping(void **state)
 	pg = granted_frame();
 	world_run(NULL);
 	domain_destroy(granter);
+	world_reap();
 	assert_int_equal(pg->owner, PAGE_OWNER_ORPHAN);
 	free_before = world_free_pages();
 	assert_ptr_equal(world_guest_ptr(mapper, MAP_GPA), phys_to_virt(page_to_paddr(pg)));

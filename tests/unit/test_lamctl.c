@@ -150,6 +150,7 @@ static void test_create_getinfo_destroy(void **state)
 	dc->domid = id;
 	assert_int_equal(domctl(ctl), 0);
 	assert_null(domain_get_by_id(id));
+	world_reap();
 	assert_int_equal(world_free_pages(), free0);
 }
 

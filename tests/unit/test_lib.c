@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of the formatter (hv/lib/vsprintf.c) and the log (hv/common/log.c). */
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include <hv/errno.h>
@@ -106,6 +108,112 @@ static void test_log_long_line_ends_line(void **state)
 	assert_non_null(strstr(fake_console, "\n(LAM) next\n"));
 }
 
+/*
+ * "Another CPU" logs while this one is writing to the UART (the fake console's hook): it
+ * must not wait for the device (nor for the log lock across it), and the output stays in
+ * whole lines in order. Before the transmit ring, the lock was held across the write and
+ * the nested call never returned (the alarm below fails the test then).
+ */
+static int nested_calls;
+static void log_from_other_cpu(const char *s, size_t n)
+{
+	(void)s;
+	(void)n;
+	if (nested_calls++ == 0) {
+		log_warn("second %d\n", 2);
+		log_guest_line("(d1) ", "guest says hi", 13);
+		/* Queued, not written: this CPU is still writing the first line. */
+		assert_null(strstr(fake_console, "second"));
+	}
+}
+
+static void on_alarm(int sig)
+{
+	static const char msg[] = "FAIL: a log call waited for the UART held by another writer\n";
+
+	(void)sig;
+	(void)!write(2, msg, sizeof(msg) - 1); /* async-signal-safe, then end the test run */
+	_exit(1);
+}
+
+static void test_log_writer_does_not_wait_for_device(void **state)
+{
+	(void)state;
+	fake_console_reset();
+	nested_calls = 0;
+	signal(SIGALRM, on_alarm);
+	alarm(5);
+	fake_console_hook = log_from_other_cpu;
+	log_info("first line\n");
+	alarm(0);
+	assert_string_equal(fake_console, "(LAM) first line\n(LAM) warning: second 2\n"
+					  "(d1) guest says hi\n");
+	fake_console_reset();
+	log_info("after\n");
+	assert_string_equal(fake_console, "(LAM) after\n");
+}
+
+/*
+ * After log_start_sync() (panic), a message is on the UART before the call returns, even
+ * while another CPU is the drainer (it may have been stopped), and what was queued
+ * before it comes first.
+ */
+static void log_panic_meanwhile(const char *s, size_t n)
+{
+	(void)s;
+	(void)n;
+	if (nested_calls++ == 0) {
+		log_info("queued\n");
+		assert_null(strstr(fake_console, "queued"));
+		log_start_sync();
+		log_err("panic now\n");
+		assert_non_null(strstr(fake_console, "(LAM) queued\n(LAM) error: panic now\n"));
+	}
+}
+
+static void test_log_sync_mode_writes_at_once(void **state)
+{
+	(void)state;
+	fake_console_reset();
+	nested_calls = 0;
+	fake_console_hook = log_panic_meanwhile;
+	log_info("a drainer\n");
+	assert_int_equal(nested_calls > 1, 1);
+	log_flush();
+	assert_non_null(strstr(fake_console, "error: panic now\n"));
+	fake_console_reset();
+}
+
+/* More than the transmit ring holds, in one raw write and many lines: nothing lost. */
+static void test_log_ring_wraps_without_loss(void **state)
+{
+	static char raw[40000];
+	char *p;
+
+	(void)state;
+	fake_console_reset();
+	for (size_t i = 0; i < sizeof(raw); i++) {
+		raw[i] = (char)('a' + i % 26);
+	}
+	raw[sizeof(raw) - 1] = '\n';
+	log_raw_write(raw, sizeof(raw));
+	assert_int_equal(fake_console_len, sizeof(raw));
+	assert_memory_equal(fake_console, raw, sizeof(raw));
+	fake_console_reset();
+	for (int i = 0; i < 500; i++) {
+		log_info("line %03d of the ring test\n", i);
+	}
+	p = fake_console;
+	for (int i = 0; i < 500; i++) {
+		char want[64];
+
+		snprintf(want, sizeof(want), "(LAM) line %03d of the ring test\n", i);
+		assert_memory_equal(p, want, strlen(want));
+		p += strlen(want);
+	}
+	assert_int_equal(*p, '\0');
+}
+
 static void test_log_level_parse(void **state)
 {
 	enum log_level l;
@@ -130,6 +238,10 @@ int main(void)
 		cmocka_unit_test(test_log_prefix_and_levels),
 		cmocka_unit_test(test_log_long_line_ends_line),
 		cmocka_unit_test(test_log_level_parse),
+		cmocka_unit_test(test_log_writer_does_not_wait_for_device),
+		cmocka_unit_test(test_log_ring_wraps_without_loss),
+		/* Last: sync mode is not undone. */
+		cmocka_unit_test(test_log_sync_mode_writes_at_once),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

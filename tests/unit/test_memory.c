@@ -368,6 +368,7 @@ static void test_foreign_frame_orphaned_then_freed(void **state)
 	pg = paddr_to_page(pa);
 	world_run(NULL);
 	domain_destroy(g);
+	world_reap();
 	assert_int_equal(pg->owner, PAGE_OWNER_ORPHAN);
 	free_after = world_free_pages();
 	assert_int_equal(memory_op(ctl, XENMEM_remove_from_physmap, &rm, sizeof(rm)), 0);

@@ -363,6 +363,30 @@ static void test_noreboot(void **state)
 	assert_true(opts.noreboot);
 }
 
+static void test_domu_restarts(void **state)
+{
+	(void)state;
+	assert_int_equal(opts.domu_restart_limit, 5); /* defaults: 5 within 60 s */
+	assert_int_equal(opts.domu_restart_window_s, 60);
+	assert_int_equal(params_parse("domu_restarts=10", &opts), 0);
+	assert_int_equal(opts.domu_restart_limit, 10);
+	assert_int_equal(opts.domu_restart_window_s, 60);
+	assert_int_equal(params_parse("domu_restarts=0,3600", &opts), 0);
+	assert_int_equal(opts.domu_restart_limit, 0);
+	assert_int_equal(opts.domu_restart_window_s, 3600);
+
+	static const char *const bad[] = {
+		"domu_restarts=",	"domu_restarts=x",	 "domu_restarts=3,",
+		"domu_restarts=3,0",	"domu_restarts=3,86401", "domu_restarts=100001",
+		"domu_restarts=3,60,1", "domu_restarts=-1",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_one_warning(bad[i], "'domu_restarts'", "<N>[,<seconds>]");
+		assert_int_equal(opts.domu_restart_limit, 0);
+		assert_int_equal(opts.domu_restart_window_s, 3600);
+	}
+}
+
 static void test_selftest(void **state)
 {
 	(void)state;
@@ -402,6 +426,7 @@ int main(void)
 		cmocka_unit_test_setup(test_dom0_max_vcpus, setup),
 		cmocka_unit_test_setup(test_sched, setup),
 		cmocka_unit_test_setup(test_noreboot, setup),
+		cmocka_unit_test_setup(test_domu_restarts, setup),
 		cmocka_unit_test_setup(test_selftest, setup),
 		cmocka_unit_test_setup(test_last_wins_and_warning_count, setup),
 	};

@@ -70,6 +70,33 @@ void domain_put(struct domain *d)
 {
 	d->refcnt--;
 }
+/* A dead domain's teardown (hv/common/domain.c): 'reap_work' steps of 0.4 ms each. */
+static unsigned int reap_work, reap_steps, reap_steps_masked;
+static struct vcpu *reap_rebuilds; /* brought online by the last step, as a rebuild does */
+bool domain_reap_pending(void)
+{
+	return reap_work > 0;
+}
+static unsigned int reap_light_steps;
+bool domain_reap_step(bool light)
+{
+	if (light) {
+		reap_light_steps++;
+	}
+	if (reap_work == 0) {
+		return false;
+	}
+	reap_steps++;
+	if (!fake_irqs_enabled) {
+		reap_steps_masked++;
+	}
+	reap_work--;
+	fake_now += 400000;
+	if (reap_work == 0 && reap_rebuilds != NULL) {
+		vcpu_online(reap_rebuilds);
+	}
+	return reap_work > 0;
+}
 struct vcpu *current_vcpu(void)
 {
 	return this_pcpu()->current;
@@ -99,6 +126,9 @@ static int setup(void **state)
 	cur_cpu = 0;
 	fake_now = 1000;
 	fake_arch.saves = fake_arch.loads = 0;
+	reap_work = reap_steps = reap_steps_masked = reap_light_steps = 0;
+	reap_rebuilds = NULL;
+	fake_irqs_enabled = false; /* a trap: IRQs masked */
 	return 0;
 }
 
@@ -203,6 +233,47 @@ static void test_time_slices_rotate(void **state)
 	assert_ptr_equal(exit_to(&vc[2]), &vc[0]);
 }
 
+/*
+ * A dead domain's teardown runs between two vCPUs (a bounded time, IRQs enabled) and in
+ * the idle loop (until done), never while the same vCPU simply continues.
+ */
+static void test_deferred_teardown_between_vcpus_and_when_idle(void **state)
+{
+	(void)state;
+	vcpu_online(&vc[0]);
+	vcpu_online(&vc[2]); /* both on pCPU 0 */
+	assert_ptr_equal(idle_pick(), &vc[0]);
+	reap_work = 10;
+	fake_irqs_enabled = false;
+	fake_now += SCHED_SLICE_NS / 2;
+	/* No switch: one light step (IRQs masked) so that a busy pCPU still progresses. */
+	assert_ptr_equal(exit_to(&vc[0]), &vc[0]);
+	assert_int_equal(reap_steps, 1);
+	assert_int_equal(reap_light_steps, 1);
+	reap_steps = reap_steps_masked = 0;
+	fake_now += SCHED_SLICE_NS;
+	assert_ptr_equal(exit_to(&vc[0]), &vc[2]);
+	assert_false(fake_irqs_enabled); /* masked again before the guest entry */
+	/* Within the 1 ms budget (3 steps of 0.4 ms), with IRQs on. */
+	assert_true(reap_steps >= 1 && reap_steps <= 3);
+	assert_int_equal(reap_steps_masked, 0);
+	/* Work is left: the idle pCPU 1 was asked to go on with it. */
+	assert_true(fake_arch.kicks[1] > 0);
+	/* The idle loop finishes it (then waits: idle_pick() regains control). */
+	vcpu_offline(&vc[0]);
+	vcpu_offline(&vc[2]);
+	assert_null(exit_to(&vc[2]));
+	assert_int_equal(reap_work, 0);
+	assert_int_equal(reap_steps, 9);
+	assert_int_equal(reap_steps_masked, 0);
+	assert_int_equal(reap_light_steps, 1);
+	/* A vCPU made runnable by the last step is entered, not left waiting in WFI. */
+	reap_work = 2;
+	reap_rebuilds = &vc[0];
+	assert_ptr_equal(idle_pick(), &vc[0]);
+	assert_int_equal(reap_work, 0);
+}
+
 static void test_pinned_never_preempts(void **state)
 {
 	(void)state;
@@ -297,6 +368,7 @@ int main(void)
 		cmocka_unit_test_setup(test_wake_while_still_loaded_is_not_lost, setup),
 		cmocka_unit_test_setup(test_time_slices_rotate, setup),
 		cmocka_unit_test_setup(test_pinned_never_preempts, setup),
+		cmocka_unit_test_setup(test_deferred_teardown_between_vcpus_and_when_idle, setup),
 		cmocka_unit_test_setup(test_offline_leaves_queue, setup),
 		cmocka_unit_test_setup(test_pause_and_unpause, setup),
 		cmocka_unit_test_setup(test_remote_wake_sends_sgi, setup),

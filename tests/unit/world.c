@@ -107,6 +107,7 @@ int world_teardown(void **state)
 	(void)state;
 	pcpus[0].current = NULL;
 	domain_for_each(0, kill_one, NULL);
+	world_reap();
 	assert_int_equal(domain_count(), 0);
 	assert_int_equal(fake_arch.domains_live, 0);
 	assert_int_equal(fake_arch.vcpus_live, 0);
@@ -147,6 +148,17 @@ u64 world_free_pages(void)
 
 	page_alloc_get_stats(&st);
 	return st.free_pages;
+}
+
+unsigned int world_reap(void)
+{
+	unsigned int steps = 0;
+
+	while (domain_reap_pending()) {
+		domain_reap_step(false);
+		steps++;
+	}
+	return steps;
 }
 
 void world_run(struct vcpu *v)

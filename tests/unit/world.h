@@ -32,5 +32,10 @@ void *world_guest_ptr(struct domain *d, gpaddr_t gpa);
 u64 world_free_pages(void);
 /** Moves the fake clock (now_ns()) forward. */
 void world_advance_ns(u64 ns);
+/**
+ * Runs the deferred teardown of dead domains to the end, as an idle pCPU would
+ * (domain_reap_step()); returns the number of steps it took.
+ */
+unsigned int world_reap(void);
 /** Makes v the vCPU "running" on pCPU 0 (what current_vcpu() returns). */
 void world_run(struct vcpu *v);

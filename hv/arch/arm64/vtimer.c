@@ -4,7 +4,12 @@
  * its vCPU runs; its interrupt (PPI 27) reaches EL2, which masks the timer in
  * CNTV_CTL (the guest rewrites CTL when it programs the next event, as Xen relies on)
  * and makes virtual PPI 27 pending. While the vCPU is switched out, a hypervisor
- * timer fires at CVAL instead. The EL1 physical timer is trapped (CNTHCTL_EL2.EL1PCEN
+ * timer fires at CVAL instead. The timer's output is a level (Arm ARM D11.2): at every
+ * exit after it was raised, vtimer_resample() withdraws the pending PPI if the guest has
+ * disabled the timer or moved CVAL past the counter (KVM resamples its timer line on exit
+ * likewise: Linux arch/arm64/kvm/arch_timer.c). A guest that only sets IMASK after the
+ * hypervisor's own IMASK cannot be told apart (CNTV_CTL is not trapped): its pending
+ * interrupt stays. The EL1 physical timer is trapped (CNTHCTL_EL2.EL1PCEN
  * = 0) and emulated on a hypervisor timer, raising virtual PPI 30.
  */
 #include <asm/sysregs.h>
@@ -37,6 +42,7 @@ static void vtimer_expired(void *data)
 
 	/* Fired while v was switched out: mask it as the hardware path would. */
 	v->arch.vtimer.ctl |= CNT_CTL_IMASK;
+	v->arch.vtimer.raised = true;
 	vgic_set_pending(v->domain, v, GUEST_VTIMER_PPI);
 }
 
@@ -57,6 +63,7 @@ void vtimer_vcpu_init(struct vcpu *v)
 	t->cval = 0;
 	t->p_ctl = 0;
 	t->p_cval = 0;
+	t->raised = false;
 	timer_init(&t->t, vtimer_expired, v, v->pcpu);
 	timer_init(&t->pt, ptimer_expired, v, v->pcpu);
 }
@@ -102,8 +109,27 @@ void vtimer_hw_interrupt(struct vcpu *v)
 	    (CNT_CTL_ENABLE | CNT_CTL_ISTATUS)) {
 		write_sysreg(ctl | CNT_CTL_IMASK, cntv_ctl_el0);
 		isb();
+		v->arch.vtimer.raised = true;
 		vgic_set_pending(v->domain, v, GUEST_VTIMER_PPI);
 	}
+}
+
+/** See hv/vtimer.h. */
+void vtimer_resample(struct vcpu *v)
+{
+	struct vtimer *t = &v->arch.vtimer;
+	u64 ctl;
+
+	if (!t->raised) {
+		return;
+	}
+	/* ISTATUS shows the condition (CVAL reached) whatever IMASK says. */
+	ctl = read_sysreg(cntv_ctl_el0);
+	if ((ctl & (CNT_CTL_ENABLE | CNT_CTL_ISTATUS)) == (CNT_CTL_ENABLE | CNT_CTL_ISTATUS)) {
+		return;
+	}
+	t->raised = false;
+	vgic_withdraw_pending(v->domain, v, GUEST_VTIMER_PPI);
 }
 
 static u64 ptimer_status(const struct vtimer *t)

@@ -17,11 +17,17 @@
 #include <hv/fake.h>
 #include <hv/log.h>
 
+bool fake_irqs_enabled; /* see asm/irq.h */
 char fake_console[FAKE_CONSOLE_SIZE];
 size_t fake_console_len;
 
+void (*fake_console_hook)(const char *s, size_t n);
+
 void console_write(const char *s, size_t n)
 {
+	if (fake_console_hook != NULL) {
+		fake_console_hook(s, n);
+	}
 	if (getenv("FAKE_CONSOLE_ECHO")) {
 		fwrite(s, 1, n, stderr);
 	}
@@ -37,6 +43,7 @@ void fake_console_reset(void)
 {
 	fake_console_len = 0;
 	fake_console[0] = '\0';
+	fake_console_hook = NULL;
 }
 
 void panic(const char *fmt, ...)

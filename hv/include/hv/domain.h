@@ -134,6 +134,12 @@ struct domain {
 	unsigned int nr_pollers;   /* vCPUs in SCHEDOP_poll (atomic) */
 	bool runstate_update_flag; /* VMASST_TYPE_runstate_update_flag enabled */
 	struct domain *next;	   /* domain list */
+
+	/* Teardown after the last reference (domain_reap_step(), hv/common/domain.c). */
+	struct domain *reap_next; /* the queue of domains waiting for it */
+	unsigned int reap_phase;
+	u64 reap_cursor;   /* frame-table position of the RAM scan */
+	u64 reap_returned; /* frames freed so far (for the "destroyed" line) */
 };
 
 /** Creates a domain with its vCPUs (all offline) and zeroed RAM. 0 or -errno. */
@@ -147,7 +153,23 @@ int domain_add_ram_block(struct domain *d, struct page_info *pg, unsigned int or
 /** Takes a reference to the domain with this ID (NULL if none or dying). */
 struct domain *domain_get_by_id(domid_t domid);
 void domain_get(struct domain *d);
+/**
+ * Drops a reference. The last one does not free the domain there (it is often a pCPU
+ * switching vCPUs, with IRQs masked): it queues the domain for domain_reap_step().
+ */
 void domain_put(struct domain *d);
+/**
+ * Does one bounded step of the queued domains' teardown (structures, then RAM in
+ * chunks of the frame table, then the domain itself and what follows its end, such
+ * as a boot-time domain's rebuild). Called with IRQs enabled and no vCPU loaded on this
+ * pCPU (the idle loop; between two vCPUs in the scheduler), or 'light' with IRQs masked
+ * on a guest exit that switches nothing (so a pCPU that never idles still makes
+ * progress): a light step never ends a boot-time domain (its rebuild is not bounded).
+ * One pCPU at a time does the work; returns true if there is more to do.
+ */
+bool domain_reap_step(bool light);
+/** True if a dead domain waits for domain_reap_step(). */
+bool domain_reap_pending(void);
 /**
  * The error for a domain naming another domain where only the toolstack may (Xen looks
  * the domain up first, then asks XSM): -HV_ESRCH if no domain has that ID, else -HV_EPERM.

@@ -24,6 +24,11 @@ enum fake_p2m_event {
 extern char fake_console[FAKE_CONSOLE_SIZE];
 extern size_t fake_console_len;
 void fake_console_reset(void);
+/**
+ * If set, console_write() calls it first with what it is about to write (a test plays
+ * another CPU logging while this one writes to the UART). fake_console_reset() clears it.
+ */
+extern void (*fake_console_hook)(const char *s, size_t n);
 
 /**
  * What the common code asked of the fake architecture (hv/arch/fake/arch.c), and the

@@ -35,6 +35,14 @@ void log_guest_line(const char *tag, const char *line, size_t n);
  * *lost says how many were skipped. Returns the number of bytes copied.
  */
 size_t log_ring_read(u64 *index, char *buf, size_t size, u64 *lost);
+/**
+ * From now on every message is on the UART before its log call returns, and what was
+ * queued is written now, even if another CPU was writing it out (it may be stopped):
+ * for panic() and fatal hypervisor exceptions. Not undone.
+ */
+void log_start_sync(void);
+/** Waits until everything logged so far has been written to the UART (before power off). */
+void log_flush(void);
 void log_printf(enum log_level lvl, const char *fmt, ...) __printf(2, 3);
 void log_vprintf(enum log_level lvl, const char *fmt, va_list ap);
 

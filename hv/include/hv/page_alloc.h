@@ -74,6 +74,14 @@ void page_split(struct page_info *pg, unsigned int order);
  * page_put_ref(). Scans the frame tables.
  */
 u64 page_free_owned(u16 owner);
+/**
+ * page_free_owned() in bounded steps: examines at most 'budget' frames from *cursor (a
+ * frame index across the banks, 0 to start), adds the frames freed to *freed and moves
+ * *cursor on. Returns true when the scan has covered every frame, false if another step
+ * is needed. A domain's teardown uses it so that no single step walks the whole frame
+ * table (hv/common/domain.c).
+ */
+bool page_free_owned_step(u16 owner, u64 *cursor, u64 budget, u64 *freed);
 
 /**
  * Allocates the one frame mfn if it is free (a direct-mapped domain taking back the

@@ -24,7 +24,10 @@ struct hv_options {
 	u64 dom0_mem_max;	     /* bytes, 0 = same as dom0_mem */
 	u32 dom0_max_vcpus;	     /* 0 = one per pCPU */
 	enum sched_kind sched;
-	bool noreboot;	   /* on panic, halt instead of resetting the machine */
+	bool noreboot; /* on panic, halt instead of resetting the machine */
+	/* A boot-time domain is rebuilt at most this often within the window (domu_restarts=). */
+	u32 domu_restart_limit;
+	u32 domu_restart_window_s;
 	char selftest[16]; /* developer self-tests: "fault" */
 };
 

@@ -49,6 +49,8 @@ int vcpu_migrate(struct vcpu *v, unsigned int cpu);
 struct vcpu *sched_exit_to(struct vcpu *prev);
 /** The idle loop of a pCPU: waits for runnable vCPUs and enters them. */
 void sched_idle_loop(void) __attribute__((noreturn));
+/** Wakes every other online pCPU that has no vCPU loaded (deferred work for its idle loop). */
+void sched_kick_idle(void);
 /** The SGI handler for SGI_KICK: a reschedule hint. */
 void sched_kick_handler(void);
 /** sched_op hypercall (SCHEDOP_yield, _block, _poll, _shutdown) from v. */

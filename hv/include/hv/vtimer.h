@@ -16,5 +16,10 @@ void vtimer_save(struct vcpu *v);
 void vtimer_load(struct vcpu *v);
 /** The physical virtual-timer PPI fired while 'v' was running. */
 void vtimer_hw_interrupt(struct vcpu *v);
+/**
+ * At a guest exit of the running 'v': if the virtual PPI was raised but the timer
+ * condition no longer holds (disabled, or CVAL moved past the counter), withdraws it.
+ */
+void vtimer_resample(struct vcpu *v);
 /** Trapped CNTP_* access: 0 handled, -1 not a physical-timer register. */
 int vtimer_emulate_ptimer(struct vcpu *v, u32 sysreg, bool is_read, u64 *val);

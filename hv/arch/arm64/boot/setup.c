@@ -46,6 +46,7 @@ void machine_halt_cpu(void)
 
 void machine_power_off(void)
 {
+	log_flush();
 	console_flush();
 	psci_system_off();
 	log_err("power off failed (no PSCI SYSTEM_OFF): halting\n");
@@ -54,6 +55,7 @@ void machine_power_off(void)
 
 void machine_restart(void)
 {
+	log_flush();
 	console_flush();
 	psci_system_reset();
 	log_err("reset failed (no PSCI SYSTEM_RESET): halting\n");

@@ -48,6 +48,7 @@
 #define PSR_MODE_EL0T 0x0
 #define PSR_MODE_EL1T 0x4
 #define PSR_MODE_EL1H 0x5
+#define PSR_MODE_AARCH32 0x10 /* M[4]: the guest was in AArch32 (EL0 only here) */
 #define PSR_DAIF_MASK 0x3c0
 
 void do_hyp_irq(struct cpu_regs *regs);
@@ -61,7 +62,10 @@ static void advance_pc(struct vcpu *v)
 /**
  * Injects a synchronous exception into v at EL1 (D1.10): ELR/SPSR/ESR(/FAR)_EL1 get
  * the guest's state, and it continues at its VBAR_EL1 vector for synchronous
- * exceptions from the current EL (SP_EL0 or SP_EL1) or from EL0.
+ * exceptions from the current EL (SP_EL0 or SP_EL1), from EL0 in AArch64 (+0x400) or
+ * from EL0 in AArch32 (+0x600, an armhf program under an arm64 kernel), as Xen's
+ * exception_handler64() in xen/arch/arm/traps.c. ESR.IL is the trapped instruction's
+ * (a 16-bit Thumb one has IL 0), as Xen passes the trap's length on.
  */
 static void inject_sync(struct vcpu *v, u64 esr, bool set_far, u64 far)
 {
@@ -69,15 +73,19 @@ static void inject_sync(struct vcpu *v, u64 esr, bool set_far, u64 far)
 	u64 mode = r->pstate & PSR_MODE_MASK;
 	u64 offset;
 
-	switch (mode) {
+	esr = (esr & ~(u64)ESR_IL) | (read_sysreg(esr_el2) & ESR_IL);
+	switch (r->pstate & PSR_MODE_AARCH32 ? ~0ull : mode) {
 	case PSR_MODE_EL1T:
 		offset = 0x000;
 		break;
 	case PSR_MODE_EL1H:
 		offset = 0x200;
 		break;
-	default:
+	case PSR_MODE_EL0T:
 		offset = 0x400; /* from EL0 (AArch64) */
+		break;
+	default:
+		offset = 0x600; /* from EL0 in AArch32 */
 		break;
 	}
 	if (mode != PSR_MODE_EL0T && r->pc - (read_sysreg(vbar_el1) + offset) < 0x80) {
@@ -315,6 +323,7 @@ struct vcpu *do_guest_exit(struct vcpu *v, u64 kind)
 		log_warn("d%uv%u: unexpected FIQ exit\n", v->domain->domid, v->id);
 		break;
 	}
+	vtimer_resample(v); /* its level follows what the guest did to the timer */
 	next = sched_exit_to(v);
 	arch_vcpu_prepare_entry(next);
 	return next;

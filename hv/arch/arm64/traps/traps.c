@@ -127,6 +127,7 @@ static void __noreturn fatal(const char *what, struct cpu_regs *r)
 {
 	u64 ec = ESR_EC(r->esr);
 
+	log_start_sync(); /* the dump must reach the UART even if this CPU dies in it */
 	log_err("FATAL: %s in the hypervisor on CPU%u\n", what, this_pcpu()->id);
 	log_err("  ESR_EL2 %016llx (EC 0x%02llx: %s)\n", (unsigned long long)r->esr,
 		(unsigned long long)ec, ec_name(ec));
@@ -151,6 +152,8 @@ void do_hyp_serror(struct cpu_regs *regs)
 void do_bad_vector(struct cpu_regs *regs, u64 which)
 {
 	static const char *const names[] = { "sync", "IRQ", "FIQ", "SError" };
+
+	log_start_sync();
 
 	log_err("FATAL: exception through unused vector %llu (%s, %s)\n", (unsigned long long)which,
 		which < 4    ? "EL2 with SP_EL0"

@@ -642,6 +642,24 @@ void vgic_set_pending(struct domain *d, struct vcpu *v, u32 intid)
 }
 
 /** See asm/vgic.h. */
+void vgic_withdraw_pending(struct domain *d, struct vcpu *v, u32 intid)
+{
+	unsigned long flags;
+	struct vgic_irq *irq;
+
+	if (intid < VGIC_NR_PRIVATE && (v == NULL || v->domain != d)) {
+		return;
+	}
+	spin_lock_irqsave(&d->arch.vgic.lock, flags);
+	irq = vgic_irq_get(d, v, intid);
+	if (irq != NULL && irq->lr < 0) {
+		irq->pending_latch = false;
+		irq->raised_again = false;
+	}
+	spin_unlock_irqrestore(&d->arch.vgic.lock, flags);
+}
+
+/** See asm/vgic.h. */
 int vgic_map_hw_irq(struct domain *d, u32 virq, u32 pirq)
 {
 	unsigned long flags;

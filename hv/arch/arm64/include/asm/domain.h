@@ -44,6 +44,9 @@ struct vtimer {
 	u64 ctl;	/* CNTV_CTL_EL0 while not running */
 	u64 cval;	/* CNTV_CVAL_EL0 */
 	struct timer t; /* fires at cval while the vCPU is not running */
+	/* The hypervisor made the virtual PPI pending and the guest has not yet been seen
+	 * with the timer condition gone (vtimer_resample()). */
+	bool raised;
 	/* Emulated EL1 physical timer (CNTP_*), backed by a hypervisor timer. */
 	u64 p_ctl, p_cval;
 	struct timer pt;

@@ -113,6 +113,12 @@ void vgic_inject_irq(struct domain *d, struct vcpu *v, u32 intid, bool level);
  */
 void vgic_set_pending(struct domain *d, struct vcpu *v, u32 intid);
 /**
+ * Undoes vgic_set_pending() for a level source whose line has dropped (the virtual
+ * timer): the IRQ is no longer pending unless it is in a list register right now (v
+ * is folded at every exit, so not at an exit). Active state is kept. Takes the lock.
+ */
+void vgic_withdraw_pending(struct domain *d, struct vcpu *v, u32 intid);
+/**
  * Binds virtual SPI virq of d to physical SPI pirq (device passthrough). The guest's
  * enable/disable and trigger-mode writes reach the physical interrupt. 0 or -errno.
  */
