@@ -283,12 +283,17 @@ static void domain_free(struct domain *d)
 	bool privileged = d->privileged;
 	bool toolstack = d->toolstack;
 	struct page_alloc_stats st0, st;
+	struct heap_stats hs;
 
 	page_alloc_get_stats(&st0); /* "pages returned" is measured, not d->tot_pages */
 	domain_teardown(d);
 	page_alloc_get_stats(&st);
-	log_info("d%u: destroyed, %lld pages returned; %llu pages free\n", domid,
-		 (long long)(st.free_pages - st0.free_pages), (unsigned long long)st.free_pages);
+	heap_get_stats(&hs); /* leak checks (tests/guest/scenarios.py, make soak) */
+	log_info("d%u: destroyed, %lld pages returned; %llu pages free; heap %llu bytes in %llu "
+		 "allocations\n",
+		 domid, (long long)(st.free_pages - st0.free_pages),
+		 (unsigned long long)st.free_pages, (unsigned long long)hs.bytes_in_use,
+		 (unsigned long long)hs.nr_allocs);
 	notify_control_domain();
 	if (!toolstack) {
 		domain_on_destroyed(domid, reason, privileged);
