@@ -311,6 +311,7 @@ class CrashScenario(Scenario):
         return [r for r in results if not (r[0].startswith(f"guest/{self.name}/d1/"))]
 
 
+SOAK_CYCLES = int(os.environ.get("SOAK_CYCLES", "20"))
 LONG_LINE = "LONGLINE:" + "".join(f"{i:02d}-abcdefgh" for i in range(40)) + ":END"
 CONSOLE_CHECKS = [(0, re.escape(LONG_LINE)), (0, "BIGWRITE:x{1000}")]
 NATIVE_SUITES = "runtime,console,psci,timer,ptimer,sgi,wfi,smp-overcommit,fpctx"
@@ -346,6 +347,11 @@ SCENARIOS = [
     # Interdomain channels whose other end reboots (3 times) and finally crashes while
     # this end keeps sending, polling, closing and binding.
     EvdieScenario("evtchn-peer-dies", rounds=4, timeout=240),
+    # The soak (make soak: SOAK_CYCLES, default 1000; make test: 20): the same peer
+    # destroyed and built again SOAK_CYCLES times holding a grant mapping and two
+    # channels; every destroy must leave the same free pages and heap, the heap empty at
+    # the end.
+    EvdieScenario("soak", rounds=SOAK_CYCLES, timeout=60 + 4 * SOAK_CYCLES),
     # Destroy/recreate: 20 reboots, no page may leak.
     RebootScenario("reboot-cycles", [Domain("reboot", vcpus=2, mem_mib=32)], cycles=20,
                    timeout=180),
