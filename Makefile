@@ -123,7 +123,7 @@ TIDY_DROP := -MMD -MP -Werror -fno-toplevel-reorder
 tidy_flags = $(filter-out $(TIDY_DROP),$(1))
 TIDY_HV_SRCS := $(wildcard $(addprefix hv/,$(hv-y:.o=.c)))
 TIDY_TOOLS_SRCS := $(TOOLS_LIB_SRCS) $(TOOLS_LAM_SRCS) $(TOOLS_XENSTORED_SRCS) \
-	$(TOOLS_CONSOLED_SRCS) $(TOOLS_XS_SRCS)
+	$(TOOLS_CONSOLED_SRCS) $(TOOLS_XS_SRCS) $(TOOLS_HOSTILE_SRCS)
 TIDY_GUEST_SRCS := $(filter %.c,$(GUEST_SRCS))
 TIDY_FAKE_SRCS := $(sort $(filter hv/arch/fake/%.c,$(UNIT_COMMON_SRCS) $(FAKE_ARCH_SRCS)))
 
