@@ -347,6 +347,8 @@ SCENARIOS = [
     # Interdomain channels whose other end reboots (3 times) and finally crashes while
     # this end keeps sending, polling, closing and binding.
     EvdieScenario("evtchn-peer-dies", rounds=4, timeout=240),
+    # Timer edge values beside a neighbour on one physical CPU (tests/guest/test_edges.c).
+    Scenario("timer-edges", [Domain("timer_edges"), Domain("counter")], smp=1),
     # The soak (make soak: SOAK_CYCLES, default 1000; make test: 20): the same peer
     # destroyed and built again SOAK_CYCLES times holding a grant mapping and two
     # channels; every destroy must leave the same free pages and heap, the heap empty at

@@ -254,7 +254,7 @@ TEST_F(evdie_survivor, peer_dies_mid_way, TF_XEN)
 	struct box *b = (struct box *)box_page;
 	unsigned int rounds = (unsigned int)bootarg_num("rounds", 3);
 	evtchn_port_t sp, lp, first_sp = 0, first_lp = 0, p;
-	domid_t dom;
+	domid_t dom = 0;
 	long rc;
 
 	ASSERT(read_ids());
