@@ -6,6 +6,9 @@
 #   make test       host unit tests + QEMU boot tests; ends with "N passed, N failed, N skipped"
 #   make unit       host unit tests only
 #   make check      static analysis (clang-format, clang-tidy) + host unit tests
+#   make soak       SOAK_CYCLES (default 1000) destroy/rebuild cycles of a guest holding grants
+#                   and event channels; free pages and heap must come back exactly (`make
+#                   test` runs 20)
 #   make fuzz       each libFuzzer target (tests/fuzz) for FUZZ_SECONDS; `make test` runs a
 #                   short smoke of each (make fuzz-smoke: only that)
 #   make V=1        show the commands
@@ -120,7 +123,7 @@ TIDY_DROP := -MMD -MP -Werror -fno-toplevel-reorder
 tidy_flags = $(filter-out $(TIDY_DROP),$(1))
 TIDY_HV_SRCS := $(wildcard $(addprefix hv/,$(hv-y:.o=.c)))
 TIDY_TOOLS_SRCS := $(TOOLS_LIB_SRCS) $(TOOLS_LAM_SRCS) $(TOOLS_XENSTORED_SRCS) \
-	$(TOOLS_CONSOLED_SRCS) $(TOOLS_XS_SRCS)
+	$(TOOLS_CONSOLED_SRCS) $(TOOLS_XS_SRCS) $(TOOLS_HOSTILE_SRCS)
 TIDY_GUEST_SRCS := $(filter %.c,$(GUEST_SRCS))
 TIDY_FAKE_SRCS := $(sort $(filter hv/arch/fake/%.c,$(UNIT_COMMON_SRCS) $(FAKE_ARCH_SRCS)))
 
@@ -153,6 +156,12 @@ test: deps
 	$(Q)$(MAKE) --no-print-directory all unit-build fuzz-build
 	$(Q)python3 scripts/run-tests.py --self-test --static --unit $(UNIT_BINS) --boot --guest --guest-native \
 		--system --fuzz $(FUZZ_BINS)
+
+# The long soak (tests/guest/scenarios.py "soak"); `make test` runs it with 20 cycles.
+SOAK_CYCLES ?= 1000
+.PHONY: soak
+soak: deps all
+	$(Q)SOAK_CYCLES=$(SOAK_CYCLES) python3 scripts/run-tests.py --guest -k '^soak$$'
 
 run: deps all
 	$(Q)scripts/run-qemu.sh

@@ -40,7 +40,7 @@ MODS="kernel/drivers/virtio/virtio_mmio.ko kernel/drivers/block/virtio_blk.ko
 DOMU_MODS="kernel/drivers/block/xen-blkfront.ko kernel/drivers/net/xen-netfront.ko
 	kernel/lib/crc16.ko kernel/crypto/crc32c_generic.ko kernel/fs/mbcache.ko
 	kernel/fs/jbd2/jbd2.ko kernel/fs/ext4/ext4.ko"
-TOOLS="lam lamina-xenstored lamina-consoled lamina-xs"
+TOOLS="lam lamina-xenstored lamina-consoled lamina-xs lamina-hostile"
 
 inputs=("$0" "$BB" "$IMAGE" "$ROOT/tools/dom0/init" "$ROOT/tools/dom0/demo.cfg"
 	"$ROOT/tools/domu/init" "$ROOT/tools/dom0/udhcpc.script" "$ROOT"/tests/system/dom0/*.sh "$B/tools/lamina-xs")

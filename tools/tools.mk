@@ -5,6 +5,8 @@
 #   build/tools/lamina-xenstored  the xenstore daemon        (tools/xenstored/*.c)
 #   build/tools/lamina-consoled   the PV console daemon      (tools/consoled/*.c)
 #   build/tools/lamina-xs         xenstore from the shell    (tools/xs/*.c; Dom0 and guests)
+#   build/tools/lamina-hostile    malformed domctl/sysctl/foreign maps (tools/hostile/*.c;
+#                                 tests/system/dom0/hostile.sh runs it)
 # All of them link tools/lib/*.c (privcmd/lamctl, evtchn, gntdev, xenstore client); `lam`
 # also links liblam (build/tools/liblam.a: tools/lib/liblam/*.c, the toolstack library),
 # the hypervisor's Arm guest code (hv/arch/arm64/guest: Image probe, DomU device tree) and
@@ -25,13 +27,14 @@ TOOLS_LAM_SRCS := $(filter-out $(LIBLAM_EXTRA_SRCS),$(sort $(wildcard tools/lam/
 TOOLS_XENSTORED_SRCS := $(sort $(wildcard tools/xenstored/*.c))
 TOOLS_CONSOLED_SRCS := $(sort $(wildcard tools/consoled/*.c))
 TOOLS_XS_SRCS := $(sort $(wildcard tools/xs/*.c))
+TOOLS_HOSTILE_SRCS := $(sort $(wildcard tools/hostile/*.c))
 
 tools_objs = $(patsubst tools/%.c,$(B)/tools-obj/%.o,$(1))
 TOOLS_LIB_OBJS := $(call tools_objs,$(TOOLS_LIB_SRCS))
 TOOLS_HV_SRCS := $(sort $(wildcard hv/arch/arm64/guest/*.c)) hv/lib/vsprintf.c
 TOOLS_HV_OBJS := $(patsubst hv/%.c,$(B)/tools-obj/hv/%.o,$(TOOLS_HV_SRCS))
 TOOLS_BINS := $(B)/tools/lam $(B)/tools/lamina-xenstored $(B)/tools/lamina-consoled \
-	$(B)/tools/lamina-xs
+	$(B)/tools/lamina-xs $(B)/tools/lamina-hostile
 
 $(B)/tools-obj/%.o: tools/%.c | deps
 	@mkdir -p $(@D)
@@ -68,8 +71,13 @@ $(B)/tools/lamina-xs: $(call tools_objs,$(TOOLS_XS_SRCS)) $(TOOLS_LIB_OBJS)
 	$(say) "  LD      $@"
 	$(Q)$(TOOLS_CC) $(TOOLS_LDFLAGS) -o $@ $^
 
+$(B)/tools/lamina-hostile: $(call tools_objs,$(TOOLS_HOSTILE_SRCS))
+	@mkdir -p $(@D)
+	$(say) "  LD      $@"
+	$(Q)$(TOOLS_CC) $(TOOLS_LDFLAGS) -o $@ $^
+
 -include $(patsubst tools/%.c,$(B)/tools-obj/%.d,$(TOOLS_LIB_SRCS) $(LIBLAM_SRCS) $(TOOLS_LAM_SRCS) \
-	$(TOOLS_XENSTORED_SRCS) $(TOOLS_CONSOLED_SRCS) $(TOOLS_XS_SRCS)) $(TOOLS_HV_OBJS:.o=.d)
+	$(TOOLS_XENSTORED_SRCS) $(TOOLS_CONSOLED_SRCS) $(TOOLS_XS_SRCS) $(TOOLS_HOSTILE_SRCS)) $(TOOLS_HV_OBJS:.o=.d)
 
 .PHONY: tools
 tools: $(TOOLS_BINS)

@@ -335,14 +335,18 @@ static void domain_finish(struct domain *d)
 	bool toolstack = d->toolstack;
 	u64 returned = d->reap_returned;
 	struct page_alloc_stats st0, st;
+	struct heap_stats hs;
 
 	page_alloc_get_stats(&st0);
 	xfree(d);
 	domid_release(domid);
 	page_alloc_get_stats(&st);
 	returned += st.free_pages - st0.free_pages;
-	log_info("d%u: destroyed, %lld pages returned; %llu pages free\n", domid,
-		 (long long)returned, (unsigned long long)st.free_pages);
+	heap_get_stats(&hs); /* leak checks (tests/guest/scenarios.py, make soak) */
+	log_info("d%u: destroyed, %lld pages returned; %llu pages free; heap %llu bytes in %llu "
+		 "allocations\n",
+		 domid, (long long)returned, (unsigned long long)st.free_pages,
+		 (unsigned long long)hs.bytes_in_use, (unsigned long long)hs.nr_allocs);
 	notify_control_domain();
 	if (!toolstack) {
 		domain_on_destroyed(domid, reason, privileged);

@@ -264,6 +264,67 @@ class PeerScenario(Scenario):
         return None
 
 
+DESTROY_ROW = r"d{}: destroyed, (-?\d+) pages returned; (\d+) pages free; heap (\d+) bytes in (\d+) allocations"
+
+
+def check_destroys(out, domid, expected, ram_pages, skip_first=1):
+    """The destroys of domain domid in out: at least expected of them, and after the first
+    skip_first (which may settle heap slabs) every one returned the same pages (at least
+    ram_pages) and left the same free pages and the same heap use (bytes and allocations).
+    None, or why not."""
+    rows = re.findall(DESTROY_ROW.format(domid), out)
+    if len(rows) < expected:
+        return f"only {len(rows)} destroys of d{domid} seen, expected {expected}"
+    rows = rows[skip_first:expected]
+    if not rows:
+        return None
+    for i, what in enumerate(["pages returned", "pages free", "heap bytes", "heap allocations"]):
+        vals = sorted({r[i] for r in rows}, key=int)
+        if len(vals) != 1:
+            return f"d{domid}: {what} differ between destroys: {vals[:8]}"
+    if int(rows[0][0]) < ram_pages:
+        return f"a destroy returned {rows[0][0]} pages, less than the domain's RAM ({ram_pages})"
+    return None
+
+
+class EvdieScenario(Scenario):
+    """Survivor d1, peer d2 (tests/guest/test_evdie.c): the peer ends rounds times (the
+    first rounds - 1 reboot, the last crashes) holding a grant mapping and two channel ends
+    while the survivor keeps using them. Every destroy of the peer must return the same
+    pages and leave the same free pages and heap use (the soak: many rounds)."""
+
+    def __init__(self, name, rounds=4, mem_mib=16, **kw):
+        ids = "survivor=1 peer=2"
+        domains = [Domain("evdie_survivor", mem_mib=mem_mib, args=f"{ids} rounds={rounds}"),
+                   Domain("evdie_peer", mem_mib=mem_mib, args=ids)]
+        super().__init__(name, domains, **kw)
+        self.rounds = rounds
+
+    def case(self):
+        c = super().case()
+        # The peer crashes in the last round: only the survivor finishes; then both are
+        # gone and Lamina powers off.
+        c.stop_on = r"all domains have ended"
+        c.expect = [r"\(d1\) FINISHED: 1 passed, 0 failed",
+                    r"d2 \(domU2\): shutting down \(crash\)"]
+        c.check = lambda out: self._check(out) or check_destroys(
+            out, 2, self.rounds - 1, self.domains[1].mem_mib * 256) or self._check_end(out)
+        return c
+
+    @staticmethod
+    def _check_end(out):
+        """Once both domains are gone the hypervisor's heap is empty again."""
+        rows = re.findall(DESTROY_ROW.format(r"\d+"), out)
+        if not rows or rows[-1][2:] != ("0", "0"):
+            return f"the heap after the last destroy is not empty: {rows[-1:] or 'no destroy'}"
+        return None
+
+    def run(self):
+        results = super().run()
+        # The peer never reports its test: each incarnation ends inside it, on purpose.
+        return [r for r in results if not r[0].startswith(f"guest/{self.name}/d2/")]
+
+
 class CrashScenario(Scenario):
     """Domain 1 is expected to be crashed by Lamina (with its registers dumped); every other
     domain must still finish its suites."""
@@ -288,6 +349,7 @@ class CrashScenario(Scenario):
         return [r for r in results if not (r[0].startswith(f"guest/{self.name}/d1/"))]
 
 
+SOAK_CYCLES = int(os.environ.get("SOAK_CYCLES", "20"))
 LONG_LINE = "LONGLINE:" + "".join(f"{i:02d}-abcdefgh" for i in range(40)) + ":END"
 CONSOLE_CHECKS = [(0, re.escape(LONG_LINE)), (0, "BIGWRITE:x{1000}")]
 NATIVE_SUITES = "runtime,console,psci,timer,ptimer,sgi,wfi,smp-overcommit,fpctx"
@@ -320,6 +382,16 @@ SCENARIOS = [
     # Three domains sharing pages and events through grants and event channels; the
     # mapper is destroyed four times holding mappings and a bound channel.
     PeerScenario("peer-grants", rounds=5, timeout=240),
+    # Interdomain channels whose other end reboots (3 times) and finally crashes while
+    # this end keeps sending, polling, closing and binding.
+    EvdieScenario("evtchn-peer-dies", rounds=4, timeout=240),
+    # Timer edge values beside a neighbour on one physical CPU (tests/guest/test_edges.c).
+    Scenario("timer-edges", [Domain("timer_edges"), Domain("counter")], smp=1),
+    # The soak (make soak: SOAK_CYCLES, default 1000; make test: 20): the same peer
+    # destroyed and built again SOAK_CYCLES times holding a grant mapping and two
+    # channels; every destroy must leave the same free pages and heap, the heap empty at
+    # the end.
+    EvdieScenario("soak", rounds=SOAK_CYCLES, timeout=60 + 4 * SOAK_CYCLES),
     # Destroy/recreate: 20 reboots, no page may leak.
     RebootScenario("reboot-cycles", [Domain("reboot", vcpus=2, mem_mib=32)], cycles=20,
                    timeout=180, hv_args="domu_restarts=1000"),

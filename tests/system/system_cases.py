@@ -242,6 +242,18 @@ CASES = [
               more_expect=TOOLSTACK_EXPECT,
               more_forbid=[r"LAMINA-DOMU-PROBLEM", r"LAMINA-CHECK .*=(failed|timeout)",
                            r"LAMINA-CHECK .*=error: "]),
+    # A Dom0 process issuing malformed domctls, sysctls and foreign mappings beside a
+    # running DomU (tests/system/dom0/hostile.sh, tools/hostile): all refused, all alive.
+    dom0_case("dom0-hostile", 2, extra_cmdline="lamina.test=hostile", timeout=600,
+              more_expect=[r"LAMINA-CHECK hostile-target-up=ok", r"LAMINA-CHECK hostile-run=ok",
+                           r"LAMINA-CHECK hostile-calls=[1-9]\d\d",
+                           r"LAMINA-CHECK hostile-unexpected=0\s*$",
+                           r"LAMINA-CHECK hostile-target-after=same",
+                           r"LAMINA-CHECK hostile-domains=2\s*$",
+                           r"LAMINA-CHECK hostile-target-shutdown=ok",
+                           r"LAMINA-CHECK hostile-stray=0\s*$", r"LAMINA-CHECK hostile-done"],
+              more_forbid=[r"LAMINA-HOSTILE-UNEXPECTED", r"LAMINA-CHECK hostile-.*=failed",
+                           r"LAMINA-DOMU-PROBLEM"]),
     dom0_case("dom0-reboot", 2, extra_cmdline="lamina.test=reboot",
               expect_exit="Dom0 has rebooted: resetting the machine"),
     dom0_case("dom0-disk", 2, extra_cmdline="lamina.test=disk", timeout=900, disk="blank",

@@ -30,10 +30,27 @@
 #define SR_CNTP_CTL SYSREG(3, 3, 14, 2, 1)
 #define SR_CNTP_CVAL SYSREG(3, 3, 14, 2, 2)
 
-/* The guest's virtual counter value for a given physical counter value. */
-static u64 guest_ticks_to_ns(const struct domain *d, u64 cval)
+/*
+ * The system time (ns) at which the physical counter reaches ticks, in *ns; false if it
+ * never does in 64 bits of nanoseconds (over 580 years): such a deadline is "never",
+ * never a wrapped, early one. The compare is of unbounded integers (Arm ARM D11.2.4), so
+ * a guest's all-ones compare value must not fire.
+ */
+static bool ticks_deadline_ns(u64 ticks, u64 *ns)
 {
-	return ticks_to_ns(cval + d->arch.cntvoff);
+	if (ticks / arch_counter_freq() >= ~0ull / 1000000000ull) {
+		return false;
+	}
+	*ns = ticks_to_ns(ticks);
+	return true;
+}
+
+/* The deadline of a virtual compare value cval of d (offset by CNTVOFF); false: never. */
+static bool guest_deadline_ns(const struct domain *d, u64 cval, u64 *ns)
+{
+	u64 ticks = cval + d->arch.cntvoff;
+
+	return ticks >= cval && ticks_deadline_ns(ticks, ns);
 }
 
 static void vtimer_expired(void *data)
@@ -78,13 +95,15 @@ void vtimer_vcpu_destroy(struct vcpu *v)
 void vtimer_save(struct vcpu *v)
 {
 	struct vtimer *t = &v->arch.vtimer;
+	u64 ns;
 
 	t->ctl = read_sysreg(cntv_ctl_el0);
 	t->cval = read_sysreg(cntv_cval_el0);
 	write_sysreg(0, cntv_ctl_el0);
 	isb();
-	if ((t->ctl & (CNT_CTL_ENABLE | CNT_CTL_IMASK)) == CNT_CTL_ENABLE) {
-		timer_set(&t->t, guest_ticks_to_ns(v->domain, t->cval));
+	if ((t->ctl & (CNT_CTL_ENABLE | CNT_CTL_IMASK)) == CNT_CTL_ENABLE &&
+	    guest_deadline_ns(v->domain, t->cval, &ns)) {
+		timer_set(&t->t, ns);
 	}
 }
 
@@ -146,8 +165,11 @@ static void ptimer_rearm(struct vcpu *v)
 {
 	struct vtimer *t = &v->arch.vtimer;
 
-	if ((t->p_ctl & (CNT_CTL_ENABLE | CNT_CTL_IMASK)) == CNT_CTL_ENABLE) {
-		timer_set(&t->pt, ticks_to_ns(t->p_cval));
+	u64 ns;
+
+	if ((t->p_ctl & (CNT_CTL_ENABLE | CNT_CTL_IMASK)) == CNT_CTL_ENABLE &&
+	    ticks_deadline_ns(t->p_cval, &ns)) {
+		timer_set(&t->pt, ns);
 	} else {
 		timer_stop(&t->pt);
 	}
