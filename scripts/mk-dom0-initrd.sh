@@ -44,6 +44,7 @@ TOOLS="lam lamina-xenstored lamina-consoled lamina-xs lamina-hostile"
 
 inputs=("$0" "$BB" "$IMAGE" "$ROOT/tools/dom0/init" "$ROOT/tools/dom0/demo.cfg"
 	"$ROOT/tools/domu/init" "$ROOT/tools/dom0/udhcpc.script" "$ROOT"/tests/system/dom0/*.sh "$B/tools/lamina-xs")
+[ -f "$B/tests/guest.bin" ] && inputs+=("$B/tests/guest.bin")
 for t in $TOOLS; do
 	[ -f "$B/tools/$t" ] && inputs+=("$B/tools/$t")
 done
@@ -115,6 +116,10 @@ mkdir -p "$R/usr/share/lamina/tests"
 for t in "$ROOT"/tests/system/dom0/*.sh; do
 	[ -f "$t" ] && install -m 755 "$t" "$R/usr/share/lamina/tests/"
 done
+# The bare-metal test guest (tests/guest), which the soak runs as its hostile guest.
+if [ -f "$B/tests/guest.bin" ]; then
+	install -m 644 "$B/tests/guest.bin" "$R/usr/share/lamina/tests/guest.bin"
+fi
 echo "root:x:0:0:root:/root:/bin/sh" >"$R/etc/passwd"
 echo "root:x:0:" >"$R/etc/group"
 ( cd "$R" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet ) | gzip -6 -n >"$OUT.tmp"
