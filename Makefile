@@ -7,8 +7,9 @@
 #   make unit       host unit tests only
 #   make check      static analysis (clang-format, clang-tidy) + host unit tests
 #   make soak       SOAK_CYCLES (default 1000) destroy/rebuild cycles of a guest holding grants
-#                   and event channels; free pages and heap must come back exactly (`make
-#                   test` runs 20)
+#                   and event channels (free pages and heap must come back exactly), then as
+#                   many `lam create`/destroy cycles of a Linux guest in Dom0 beside a hostile
+#                   guest (`make test` runs 20 of each)
 #   make fuzz       each libFuzzer target (tests/fuzz) for FUZZ_SECONDS; `make test` runs a
 #                   short smoke of each (make fuzz-smoke: only that)
 #   make V=1        show the commands
@@ -157,11 +158,13 @@ test: deps
 	$(Q)python3 scripts/run-tests.py --self-test --static --unit $(UNIT_BINS) --boot --guest --guest-native \
 		--system --fuzz $(FUZZ_BINS)
 
-# The long soak (tests/guest/scenarios.py "soak"); `make test` runs it with 20 cycles.
+# The long soak (tests/guest/scenarios.py "soak", then tests/system dom0-soak); `make test`
+# runs each with 20 cycles.
 SOAK_CYCLES ?= 1000
 .PHONY: soak
-soak: deps all
-	$(Q)SOAK_CYCLES=$(SOAK_CYCLES) python3 scripts/run-tests.py --guest -k '^soak$$'
+soak: deps all tools
+	$(Q)SOAK_CYCLES=$(SOAK_CYCLES) python3 scripts/run-tests.py --guest --system \
+		-k '^(dom0-)?soak$$'
 
 run: deps all
 	$(Q)scripts/run-qemu.sh
