@@ -442,6 +442,14 @@ static void sched_light_work(void)
 {
 	if (domain_reap_pending()) {
 		domain_reap_step(true);
+		/*
+		 * An idle pCPU that found this step under way went back to sleep, and a light
+		 * step never does a boot-time domain's last one (its rebuild): wake it for the
+		 * rest.
+		 */
+		if (domain_reap_pending()) {
+			sched_kick_idle();
+		}
 	}
 }
 

@@ -237,6 +237,8 @@ class PeerScenario(Scenario):
         domains = [Domain("peer_granter", mem_mib=mem_mib, args=f"role=granter {ids} rounds={rounds}"),
                    Domain("peer_mapper", mem_mib=mem_mib, args=f"role=mapper {ids}"),
                    Domain("peer_third", mem_mib=mem_mib, args=f"role=third {ids}")]
+        # The peer reboots rounds - 1 times, more than domu_restarts= allows by default.
+        kw.setdefault("hv_args", f"domu_restarts={rounds + 1},600")
         super().__init__(name, domains, **kw)
         self.rounds = rounds
 
@@ -297,6 +299,8 @@ class EvdieScenario(Scenario):
         ids = "survivor=1 peer=2"
         domains = [Domain("evdie_survivor", mem_mib=mem_mib, args=f"{ids} rounds={rounds}"),
                    Domain("evdie_peer", mem_mib=mem_mib, args=ids)]
+        # The peer reboots rounds - 1 times, more than domu_restarts= allows by default.
+        kw.setdefault("hv_args", f"domu_restarts={rounds + 1},600")
         super().__init__(name, domains, **kw)
         self.rounds = rounds
 

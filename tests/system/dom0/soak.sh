@@ -54,7 +54,14 @@ lam create "$CFG" name=warmup >/dev/null &&
 	wait_for "$LOGS/guest-warmup.log" 'LAMINA-DOMU-INIT' 180
 lam destroy warmup
 lam destroy warmup-hostile 2>/dev/null
-sleep 2
+# The hypervisor tears destroyed domains down after `lam destroy` returns, in steps; their
+# pages count as stray until then.
+w=0
+while [ $w -lt 15 ] && [ "$(stray)" != 0 ]; do
+	sleep 1
+	w=$((w + 1))
+done
+sleep 1
 base=$(accounted)
 echo "soak: $n cycles, base $base pages accounted"
 
