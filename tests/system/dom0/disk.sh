@@ -10,16 +10,8 @@ LOGS=/var/log/lamina
 D=/tmp/lamina-disk
 IMG=$D/a.img
 CFG=$D/base.cfg
-check() { echo "LAMINA-CHECK $*"; }
+. "$(dirname "$0")/lib.sh" # check, accounted, stray, wait_for
 
-# Pages not lost (tests/system/dom0/toolstack.sh explains these two).
-accounted() {
-	free=$(lam info | sed -n 's/^free_pages *: //p')
-	doms=$(lam list --json | sed -n 's/.*"mem_kb": \([0-9]*\).*/\1/p' |
-		awk '{ s += $1 / 4 } END { print s + 0 }')
-	[ -n "$free" ] && echo $((free + doms))
-}
-stray() { lam info | sed -n 's/^stray_pages *: //p'; }
 memory_back() { # BASE
 	i=0
 	while [ $i -lt 15 ]; do
@@ -30,15 +22,6 @@ memory_back() { # BASE
 		i=$((i + 1))
 	done
 	echo "no (stray pages '$st', accounted '$1' -> '$a')"
-}
-wait_for() { # FILE REGEX SECONDS
-	i=0
-	while [ $i -lt "$3" ]; do
-		grep -q "$2" "$1" 2>/dev/null && return 0
-		sleep 1
-		i=$((i + 1))
-	done
-	return 1
 }
 domid_of() { lam list | awk -v n="$1" '$1 == n { print $2 }'; }
 wait_gone() { # NAME SECONDS: "yes" once the domain is gone

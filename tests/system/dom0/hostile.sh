@@ -7,18 +7,8 @@
 # through xenstore, and no page is left behind.
 CFG=/etc/lamina/demo.cfg
 LOGS=/var/log/lamina
-check() { echo "LAMINA-CHECK $*"; }
-wait_for() { # FILE REGEX SECONDS
-	i=0
-	while [ $i -lt "$3" ]; do
-		grep -q "$2" "$1" 2>/dev/null && return 0
-		sleep 1
-		i=$((i + 1))
-	done
-	return 1
-}
+. "$(dirname "$0")/lib.sh" # check, accounted, stray, wait_for
 domid_of() { lam list | awk -v n="$1" '$1 == n { print $2 }'; }
-stray() { lam info | sed -n 's/^stray_pages *: //p'; }
 
 if lam create "$CFG" extra="console=hvc0 rdinit=/init lamina.domu-test=stay"; then
 	check hostile-target-created=ok

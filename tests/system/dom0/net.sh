@@ -9,16 +9,7 @@
 CFG=/tmp/demo-nodisk.cfg
 grep -v '^disk' /etc/lamina/demo.cfg >"$CFG"
 LOGS=/var/log/lamina
-check() { echo "LAMINA-CHECK $*"; }
-wait_for() { # FILE REGEX SECONDS
-	i=0
-	while [ $i -lt "$3" ]; do
-		grep -q "$2" "$1" 2>/dev/null && return 0
-		sleep 1
-		i=$((i + 1))
-	done
-	return 1
-}
+. "$(dirname "$0")/lib.sh" # check, accounted, stray, wait_for
 domid_of() { lam list | awk -v n="$1" '$1 == n { print $2 }'; }
 ndomains() { lam list | tail -n +2 | wc -l; }
 guest_checks() { # NAME
@@ -33,13 +24,6 @@ xs_absent_vif() { lamina-xs ls "/local/domain/0/backend/vif/$1" >/dev/null 2>&1 
 nr_vifs() { ls /sys/class/net/xenbr0/brif | grep -c '^vif'; }
 bridged() { ls /sys/class/net/xenbr0/brif | grep -c "^$1\$"; }
 vif_nodes() { lamina-xs ls /local/domain/0/backend/vif 2>/dev/null | tr '\n' ' ' | sed 's/ $//'; }
-accounted() {
-	free=$(lam info | sed -n 's/^free_pages *: //p')
-	doms=$(lam list --json | sed -n 's/.*"mem_kb": \([0-9]*\).*/\1/p' |
-		awk '{ s += $1 / 4 } END { print s + 0 }')
-	[ -n "$free" ] && echo $((free + doms))
-}
-stray() { lam info | sed -n 's/^stray_pages *: //p'; }
 stray_gone() {
 	i=0
 	while [ $i -lt 15 ]; do

@@ -14,29 +14,11 @@ CFG=/tmp/demo-soak.cfg
 grep -v '^disk' /etc/lamina/demo.cfg >"$CFG"
 LOGS=/var/log/lamina
 GUEST_BIN=/usr/share/lamina/tests/guest.bin
-check() { echo "LAMINA-CHECK $*"; }
+. "$(dirname "$0")/lib.sh" # check, accounted, stray, wait_for
 n=$(sed -n 's/.*lamina\.soak=\([0-9]*\).*/\1/p' /proc/cmdline)
 n=${n:-20}
 
-# Pages the hypervisor has free plus what every domain owns (see toolstack.sh).
-accounted() {
-	free=$(lam info | sed -n 's/^free_pages *: //p')
-	doms=$(lam list --json | sed -n 's/.*"mem_kb": \([0-9]*\).*/\1/p' |
-		awk '{ s += $1 / 4 } END { print s + 0 }')
-	[ -n "$free" ] && echo $((free + doms))
-}
-stray() { lam info | sed -n 's/^stray_pages *: //p'; }
 ndomains() { lam list | tail -n +2 | wc -l; }
-# Up to SECONDS for FILE to match REGEX.
-wait_for() { # FILE REGEX SECONDS
-	i=0
-	while [ $i -lt "$3" ]; do
-		grep -q "$2" "$1" 2>/dev/null && return 0
-		sleep 1
-		i=$((i + 1))
-	done
-	return 1
-}
 
 if [ ! -f "$GUEST_BIN" ]; then
 	check soak=no-hostile-image

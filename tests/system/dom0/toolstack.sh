@@ -7,25 +7,8 @@
 CFG=/tmp/demo-nodisk.cfg
 grep -v '^disk' /etc/lamina/demo.cfg >"$CFG"
 LOGS=/var/log/lamina
-check() { echo "LAMINA-CHECK $*"; }
+. "$(dirname "$0")/lib.sh" # check, accounted, stray, wait_for
 
-# Pages not lost: what the hypervisor has free plus what every domain owns. It only
-# changes if memory leaks (including pages left marked as the hypervisor's, which the
-# stray count cannot see) or the hypervisor's own metadata grows. Once guests have run,
-# Dom0's own metadata grows now and then by a page (its stage-2 tables where its daemons
-# map guest rings: the place is Linux's choice), which this count cannot tell from a
-# leak: exact comparisons here are for guests that never ran; tests/guest/scenarios.py
-# peer-grants compares exactly for domains destroyed holding mappings and channels.
-# Empty if lam fails.
-accounted() {
-	free=$(lam info | sed -n 's/^free_pages *: //p')
-	doms=$(lam list --json | sed -n 's/.*"mem_kb": \([0-9]*\).*/\1/p' |
-		awk '{ s += $1 / 4 } END { print s + 0 }')
-	[ -n "$free" ] && echo $((free + doms))
-}
-# The hypervisor's count of pages owned by no live domain; empty (never 0) if lam info
-# fails, e.g. when the hypervisor cannot take the count.
-stray() { lam info | sed -n 's/^stray_pages *: //p'; }
 # Waits (up to 15 s) until no page of a destroyed domain is left (the daemons unmap the
 # rings of a released domain) and accounted() is back to BASE exactly: "yes", or
 # "no (...)".
@@ -39,15 +22,6 @@ memory_back() { # BASE
 		i=$((i + 1))
 	done
 	echo "no (stray pages '$st', accounted '$1' -> '$a')"
-}
-wait_for() { # FILE REGEX SECONDS
-	i=0
-	while [ $i -lt "$3" ]; do
-		grep -q "$2" "$1" 2>/dev/null && return 0
-		sleep 1
-		i=$((i + 1))
-	done
-	return 1
 }
 domid_of() { lam list | awk -v n="$1" '$1 == n { print $2 }'; }
 ndomains() { lam list | tail -n +2 | wc -l; }
